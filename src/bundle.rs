@@ -1,0 +1,167 @@
+//! The bundle format, version 1: the one definition of the JSON that
+//! `article-cards bundle` writes and the widget reads. The JSON Schema and
+//! TypeScript declarations in `docs/` and `pkg/` are generated from these
+//! types (`cargo xtask codegen`); a test fails when they are stale.
+//!
+//! Every string here is plain text or a URL that passed [`crate::safe_url`]:
+//! no field is ever HTML.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The only bundle version this crate writes and reads.
+pub const BUNDLE_VERSION: u32 = 1;
+
+/// Longest title kept, in characters (longer ones are cut with an ellipsis).
+pub const MAX_TITLE_CHARS: usize = 300;
+/// Longest excerpt kept, in characters (longer ones are cut with an ellipsis).
+pub const MAX_EXCERPT_CHARS: usize = 600;
+/// Image sizes at or above this are dropped as implausible.
+pub const MAX_IMAGE_SIDE: u32 = 20_000;
+
+/// A prebuilt set of articles, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Bundle {
+    /// Format version; always [`BUNDLE_VERSION`] for this crate.
+    pub version: u32,
+    /// When the bundle was generated (RFC 3339, UTC).
+    pub generated_at: String,
+    /// Providers (outlets), stored once and referenced by key from articles.
+    #[serde(default)]
+    pub providers: BTreeMap<String, Provider>,
+    /// The articles, newest first.
+    pub articles: Vec<Article>,
+}
+
+/// A news outlet or publisher.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Provider {
+    /// Display name, e.g. "The Harbour Gazette".
+    pub name: String,
+    /// Registrable domain, e.g. "harbourgazette.example".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// Logo image, square in practice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<Image>,
+}
+
+/// An image reference. `width`/`height` are intrinsic pixel sizes when known
+/// (positive and below [`MAX_IMAGE_SIDE`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Image {
+    /// Absolute http(s) URL or a relative path.
+    pub src: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// The source marked the image as cached by the publisher's pipeline.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub cached: bool,
+}
+
+/// What kind of item an article is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleType {
+    #[default]
+    Article,
+    Video,
+}
+
+/// Hosts a video facade can be rebuilt for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum VideoProvider {
+    Youtube,
+}
+
+/// A playable video, reduced to a validated id: the embed HTML is rebuilt
+/// from it by the widget and never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Video {
+    pub provider: VideoProvider,
+    /// For YouTube: exactly 11 characters of `[A-Za-z0-9_-]`.
+    pub id: String,
+}
+
+/// One article card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Article {
+    /// Stable id derived from the canonical URL (16 lowercase hex digits).
+    pub id: String,
+    /// Plain text, at most [`MAX_TITLE_CHARS`] characters.
+    pub title: String,
+    /// Plain text, at most [`MAX_EXCERPT_CHARS`] characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+    /// Canonical URL: `webUrl`, else `originalUrl`.
+    pub url: String,
+    /// Publication time (RFC 3339, UTC, e.g. `2021-04-28T16:08:00Z`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// Last update time (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    #[serde(rename = "type", default)]
+    pub kind: ArticleType,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<String>,
+    /// Key into [`Bundle::providers`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Hero image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<Video>,
+    /// Popularity score from the source, when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heat: Option<u32>,
+    /// Editorial quality score from the source, when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedItem>,
+}
+
+/// A small article shown in a card's related carousel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedItem {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(rename = "type", default)]
+    pub kind: ArticleType,
+    /// Key into [`Bundle::providers`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+    /// Id of the bundled article with the same URL, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article: Option<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}

@@ -1,0 +1,13 @@
+//! article-cards: embeddable news cards. This crate is both the native
+//! bundler (`cli` feature) and the WebAssembly widget; the bundle types in
+//! [`bundle`] are the one schema both sides share.
+
+pub mod bundle;
+pub mod safe_url;
+pub mod text;
+pub mod youtube;
+
+#[cfg(feature = "cli")]
+pub mod cli;
+
+pub mod widget;
