@@ -2,4 +2,18 @@
 //! tests need no browser) and, on wasm32 only, the browser edge that fetches
 //! a bundle, mounts the components into a shadow root and talks to the page.
 
+pub mod components;
+pub mod decode;
 pub mod model;
+pub mod options;
+pub mod select;
+pub mod time;
+
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
+#[cfg(target_arch = "wasm32")]
+pub mod load;
+#[cfg(target_arch = "wasm32")]
+pub mod mount;
+#[cfg(target_arch = "wasm32")]
+pub mod root;
