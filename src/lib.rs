@@ -10,4 +10,7 @@ pub mod youtube;
 #[cfg(feature = "cli")]
 pub mod cli;
 
+#[cfg(feature = "schema")]
+pub mod schema;
+
 pub mod widget;
