@@ -3,6 +3,8 @@
 
 mod bench;
 mod demo;
+mod dist;
+mod size;
 mod tools;
 mod util;
 mod verify;
@@ -15,6 +17,8 @@ usage: cargo xtask <task> [options]
 tasks:
   test              install what is missing, then fmt, clippy (native + wasm32) and every test
   demo [--port N]   bundle the example articles and serve the demo
+  dist              build the release wasm and assemble the npm package in pkg/
+  size              print raw/gzip/brotli sizes of wasm, JS and CSS; fail over budget
   codegen           rewrite the generated JSON Schema and TypeScript declarations
   bench bundle      time `article-cards bundle` on 1,000 / 10,000 / 100,000 synthetic files
 ";
@@ -25,6 +29,8 @@ fn main() -> ExitCode {
         Some("test") => verify::main(),
         Some("demo") => demo::main(args.get(1..).unwrap_or_default()),
         Some("codegen") => verify::codegen(),
+        Some("dist") => dist::main(args.get(1..).unwrap_or_default()),
+        Some("size") => size::main(args.get(1..).unwrap_or_default()),
         Some("bench") => bench::main(args.get(1..).unwrap_or_default()),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
