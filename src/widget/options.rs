@@ -1,1 +1,821 @@
-//! (in progress)
+//! Widget options: what a page asks for (`RawOptions`, deliberately
+//! permissive: JSON from a script tag, an object from JS, or element
+//! attributes) and what the widget uses (`Options`, validated, with every
+//! default defined once in [`defaults`]).
+//!
+//! Resolution never fails except for a missing or unsafe `src`: an invalid
+//! option falls back to its default and yields one warning naming it, which
+//! the edge logs to the console.
+
+use std::rc::Rc;
+
+use serde::Deserialize;
+use serde_json::Value;
+use yew::AttrValue;
+
+use crate::bundle::ArticleType;
+use crate::safe_url;
+
+/// Every default, in one place.
+pub mod defaults {
+    use super::{Layout, Show, Sort, Target, Theme};
+
+    pub const LIMIT: usize = 6;
+    pub const LIMIT_MIN: usize = 1;
+    pub const LIMIT_MAX: usize = 100;
+    pub const SORT: Sort = Sort::Newest;
+    pub const LAYOUT: Layout = Layout::Grid;
+    pub const THEME: Theme = Theme::Auto;
+    pub const EXCERPT_LINES: u8 = 3;
+    pub const EXCERPT_LINES_MAX: u8 = 10;
+    pub const SHOW: Show = Show {
+        image: true,
+        excerpt: true,
+        topics: true,
+        provider: true,
+    };
+    pub const TARGET: Target = Target::Blank;
+    pub const REL: &str = "noopener noreferrer";
+    pub const TIMEOUT_MS: u32 = 8_000;
+    pub const TIMEOUT_MS_MIN: u32 = 500;
+    pub const TIMEOUT_MS_MAX: u32 = 120_000;
+    pub const RETRIES: u32 = 2;
+    pub const RETRIES_MAX: u32 = 10;
+}
+
+/// Options as given, before validation. Every field is any JSON value so
+/// that one bad value cannot make the whole set unreadable.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct RawOptions {
+    #[serde(alias = "url", alias = "bundle")]
+    pub src: Option<Value>,
+    #[serde(alias = "topic")]
+    pub topics: Option<Value>,
+    #[serde(alias = "provider")]
+    pub providers: Option<Value>,
+    #[serde(alias = "type", alias = "kinds")]
+    pub types: Option<Value>,
+    pub limit: Option<Value>,
+    #[serde(alias = "order")]
+    pub sort: Option<Value>,
+    pub layout: Option<Value>,
+    pub theme: Option<Value>,
+    #[serde(alias = "lang")]
+    pub locale: Option<Value>,
+    #[serde(alias = "excerptLines")]
+    pub excerpt_lines: Option<Value>,
+    pub show: Option<Value>,
+    pub target: Option<Value>,
+    pub rel: Option<Value>,
+    #[serde(alias = "timeoutMs", alias = "timeout")]
+    pub timeout_ms: Option<Value>,
+    pub retries: Option<Value>,
+}
+
+/// Article order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Sort {
+    /// By publication time, newest first; undated articles last.
+    #[default]
+    Newest,
+    /// By the source's popularity score, highest first; then newest.
+    Heat,
+}
+
+/// How cards are arranged. (`Carousel` is planned: add a variant, a name in
+/// [`Layout::parse`] and a `[data-layout=carousel]` block in the CSS.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Layout {
+    /// Responsive grid of cards with images on top.
+    #[default]
+    Grid,
+    /// One card per row, thumbnail beside the text.
+    List,
+    /// Dense rows of titles with small thumbnails, no excerpt.
+    Compact,
+}
+
+/// Colour scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Theme {
+    /// Follows `prefers-color-scheme`.
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+/// Where article links open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Target {
+    #[default]
+    Blank,
+    SelfFrame,
+}
+
+/// Optional parts of a card (the title and date are always shown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Show {
+    pub image: bool,
+    pub excerpt: bool,
+    pub topics: bool,
+    pub provider: bool,
+}
+
+impl Default for Show {
+    fn default() -> Self {
+        defaults::SHOW
+    }
+}
+
+/// Validated options. Cheap to clone (lists are `Rc<[_]>`, strings
+/// `AttrValue`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Bundle URL, as cleaned by [`safe_url::check_url`].
+    pub src: AttrValue,
+    /// Only articles with one of these topics (any case); empty: all.
+    pub topics: Rc<[AttrValue]>,
+    /// Only articles from these providers, by key, name or domain (any
+    /// case); empty: all.
+    pub providers: Rc<[AttrValue]>,
+    /// Only these kinds; empty: all.
+    pub types: Rc<[ArticleType]>,
+    /// Cards per page (and per "Load more").
+    pub limit: usize,
+    pub sort: Sort,
+    pub layout: Layout,
+    pub theme: Theme,
+    /// Locale asked for; `None`: the edge picks the page's or browser's.
+    pub locale: Option<AttrValue>,
+    /// Lines of excerpt shown (0: no clamp).
+    pub excerpt_lines: u8,
+    pub show: Show,
+    pub target: Target,
+    pub rel: AttrValue,
+    pub timeout_ms: u32,
+    pub retries: u32,
+}
+
+impl Options {
+    /// All defaults for a bundle URL (not validated here).
+    pub fn with_src(src: impl Into<AttrValue>) -> Self {
+        Options {
+            src: src.into(),
+            topics: Rc::from([]),
+            providers: Rc::from([]),
+            types: Rc::from([]),
+            limit: defaults::LIMIT,
+            sort: defaults::SORT,
+            layout: defaults::LAYOUT,
+            theme: defaults::THEME,
+            locale: None,
+            excerpt_lines: defaults::EXCERPT_LINES,
+            show: defaults::SHOW,
+            target: defaults::TARGET,
+            rel: AttrValue::Static(defaults::REL),
+            timeout_ms: defaults::TIMEOUT_MS,
+            retries: defaults::RETRIES,
+        }
+    }
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "newest" | "new" | "date" | "latest" => Some(Sort::Newest),
+            "heat" | "hot" | "popular" => Some(Sort::Heat),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::Heat => "heat",
+        }
+    }
+}
+
+impl Layout {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "grid" => Some(Layout::Grid),
+            "list" => Some(Layout::List),
+            "compact" => Some(Layout::Compact),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Grid => "grid",
+            Layout::List => "list",
+            Layout::Compact => "compact",
+        }
+    }
+}
+
+impl Theme {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" | "system" => Some(Theme::Auto),
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+impl Target {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "_blank" | "blank" => Some(Target::Blank),
+            "_self" | "self" => Some(Target::SelfFrame),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Blank => "_blank",
+            Target::SelfFrame => "_self",
+        }
+    }
+}
+
+/// Validates raw options. `Err` (one sentence) only when `src` is missing,
+/// empty or not an acceptable URL; otherwise the options and one warning per
+/// invalid option (which then has its default).
+pub fn resolve(raw: &RawOptions) -> Result<(Options, Vec<String>), String> {
+    let src = match &raw.src {
+        None | Some(Value::Null) => return Err("`src` is required: the URL of a bundle".into()),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            return Err("`src` is empty: give the URL of a bundle".into());
+        }
+        Some(Value::String(s)) => {
+            safe_url::check_url(s).map_err(|why| format!("`src` is not usable: {why}"))?
+        }
+        Some(other) => {
+            return Err(format!(
+                "`src` must be a URL string, got {}",
+                describe_value(other)
+            ));
+        }
+    };
+    let mut opts = Options::with_src(src);
+    let mut w = Warnings(Vec::new());
+
+    if let Some(v) = present(&raw.topics) {
+        opts.topics = w.list("topics", v, |s| Some(AttrValue::from(s.to_owned())));
+    }
+    if let Some(v) = present(&raw.providers) {
+        opts.providers = w.list("providers", v, |s| Some(AttrValue::from(s.to_owned())));
+    }
+    if let Some(v) = present(&raw.types) {
+        opts.types = w.list("types", v, |s| match s.to_ascii_lowercase().as_str() {
+            "article" | "articles" => Some(ArticleType::Article),
+            "video" | "videos" => Some(ArticleType::Video),
+            _ => None,
+        });
+    }
+    if let Some(v) = present(&raw.limit) {
+        opts.limit = w.ranged(
+            "limit",
+            v,
+            defaults::LIMIT_MIN as f64,
+            defaults::LIMIT_MAX as f64,
+            defaults::LIMIT as f64,
+        ) as usize;
+    }
+    if let Some(v) = present(&raw.sort) {
+        opts.sort = w.keyword("sort", v, Sort::parse, defaults::SORT, "newest, heat");
+    }
+    if let Some(v) = present(&raw.layout) {
+        opts.layout = w.keyword(
+            "layout",
+            v,
+            Layout::parse,
+            defaults::LAYOUT,
+            "grid, list, compact",
+        );
+    }
+    if let Some(v) = present(&raw.theme) {
+        opts.theme = w.keyword(
+            "theme",
+            v,
+            Theme::parse,
+            defaults::THEME,
+            "auto, light, dark",
+        );
+    }
+    if let Some(v) = present(&raw.locale) {
+        opts.locale = match v.as_str().map(str::trim) {
+            Some(s) if is_locale(s) => Some(AttrValue::from(s.to_owned())),
+            _ => {
+                w.invalid(
+                    "locale",
+                    v,
+                    "a language tag like `en` or `pt-BR`",
+                    "page language",
+                );
+                None
+            }
+        };
+    }
+    if let Some(v) = present(&raw.excerpt_lines) {
+        opts.excerpt_lines = w.ranged(
+            "excerpt_lines",
+            v,
+            0.0,
+            f64::from(defaults::EXCERPT_LINES_MAX),
+            f64::from(defaults::EXCERPT_LINES),
+        ) as u8;
+    }
+    if let Some(v) = present(&raw.show) {
+        opts.show = w.show(v);
+    }
+    if let Some(v) = present(&raw.target) {
+        opts.target = w.keyword(
+            "target",
+            v,
+            Target::parse,
+            defaults::TARGET,
+            "_blank, _self",
+        );
+    }
+    if let Some(v) = present(&raw.rel) {
+        match v.as_str().map(str::trim) {
+            Some(s) if is_rel(s) => opts.rel = AttrValue::from(s.to_owned()),
+            _ => w.invalid(
+                "rel",
+                v,
+                "space-separated link types",
+                &format!("\"{}\"", defaults::REL),
+            ),
+        }
+    }
+    if let Some(v) = present(&raw.timeout_ms) {
+        opts.timeout_ms = w.ranged(
+            "timeout_ms",
+            v,
+            f64::from(defaults::TIMEOUT_MS_MIN),
+            f64::from(defaults::TIMEOUT_MS_MAX),
+            f64::from(defaults::TIMEOUT_MS),
+        ) as u32;
+    }
+    if let Some(v) = present(&raw.retries) {
+        opts.retries = w.ranged(
+            "retries",
+            v,
+            0.0,
+            f64::from(defaults::RETRIES_MAX),
+            f64::from(defaults::RETRIES),
+        ) as u32;
+    }
+    Ok((opts, w.0))
+}
+
+/// Maps element attributes (`src`, `limit`, `excerpt-lines`, also with a
+/// `data-` or `data-ac-` prefix, any case) to raw options. Unknown
+/// attributes (`class`, `id`, …) are ignored; values stay strings and lists
+/// stay comma-separated: [`resolve`] reads both.
+pub fn from_attributes(pairs: impl IntoIterator<Item = (String, String)>) -> RawOptions {
+    let mut raw = RawOptions::default();
+    for (name, value) in pairs {
+        let name = name.trim().to_ascii_lowercase();
+        let key = name
+            .strip_prefix("data-ac-")
+            .or_else(|| name.strip_prefix("data-"))
+            .unwrap_or(&name);
+        let slot = match key {
+            "src" => &mut raw.src,
+            "topics" | "topic" => &mut raw.topics,
+            "providers" | "provider" => &mut raw.providers,
+            "types" | "type" => &mut raw.types,
+            "limit" => &mut raw.limit,
+            "sort" => &mut raw.sort,
+            "layout" => &mut raw.layout,
+            "theme" => &mut raw.theme,
+            "locale" | "lang" => &mut raw.locale,
+            "excerpt-lines" | "excerpt_lines" => &mut raw.excerpt_lines,
+            "show" => &mut raw.show,
+            "target" => &mut raw.target,
+            "rel" => &mut raw.rel,
+            "timeout-ms" | "timeout_ms" | "timeout" => &mut raw.timeout_ms,
+            "retries" => &mut raw.retries,
+            _ => continue,
+        };
+        *slot = Some(Value::String(value));
+    }
+    raw
+}
+
+/// `None` for an absent or `null` option (both mean "default", silently).
+fn present(v: &Option<Value>) -> Option<&Value> {
+    v.as_ref().filter(|v| !v.is_null())
+}
+
+struct Warnings(Vec<String>);
+
+impl Warnings {
+    fn invalid(&mut self, name: &str, got: &Value, expected: &str, fallback: &str) {
+        self.0.push(format!(
+            "`{name}`: expected {expected}, got {}; using {fallback}",
+            describe_value(got)
+        ));
+    }
+
+    fn keyword<T: Copy>(
+        &mut self,
+        name: &str,
+        v: &Value,
+        parse: fn(&str) -> Option<T>,
+        default: T,
+        allowed: &str,
+    ) -> T {
+        match v.as_str().and_then(parse) {
+            Some(t) => t,
+            None => {
+                let first = allowed.split(',').next().unwrap_or_default();
+                self.invalid(name, v, &format!("one of {allowed}"), first);
+                default
+            }
+        }
+    }
+
+    /// A whole number (JSON number or numeric string); out of range is
+    /// clamped (with a warning), anything else is the default.
+    fn ranged(&mut self, name: &str, v: &Value, min: f64, max: f64, default: f64) -> f64 {
+        let n = match v {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        }
+        .filter(|n| n.is_finite() && n.fract() == 0.0);
+        match n {
+            Some(n) if n < min || n > max => {
+                let clamped = n.clamp(min, max);
+                self.0.push(format!(
+                    "`{name}`: {n} is outside {min}..={max}; using {clamped}"
+                ));
+                clamped
+            }
+            Some(n) => n,
+            None => {
+                self.invalid(
+                    name,
+                    v,
+                    &format!("a whole number from {min} to {max}"),
+                    &default.to_string(),
+                );
+                default
+            }
+        }
+    }
+
+    /// A list: a JSON array of strings, or one string separated by commas.
+    /// Blank entries are skipped; any unparsable entry makes the whole
+    /// option invalid (one warning, default: no filter).
+    fn list<T>(&mut self, name: &str, v: &Value, parse: impl Fn(&str) -> Option<T>) -> Rc<[T]> {
+        let items: Option<Vec<&str>> = match v {
+            Value::String(s) => Some(s.split(',').collect()),
+            Value::Array(a) => a.iter().map(Value::as_str).collect(),
+            _ => None,
+        };
+        let parsed: Option<Vec<T>> = items.and_then(|items| {
+            items
+                .into_iter()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(&parse)
+                .collect()
+        });
+        match parsed {
+            Some(list) => list.into(),
+            None => {
+                self.invalid(name, v, "a list of names", "no filter");
+                Rc::from([])
+            }
+        }
+    }
+
+    /// An object of booleans over the defaults (`{"image": false}`), or a
+    /// comma/space separated string (or array) of the parts to show.
+    fn show(&mut self, v: &Value) -> Show {
+        let fallback = "image, excerpt, topics, provider";
+        let expected = "names from image, excerpt, topics, provider";
+        match v {
+            Value::Object(map) => {
+                let mut show = defaults::SHOW;
+                for (key, val) in map {
+                    let on = match val {
+                        Value::Bool(b) => Some(*b),
+                        Value::String(s) => match s.trim() {
+                            "true" => Some(true),
+                            "false" => Some(false),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    match (show_flag(&mut show, key), on) {
+                        (Some(flag), Some(on)) => *flag = on,
+                        _ => {
+                            self.invalid("show", v, expected, fallback);
+                            return defaults::SHOW;
+                        }
+                    }
+                }
+                show
+            }
+            Value::String(_) | Value::Array(_) => {
+                let names: Option<Vec<&str>> = match v {
+                    Value::String(s) => Some(
+                        s.split(|c: char| c == ',' || c.is_whitespace())
+                            .filter(|s| !s.is_empty())
+                            .collect(),
+                    ),
+                    Value::Array(a) => a.iter().map(Value::as_str).collect(),
+                    _ => None,
+                };
+                let mut show = Show {
+                    image: false,
+                    excerpt: false,
+                    topics: false,
+                    provider: false,
+                };
+                for name in names.unwrap_or_else(|| vec![""]) {
+                    if name.eq_ignore_ascii_case("none") {
+                        continue;
+                    }
+                    match show_flag(&mut show, name) {
+                        Some(flag) => *flag = true,
+                        None => {
+                            self.invalid("show", v, expected, fallback);
+                            return defaults::SHOW;
+                        }
+                    }
+                }
+                show
+            }
+            _ => {
+                self.invalid("show", v, expected, fallback);
+                defaults::SHOW
+            }
+        }
+    }
+}
+
+fn show_flag<'a>(show: &'a mut Show, name: &str) -> Option<&'a mut bool> {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "image" | "images" => Some(&mut show.image),
+        "excerpt" | "excerpts" => Some(&mut show.excerpt),
+        "topics" | "topic" => Some(&mut show.topics),
+        "provider" | "providers" => Some(&mut show.provider),
+        _ => None,
+    }
+}
+
+/// A short, bounded description of a value for warnings.
+fn describe_value(v: &Value) -> String {
+    let mut s = v.to_string();
+    if s.chars().count() > 40 {
+        s = s.chars().take(39).collect::<String>() + "…";
+    }
+    s
+}
+
+/// Loose BCP 47: a 2–3 letter (or 4–8 registered) language subtag, then
+/// subtags of 1–8 letters or digits, `-` or `_` separated, at most 35 chars.
+pub fn is_locale(s: &str) -> bool {
+    if s.is_empty() || s.len() > 35 {
+        return false;
+    }
+    let mut parts = s.split(['-', '_']);
+    let lang_ok = parts
+        .next()
+        .is_some_and(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    lang_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+fn is_rel(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 100
+        && s.split_ascii_whitespace()
+            .all(|t| t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn raw(v: Value) -> RawOptions {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn ok(v: Value) -> (Options, Vec<String>) {
+        resolve(&raw(v)).unwrap()
+    }
+
+    #[test]
+    fn defaults_from_src_only() {
+        let (o, w) = ok(json!({"src": "/bundle.json"}));
+        assert!(w.is_empty());
+        assert_eq!(o, Options::with_src("/bundle.json"));
+        assert_eq!(o.limit, 6);
+        assert_eq!(o.excerpt_lines, 3);
+        assert_eq!(o.rel, "noopener noreferrer");
+        assert_eq!(o.target, Target::Blank);
+        assert_eq!(o.timeout_ms, 8000);
+        assert_eq!(o.retries, 2);
+        assert_eq!(o.show, Show::default());
+        assert_eq!(o.layout, Layout::Grid);
+        assert_eq!(o.theme, Theme::Auto);
+        assert_eq!(o.sort, Sort::Newest);
+    }
+
+    #[test]
+    fn src_required_and_safe() {
+        assert!(resolve(&raw(json!({}))).is_err());
+        assert!(resolve(&raw(json!({"src": null}))).is_err());
+        assert!(resolve(&raw(json!({"src": "  "}))).is_err());
+        assert!(resolve(&raw(json!({"src": 5}))).is_err());
+        let err = resolve(&raw(json!({"src": "javascript:alert(1)"}))).unwrap_err();
+        assert!(err.contains("src"), "{err}");
+        assert!(resolve(&raw(json!({"src": "//evil.example/b.json"}))).is_err());
+        let (o, _) = ok(json!({"url": " https://e.example/b.json "}));
+        assert_eq!(o.src, "https://e.example/b.json");
+    }
+
+    #[test]
+    fn valid_values_snake_and_camel() {
+        let (o, w) = ok(json!({
+            "src": "b.json",
+            "topics": ["Climate", " tech "],
+            "providers": "Harbour Gazette, news.example",
+            "types": "video",
+            "limit": "12",
+            "sort": "HEAT",
+            "layout": "list",
+            "theme": "dark",
+            "locale": "pt-BR",
+            "excerptLines": 0,
+            "show": {"image": false},
+            "target": "_self",
+            "rel": "noopener",
+            "timeoutMs": 3000,
+            "retries": 0
+        }));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(
+            &*o.topics,
+            &[AttrValue::from("Climate"), AttrValue::from("tech")]
+        );
+        assert_eq!(o.providers.len(), 2);
+        assert_eq!(&*o.types, &[ArticleType::Video]);
+        assert_eq!(o.limit, 12);
+        assert_eq!(o.sort, Sort::Heat);
+        assert_eq!(o.layout, Layout::List);
+        assert_eq!(o.theme, Theme::Dark);
+        assert_eq!(o.locale.as_deref(), Some("pt-BR"));
+        assert_eq!(o.excerpt_lines, 0);
+        assert!(!o.show.image && o.show.excerpt && o.show.topics && o.show.provider);
+        assert_eq!(o.target, Target::SelfFrame);
+        assert_eq!(o.rel, "noopener");
+        assert_eq!(o.timeout_ms, 3000);
+        assert_eq!(o.retries, 0);
+
+        let (o, w) = ok(json!({"src": "b.json", "excerpt_lines": 5, "timeout_ms": "1000"}));
+        assert!(w.is_empty());
+        assert_eq!((o.excerpt_lines, o.timeout_ms), (5, 1000));
+    }
+
+    #[test]
+    fn every_invalid_value_warns_once_and_defaults() {
+        let cases: Vec<(&str, Value)> = vec![
+            ("topics", json!(5)),
+            ("topics", json!(["a", 1])),
+            ("providers", json!({"a": 1})),
+            ("types", json!("podcast")),
+            ("limit", json!("many")),
+            ("limit", json!(2.5)),
+            ("limit", json!(true)),
+            ("sort", json!("random")),
+            ("layout", json!("carousel")),
+            ("theme", json!("purple")),
+            ("locale", json!("not a locale!")),
+            ("locale", json!(7)),
+            ("excerpt_lines", json!("three")),
+            ("show", json!("image, sparkles")),
+            ("show", json!({"image": "yes"})),
+            ("show", json!({"nope": true})),
+            ("show", json!(3)),
+            ("target", json!("_top")),
+            ("rel", json!("noopener \"><script>")),
+            ("rel", json!(1)),
+            ("timeout_ms", json!("soon")),
+            ("retries", json!(-1.5)),
+        ];
+        let base = Options::with_src("b.json");
+        for (name, value) in cases {
+            let (o, w) = ok(json!({"src": "b.json", name: value}));
+            assert_eq!(w.len(), 1, "{name}={value}: {w:?}");
+            let warning = w.first().unwrap();
+            assert!(warning.contains(&format!("`{name}`")), "{warning}");
+            assert_eq!(o, base, "{name}={value} did not fall back");
+        }
+    }
+
+    #[test]
+    fn out_of_range_numbers_clamp_with_warning() {
+        for (name, value, check) in [
+            ("limit", json!(0), 1.0),
+            ("limit", json!(500), 100.0),
+            ("excerpt_lines", json!(11), 10.0),
+            ("timeout_ms", json!(1), 500.0),
+            ("retries", json!(99), 10.0),
+        ] {
+            let (o, w) = ok(json!({"src": "b.json", name: value}));
+            assert_eq!(w.len(), 1, "{name}");
+            assert!(w.first().unwrap().contains(name));
+            let got = match name {
+                "limit" => o.limit as f64,
+                "excerpt_lines" => f64::from(o.excerpt_lines),
+                "timeout_ms" => f64::from(o.timeout_ms),
+                _ => f64::from(o.retries),
+            };
+            assert_eq!(got, check, "{name}");
+        }
+    }
+
+    #[test]
+    fn show_string_lists_parts_to_show() {
+        let (o, w) = ok(json!({"src": "b.json", "show": "image provider"}));
+        assert!(w.is_empty());
+        assert_eq!(
+            o.show,
+            Show {
+                image: true,
+                excerpt: false,
+                topics: false,
+                provider: true
+            }
+        );
+        let (o, _) = ok(json!({"src": "b.json", "show": "none"}));
+        assert!(!o.show.image && !o.show.excerpt && !o.show.topics && !o.show.provider);
+        let (o, _) = ok(json!({"src": "b.json", "show": ["topics"]}));
+        assert!(o.show.topics && !o.show.image);
+    }
+
+    #[test]
+    fn nulls_are_silent_defaults() {
+        let (o, w) = ok(json!({"src": "b.json", "limit": null, "theme": null}));
+        assert!(w.is_empty());
+        assert_eq!(o, Options::with_src("b.json"));
+    }
+
+    #[test]
+    fn attributes_map_to_raw_options() {
+        let raw = from_attributes(
+            [
+                ("src", "/b.json"),
+                ("data-topics", "climate,tech"),
+                ("LIMIT", "3"),
+                ("data-ac-layout", "compact"),
+                ("theme", "light"),
+                ("excerpt-lines", "2"),
+                ("show", "image,excerpt"),
+                ("timeout-ms", "2000"),
+                ("class", "ignored"),
+            ]
+            .map(|(a, b)| (a.to_owned(), b.to_owned())),
+        );
+        let (o, w) = resolve(&raw).unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(o.src, "/b.json");
+        assert_eq!(o.topics.len(), 2);
+        assert_eq!(o.limit, 3);
+        assert_eq!(o.layout, Layout::Compact);
+        assert_eq!(o.theme, Theme::Light);
+        assert_eq!(o.excerpt_lines, 2);
+        assert!(o.show.image && o.show.excerpt && !o.show.topics);
+        assert_eq!(o.timeout_ms, 2000);
+    }
+
+    #[test]
+    fn locales() {
+        for ok in ["en", "en-GB", "pt_BR", "zh-Hant-TW", "de-DE-u-co-phonebk"] {
+            assert!(is_locale(ok), "{ok}");
+        }
+        for bad in ["", "e", "en-", "en--GB", "1en", "en GB", "en-toolongsubtag"] {
+            assert!(!is_locale(bad), "{bad}");
+        }
+    }
+}
