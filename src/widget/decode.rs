@@ -1,1 +1,776 @@
-//! (in progress)
+//! Turns the bytes of a fetched bundle into a [`Bundle`] the components can
+//! render, treating them as untrusted: a size cap, the version checked before
+//! anything else, articles decoded one by one (a malformed one is dropped with
+//! a warning instead of failing the bundle), every URL checked again with
+//! [`crate::safe_url`] and relative URLs resolved against the bundle's own URL
+//! (so `images/x.jpg` in a bundle on a CDN works on any page).
+//!
+//! Pure and target-independent: unit-tested natively.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::bundle::{
+    Article, ArticleType, BUNDLE_VERSION, Bundle, Image, MAX_EXCERPT_CHARS, MAX_IMAGE_SIDE,
+    MAX_TITLE_CHARS, Provider, RelatedItem,
+};
+use crate::safe_url::{check_url, is_absolute_http};
+use crate::text::{clean_text, truncate_chars};
+use crate::widget::model::{LoadError, LoadErrorKind};
+use crate::youtube;
+
+/// Largest bundle read, in bytes (5 MiB). A bundle of a few hundred articles
+/// is well under 1 MiB.
+pub const MAX_BUNDLE_BYTES: usize = 5 * 1024 * 1024;
+
+/// The top level of a bundle, with every part left raw so that each part can
+/// fail on its own.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope<'a> {
+    #[serde(borrow, default)]
+    version: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    generated_at: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    providers: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    articles: Option<&'a RawValue>,
+}
+
+/// A [`LoadError`] of `kind` with its reader-facing sentence.
+pub fn load_error(kind: LoadErrorKind) -> LoadError {
+    let message = match &kind {
+        LoadErrorKind::Network => "The articles could not be loaded: the network request failed \
+             (offline, or the server does not allow this page to read the file)."
+            .to_owned(),
+        LoadErrorKind::Timeout => {
+            "The articles could not be loaded: the server did not answer in time.".to_owned()
+        }
+        LoadErrorKind::Http(status) => {
+            format!("The articles could not be loaded (HTTP {status}).")
+        }
+        LoadErrorKind::NotJson => "The articles file is not a valid article bundle.".to_owned(),
+        LoadErrorKind::WrongVersion(v) => {
+            format!("This bundle is version {v}; this widget reads version {BUNDLE_VERSION}.")
+        }
+        LoadErrorKind::TooLarge(bytes) => format!(
+            "The articles file is too large ({}; the limit is {}).",
+            human_size(*bytes),
+            human_size(MAX_BUNDLE_BYTES as u64)
+        ),
+    };
+    LoadError {
+        kind,
+        message: message.into(),
+    }
+}
+
+fn not_json(detail: impl std::fmt::Display) -> LoadError {
+    LoadError {
+        kind: LoadErrorKind::NotJson,
+        message: format!("The articles file is not a valid article bundle ({detail}).").into(),
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB {
+        let tenths = bytes * 10 / MIB;
+        format!("{}.{} MB", tenths / 10, tenths % 10)
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+/// Decodes a bundle. `base_url` is the URL the bundle was fetched from
+/// (absolute http(s)); relative URLs inside it are resolved against it. The
+/// `Vec` holds one warning per dropped or repaired part, for the console.
+pub fn decode(bytes: &[u8], base_url: Option<&str>) -> Result<(Bundle, Vec<String>), LoadError> {
+    if bytes.len() > MAX_BUNDLE_BYTES {
+        return Err(load_error(LoadErrorKind::TooLarge(bytes.len() as u64)));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(not_json("the file is empty"));
+    }
+    let value: &RawValue = serde_json::from_slice(bytes).map_err(|e| LoadError {
+        kind: LoadErrorKind::NotJson,
+        message: format!("The articles file is not JSON ({e}).").into(),
+    })?;
+    let envelope: Envelope<'_> = serde_json::from_str(value.get())
+        .map_err(|_| not_json("expected a JSON object with `version` and `articles`"))?;
+
+    let version = envelope
+        .version
+        .ok_or_else(|| not_json("it has no `version`"))?;
+    let version: u64 = serde_json::from_str(version.get())
+        .map_err(|_| not_json("`version` is not a whole number"))?;
+    if version != u64::from(BUNDLE_VERSION) {
+        let v = u32::try_from(version).unwrap_or(u32::MAX);
+        return Err(load_error(LoadErrorKind::WrongVersion(v)));
+    }
+
+    let articles = envelope
+        .articles
+        .ok_or_else(|| not_json("it has no `articles` list"))?;
+    let articles: Vec<&RawValue> =
+        serde_json::from_str(articles.get()).map_err(|_| not_json("`articles` is not a list"))?;
+
+    let mut warnings = Vec::new();
+    let base = base_url.filter(|b| is_absolute_http(b) && check_url(b).is_ok());
+
+    let generated_at = match envelope.generated_at {
+        None => String::new(),
+        Some(raw) => serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| {
+            warnings.push("`generatedAt` is not a string; ignored.".to_owned());
+            String::new()
+        }),
+    };
+
+    let providers = decode_providers(envelope.providers, base, &mut warnings);
+
+    let mut seen_ids = HashSet::new();
+    let mut kept = Vec::with_capacity(articles.len());
+    for (index, raw) in articles.into_iter().enumerate() {
+        let position = index + 1;
+        let article = match serde_json::from_str::<Article>(raw.get()) {
+            Ok(a) => a,
+            Err(e) => {
+                warnings.push(format!(
+                    "article #{position} dropped: it is malformed ({e})."
+                ));
+                continue;
+            }
+        };
+        match clean_article(article, &providers, base, &mut warnings) {
+            Ok(article) => {
+                if seen_ids.insert(article.id.clone()) {
+                    kept.push(article);
+                } else {
+                    warnings.push(format!(
+                        "article #{position} dropped: its id `{}` repeats an earlier article.",
+                        article.id
+                    ));
+                }
+            }
+            Err(why) => warnings.push(format!("article #{position} dropped: {why}.")),
+        }
+    }
+
+    Ok((
+        Bundle {
+            version: BUNDLE_VERSION,
+            generated_at,
+            providers,
+            articles: kept,
+        },
+        warnings,
+    ))
+}
+
+fn decode_providers(
+    raw: Option<&RawValue>,
+    base: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> BTreeMap<String, Provider> {
+    let mut out = BTreeMap::new();
+    let Some(raw) = raw else { return out };
+    let entries: BTreeMap<String, &RawValue> = match serde_json::from_str(raw.get()) {
+        Ok(entries) => entries,
+        Err(_) => {
+            warnings.push("`providers` is not an object; providers ignored.".to_owned());
+            return out;
+        }
+    };
+    for (key, raw) in entries {
+        match serde_json::from_str::<Provider>(raw.get()) {
+            Ok(mut provider) => {
+                provider.name = clean_text(&provider.name);
+                if provider.name.is_empty() {
+                    warnings.push(format!("provider `{key}` dropped: it has no name."));
+                    continue;
+                }
+                provider.logo = provider.logo.and_then(|logo| {
+                    clean_image(logo, base, warnings, &format!("provider `{key}` logo"))
+                });
+                out.insert(key, provider);
+            }
+            Err(e) => warnings.push(format!("provider `{key}` dropped: it is malformed ({e}).")),
+        }
+    }
+    out
+}
+
+/// Re-checks one article; `Err` says why it must be dropped.
+fn clean_article(
+    mut article: Article,
+    providers: &BTreeMap<String, Provider>,
+    base: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Result<Article, String> {
+    article.id = clean_text(&article.id);
+    if article.id.is_empty() {
+        return Err("it has no id".to_owned());
+    }
+    article.title = truncate_chars(&clean_text(&article.title), MAX_TITLE_CHARS).0;
+    if article.title.is_empty() {
+        return Err(format!("article `{}` has no title", article.id));
+    }
+    article.url = safe_resolved(&article.url, base)
+        .map_err(|why| format!("article `{}` has an unusable url: {why}", article.id))?;
+    article.excerpt = article
+        .excerpt
+        .map(|e| truncate_chars(&clean_text(&e), MAX_EXCERPT_CHARS).0)
+        .filter(|e| !e.is_empty());
+    let what = format!("article `{}`", article.id);
+    article.image = article
+        .image
+        .and_then(|img| clean_image(img, base, warnings, &format!("{what} image")));
+    if let Some(video) = &article.video
+        && !youtube::is_valid_id(&video.id)
+    {
+        warnings.push(format!("{what}: video id is not valid; video removed."));
+        article.video = None;
+    }
+    if article.kind == ArticleType::Video && article.video.is_none() {
+        article.kind = ArticleType::Article;
+    }
+    article.provider = known_provider(article.provider, providers);
+    article.topics = article
+        .topics
+        .iter()
+        .map(|t| clean_text(t))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let related = std::mem::take(&mut article.related);
+    article.related = related
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            clean_related(
+                item,
+                providers,
+                base,
+                warnings,
+                &format!("{what} related #{}", i + 1),
+            )
+        })
+        .collect();
+    Ok(article)
+}
+
+fn clean_related(
+    mut item: RelatedItem,
+    providers: &BTreeMap<String, Provider>,
+    base: Option<&str>,
+    warnings: &mut Vec<String>,
+    what: &str,
+) -> Option<RelatedItem> {
+    item.title = truncate_chars(&clean_text(&item.title), MAX_TITLE_CHARS).0;
+    if item.title.is_empty() {
+        warnings.push(format!("{what} dropped: it has no title."));
+        return None;
+    }
+    item.url = match safe_resolved(&item.url, base) {
+        Ok(url) => url,
+        Err(why) => {
+            warnings.push(format!("{what} dropped: unusable url: {why}."));
+            return None;
+        }
+    };
+    item.excerpt = item
+        .excerpt
+        .map(|e| truncate_chars(&clean_text(&e), MAX_EXCERPT_CHARS).0)
+        .filter(|e| !e.is_empty());
+    item.image = item
+        .image
+        .and_then(|img| clean_image(img, base, warnings, &format!("{what} image")));
+    item.provider = known_provider(item.provider, providers);
+    Some(item)
+}
+
+fn known_provider(key: Option<String>, providers: &BTreeMap<String, Provider>) -> Option<String> {
+    key.filter(|k| providers.contains_key(k))
+}
+
+fn clean_image(
+    mut image: Image,
+    base: Option<&str>,
+    warnings: &mut Vec<String>,
+    what: &str,
+) -> Option<Image> {
+    match safe_resolved(&image.src, base) {
+        Ok(src) => image.src = src,
+        Err(why) => {
+            warnings.push(format!("{what} removed: {why}."));
+            return None;
+        }
+    }
+    let plausible = |side: Option<u32>| side.filter(|s| *s > 0 && *s < MAX_IMAGE_SIDE);
+    image.width = plausible(image.width);
+    image.height = plausible(image.height);
+    if image.width.is_none() || image.height.is_none() {
+        image.width = None;
+        image.height = None;
+    }
+    Some(image)
+}
+
+/// The URL checked, resolved against `base` when relative, and checked again.
+fn safe_resolved(raw: &str, base: Option<&str>) -> Result<String, String> {
+    let checked = check_url(raw).map_err(|e| e.to_string())?;
+    let Some(base) = base else {
+        return Ok(checked);
+    };
+    if is_absolute_http(&checked) {
+        return Ok(checked);
+    }
+    let resolved = resolve(base, &checked);
+    check_url(&resolved).map_err(|e| e.to_string())
+}
+
+// ---------------------------------------------------------------------------
+// RFC 3986 reference resolution (section 5.2), strict mode.
+
+/// The five components of a URI reference (RFC 3986 appendix B).
+#[derive(Debug, PartialEq, Eq)]
+struct Parts<'a> {
+    scheme: Option<&'a str>,
+    authority: Option<&'a str>,
+    path: &'a str,
+    query: Option<&'a str>,
+    fragment: Option<&'a str>,
+}
+
+fn split(uri: &str) -> Parts<'_> {
+    let (rest, fragment) = match uri.split_once('#') {
+        Some((r, f)) => (r, Some(f)),
+        None => (uri, None),
+    };
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (rest, None),
+    };
+    // A scheme is a non-empty run before the first ':' with no '/' in it.
+    let (scheme, rest) = match rest.find([':', '/']) {
+        Some(i) if i > 0 && rest.get(i..i + 1) == Some(":") => {
+            (rest.get(..i), rest.get(i + 1..).unwrap_or_default())
+        }
+        _ => (None, rest),
+    };
+    let (authority, path) = match rest.strip_prefix("//") {
+        Some(after) => {
+            let end = after.find('/').unwrap_or(after.len());
+            (after.get(..end), after.get(end..).unwrap_or_default())
+        }
+        None => (None, rest),
+    };
+    Parts {
+        scheme,
+        authority,
+        path,
+        query,
+        fragment,
+    }
+}
+
+/// Resolves `reference` against the absolute `base` per RFC 3986 §5.2.2
+/// (strict: a reference with a scheme is used as is).
+pub fn resolve(base: &str, reference: &str) -> String {
+    let b = split(base);
+    let r = split(reference);
+    let (scheme, authority, path, query);
+    if r.scheme.is_some() {
+        scheme = r.scheme;
+        authority = r.authority;
+        path = remove_dot_segments(r.path);
+        query = r.query;
+    } else {
+        if r.authority.is_some() {
+            authority = r.authority;
+            path = remove_dot_segments(r.path);
+            query = r.query;
+        } else {
+            if r.path.is_empty() {
+                path = b.path.to_owned();
+                query = r.query.or(b.query);
+            } else {
+                if r.path.starts_with('/') {
+                    path = remove_dot_segments(r.path);
+                } else {
+                    path = remove_dot_segments(&merge(&b, r.path));
+                }
+                query = r.query;
+            }
+            authority = b.authority;
+        }
+        scheme = b.scheme;
+    }
+    // Recomposition (§5.3).
+    let mut out = String::with_capacity(base.len() + reference.len());
+    if let Some(s) = scheme {
+        out.push_str(s);
+        out.push(':');
+    }
+    if let Some(a) = authority {
+        out.push_str("//");
+        out.push_str(a);
+    }
+    out.push_str(&path);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    if let Some(f) = r.fragment {
+        out.push('#');
+        out.push_str(f);
+    }
+    out
+}
+
+/// §5.2.3.
+fn merge(base: &Parts<'_>, reference_path: &str) -> String {
+    if base.authority.is_some() && base.path.is_empty() {
+        return format!("/{reference_path}");
+    }
+    match base.path.rfind('/') {
+        Some(i) => format!(
+            "{}{reference_path}",
+            base.path.get(..=i).unwrap_or_default()
+        ),
+        None => reference_path.to_owned(),
+    }
+}
+
+/// §5.2.4.
+fn remove_dot_segments(path: &str) -> String {
+    let mut input = path;
+    let mut output = String::with_capacity(path.len());
+    while !input.is_empty() {
+        if let Some(rest) = input.strip_prefix("../") {
+            input = rest;
+        } else if let Some(rest) = input.strip_prefix("./") {
+            input = rest;
+        } else if input.starts_with("/./") {
+            input = input.get(2..).unwrap_or_default();
+        } else if input == "/." {
+            input = "/";
+        } else if input.starts_with("/../") || input == "/.." {
+            input = if input == "/.." {
+                "/"
+            } else {
+                input.get(3..).unwrap_or_default()
+            };
+            let cut = output.rfind('/').unwrap_or(0);
+            output.truncate(cut);
+        } else if input == "." || input == ".." {
+            input = "";
+        } else {
+            // Move the first segment (with its leading '/', if any) over.
+            let start = usize::from(input.starts_with('/'));
+            let end = input
+                .get(start..)
+                .and_then(|s| s.find('/'))
+                .map_or(input.len(), |i| i + start);
+            output.push_str(input.get(..end).unwrap_or_default());
+            input = input.get(end..).unwrap_or_default();
+        }
+    }
+    output
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "https://cdn.example/feeds/news/bundle.json";
+
+    fn article(id: &str, url: &str) -> serde_json::Value {
+        serde_json::json!({ "id": id, "title": format!("Title {id}"), "url": url })
+    }
+
+    fn about_articles(warnings: Vec<String>) -> Vec<String> {
+        warnings
+            .into_iter()
+            .filter(|w| w.starts_with("article"))
+            .collect()
+    }
+
+    fn bundle(articles: serde_json::Value) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "version": 1,
+            "generatedAt": "2024-05-01T10:00:00Z",
+            "providers": {
+                "hg": { "name": "Harbour Gazette", "logo": { "src": "logos/hg.png" } },
+                "bad": { "name": "Bad", "logo": { "src": "javascript:alert(1)" } }
+            },
+            "articles": articles,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn rfc3986_normal_examples() {
+        let base = "http://a/b/c/d;p?q";
+        for (r, want) in [
+            ("g:h", "g:h"),
+            ("g", "http://a/b/c/g"),
+            ("./g", "http://a/b/c/g"),
+            ("g/", "http://a/b/c/g/"),
+            ("/g", "http://a/g"),
+            ("//g", "http://g"),
+            ("?y", "http://a/b/c/d;p?y"),
+            ("g?y", "http://a/b/c/g?y"),
+            ("#s", "http://a/b/c/d;p?q#s"),
+            ("g#s", "http://a/b/c/g#s"),
+            ("g?y#s", "http://a/b/c/g?y#s"),
+            (";x", "http://a/b/c/;x"),
+            ("g;x", "http://a/b/c/g;x"),
+            ("g;x?y#s", "http://a/b/c/g;x?y#s"),
+            ("", "http://a/b/c/d;p?q"),
+            (".", "http://a/b/c/"),
+            ("./", "http://a/b/c/"),
+            ("..", "http://a/b/"),
+            ("../", "http://a/b/"),
+            ("../g", "http://a/b/g"),
+            ("../..", "http://a/"),
+            ("../../", "http://a/"),
+            ("../../g", "http://a/g"),
+        ] {
+            assert_eq!(resolve(base, r), want, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn rfc3986_abnormal_examples() {
+        let base = "http://a/b/c/d;p?q";
+        for (r, want) in [
+            ("../../../g", "http://a/g"),
+            ("../../../../g", "http://a/g"),
+            ("/./g", "http://a/g"),
+            ("/../g", "http://a/g"),
+            ("g.", "http://a/b/c/g."),
+            (".g", "http://a/b/c/.g"),
+            ("g..", "http://a/b/c/g.."),
+            ("..g", "http://a/b/c/..g"),
+            ("./../g", "http://a/b/g"),
+            ("./g/.", "http://a/b/c/g/"),
+            ("g/./h", "http://a/b/c/g/h"),
+            ("g/../h", "http://a/b/c/h"),
+            ("g;x=1/./y", "http://a/b/c/g;x=1/y"),
+            ("g;x=1/../y", "http://a/b/c/y"),
+            ("g?y/./x", "http://a/b/c/g?y/./x"),
+            ("g?y/../x", "http://a/b/c/g?y/../x"),
+            ("g#s/./x", "http://a/b/c/g#s/./x"),
+            ("g#s/../x", "http://a/b/c/g#s/../x"),
+            ("http:g", "http:g"),
+        ] {
+            assert_eq!(resolve(base, r), want, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn resolves_against_host_only_base_and_passes_absolute_through() {
+        assert_eq!(
+            resolve("https://cdn.example", "x.jpg"),
+            "https://cdn.example/x.jpg"
+        );
+        assert_eq!(
+            resolve(BASE, "https://other.example/a?b#c"),
+            "https://other.example/a?b#c"
+        );
+        assert_eq!(
+            resolve(BASE, "images/x.jpg"),
+            "https://cdn.example/feeds/news/images/x.jpg"
+        );
+        assert_eq!(resolve(BASE, "/abs.jpg"), "https://cdn.example/abs.jpg");
+        assert_eq!(
+            resolve("https://cdn.example/a/b.json?v=3#top", "#f"),
+            "https://cdn.example/a/b.json?v=3#f"
+        );
+    }
+
+    #[test]
+    fn decodes_a_good_bundle_and_resolves_relative_urls() {
+        let bytes = bundle(serde_json::json!([
+            {
+                "id": "a1", "title": "  Hello\n world ", "url": "story/1.html",
+                "image": { "src": "../images/x.jpg", "width": 800, "height": 450 },
+                "provider": "hg",
+                "related": [
+                    { "title": "R", "url": "/r.html", "image": { "src": "./r.png" } },
+                    { "title": "Bad", "url": "javascript:alert(1)" }
+                ]
+            },
+            { "id": "a2", "title": "Abs", "url": "https://site.example/a2", "provider": "nope" }
+        ]));
+        let (b, warnings) = decode(&bytes, Some(BASE)).unwrap();
+        assert_eq!(b.articles.len(), 2);
+        let a = &b.articles[0];
+        assert_eq!(a.title, "Hello world");
+        assert_eq!(a.url, "https://cdn.example/feeds/news/story/1.html");
+        let img = a.image.as_ref().unwrap();
+        assert_eq!(img.src, "https://cdn.example/feeds/images/x.jpg");
+        assert_eq!((img.width, img.height), (Some(800), Some(450)));
+        assert_eq!(a.provider.as_deref(), Some("hg"));
+        assert_eq!(a.related.len(), 1);
+        assert_eq!(a.related[0].url, "https://cdn.example/r.html");
+        assert_eq!(
+            a.related[0].image.as_ref().unwrap().src,
+            "https://cdn.example/feeds/news/r.png"
+        );
+        assert_eq!(b.articles[1].url, "https://site.example/a2");
+        assert_eq!(b.articles[1].provider, None);
+        assert_eq!(
+            b.providers["hg"].logo.as_ref().unwrap().src,
+            "https://cdn.example/feeds/news/logos/hg.png"
+        );
+        assert!(b.providers["bad"].logo.is_none());
+        assert!(warnings.iter().any(|w| w.contains("related #2 dropped")));
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("provider `bad` logo removed"))
+        );
+    }
+
+    #[test]
+    fn without_base_relative_urls_stay_relative() {
+        let bytes = bundle(serde_json::json!([article("a", "x/y.html")]));
+        let (b, _) = decode(&bytes, None).unwrap();
+        assert_eq!(b.articles[0].url, "x/y.html");
+    }
+
+    #[test]
+    fn malformed_article_is_dropped_with_a_warning() {
+        let bytes = bundle(serde_json::json!([
+            article("a", "https://e.example/a"),
+            { "id": "b", "title": 42, "url": "https://e.example/b" },
+            "not an object",
+            article("c", "https://e.example/c"),
+        ]));
+        let (b, warnings) = decode(&bytes, Some(BASE)).unwrap();
+        let warnings = about_articles(warnings);
+        let ids: Vec<_> = b.articles.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["a", "c"]);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].starts_with("article #2 dropped"));
+        assert!(warnings[1].starts_with("article #3 dropped"));
+    }
+
+    #[test]
+    fn unsafe_urls_are_removed() {
+        let bytes = bundle(serde_json::json!([
+            article("a", "javascript:alert(1)"),
+            article("b", "//evil.example/x"),
+            article("c", "java\tscript:alert(1)"),
+            {
+                "id": "d", "title": "D", "url": "https://e.example/d",
+                "image": { "src": "data:image/png;base64,AAAA" }
+            },
+            {
+                "id": "e", "title": "E", "url": "https://user:pw@e.example/e"
+            },
+        ]));
+        let (b, warnings) = decode(&bytes, Some(BASE)).unwrap();
+        let warnings = about_articles(warnings);
+        assert_eq!(b.articles.len(), 1);
+        assert_eq!(b.articles[0].id, "d");
+        assert!(b.articles[0].image.is_none());
+        assert_eq!(warnings.len(), 5, "{warnings:?}");
+    }
+
+    #[test]
+    fn video_ids_are_revalidated() {
+        let bytes = bundle(serde_json::json!([
+            {
+                "id": "v1", "title": "V", "url": "https://e.example/v1", "type": "video",
+                "video": { "provider": "youtube", "id": "dQw4w9WgXcQ" }
+            },
+            {
+                "id": "v2", "title": "V", "url": "https://e.example/v2", "type": "video",
+                "video": { "provider": "youtube", "id": "\"><script>" }
+            },
+        ]));
+        let (b, warnings) = decode(&bytes, None).unwrap();
+        let warnings = about_articles(warnings);
+        assert_eq!(b.articles[0].video.as_ref().unwrap().id, "dQw4w9WgXcQ");
+        assert_eq!(b.articles[1].video, None);
+        assert_eq!(b.articles[1].kind, ArticleType::Article);
+        assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn duplicate_ids_are_dropped() {
+        let bytes = bundle(serde_json::json!([
+            article("a", "https://e.example/1"),
+            article("a", "https://e.example/2"),
+        ]));
+        let (b, warnings) = decode(&bytes, None).unwrap();
+        let warnings = about_articles(warnings);
+        assert_eq!(b.articles.len(), 1);
+        assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn error_kinds() {
+        let too_big = vec![b' '; MAX_BUNDLE_BYTES + 1];
+        let e = decode(&too_big, None).unwrap_err();
+        assert_eq!(e.kind, LoadErrorKind::TooLarge(MAX_BUNDLE_BYTES as u64 + 1));
+        assert!(e.message.contains("too large"), "{}", e.message);
+
+        for not_json in [
+            &b"<!doctype html><p>Not found"[..],
+            b"",
+            b"  ",
+            b"{\"version\":1,",
+        ] {
+            let e = decode(not_json, None).unwrap_err();
+            assert_eq!(e.kind, LoadErrorKind::NotJson, "{not_json:?}");
+        }
+        for not_bundle in [
+            &b"[]"[..],
+            b"\"x\"",
+            b"{}",
+            b"{\"version\":\"1\",\"articles\":[]}",
+        ] {
+            let e = decode(not_bundle, None).unwrap_err();
+            assert_eq!(e.kind, LoadErrorKind::NotJson, "{not_bundle:?}");
+        }
+        let e = decode(br#"{"version":1,"articles":{}}"#, None).unwrap_err();
+        assert_eq!(e.kind, LoadErrorKind::NotJson);
+        assert!(e.message.contains("`articles`"));
+
+        // The version is checked before the articles are looked at.
+        let e = decode(br#"{"version":2,"articles":"whatever"}"#, None).unwrap_err();
+        assert_eq!(e.kind, LoadErrorKind::WrongVersion(2));
+        assert_eq!(
+            e.message.as_str(),
+            "This bundle is version 2; this widget reads version 1."
+        );
+    }
+
+    #[test]
+    fn bom_and_empty_articles_are_fine() {
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend_from_slice(br#"{"version":1,"generatedAt":"x","articles":[]}"#);
+        let (b, w) = decode(&bytes, Some(BASE)).unwrap();
+        assert!(b.articles.is_empty() && w.is_empty());
+    }
+
+    #[test]
+    fn messages_are_sentences() {
+        assert_eq!(
+            load_error(LoadErrorKind::Http(404)).message.as_str(),
+            "The articles could not be loaded (HTTP 404)."
+        );
+        assert!(
+            load_error(LoadErrorKind::TooLarge(6 * 1024 * 1024))
+                .message
+                .contains("6.0 MB")
+        );
+    }
+}
