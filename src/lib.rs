@@ -9,6 +9,8 @@ pub mod youtube;
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
+pub mod related;
 
 #[cfg(feature = "schema")]
 pub mod schema;

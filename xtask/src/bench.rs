@@ -11,19 +11,77 @@ use crate::util::{cargo, root, run};
 pub fn main(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("bundle") => bundle(args.get(1..).unwrap_or_default()),
-        Some(other) => Err(format!("unknown benchmark `{other}` (try: bundle)")),
-        None => Err("usage: cargo xtask bench bundle [N...]".into()),
+        Some("related") => run(
+            "related articles on synthetic bundles (release)",
+            cargo()
+                .args([
+                    "bench",
+                    "--quiet",
+                    "--features",
+                    "cli",
+                    "--bench",
+                    "related",
+                    "--",
+                ])
+                .args(args.get(1..).unwrap_or_default()),
+        ),
+        Some(other) => Err(format!(
+            "unknown benchmark `{other}` (try: bundle, related)"
+        )),
+        None => Err("usage: cargo xtask bench bundle|related [N...]".into()),
     }
 }
 
 const TOPICS: [&str; 16] = [
-    "Privacy", "Open Source", "Climate", "Space", "Web Performance", "Accessibility", "Cities", "Science",
-    "Energy", "Health", "Transport", "Education", "Security", "Design", "Oceans", "Music",
+    "Privacy",
+    "Open Source",
+    "Climate",
+    "Space",
+    "Web Performance",
+    "Accessibility",
+    "Cities",
+    "Science",
+    "Energy",
+    "Health",
+    "Transport",
+    "Education",
+    "Security",
+    "Design",
+    "Oceans",
+    "Music",
 ];
 const WORDS: [&str; 32] = [
-    "council", "harbour", "satellite", "browser", "river", "library", "startup", "volunteers", "grid", "forest",
-    "protocol", "museum", "bridge", "festival", "archive", "station", "garden", "reactor", "compiler", "market",
-    "orbit", "tram", "school", "vaccine", "storm", "glacier", "network", "studio", "island", "canal", "pixel",
+    "council",
+    "harbour",
+    "satellite",
+    "browser",
+    "river",
+    "library",
+    "startup",
+    "volunteers",
+    "grid",
+    "forest",
+    "protocol",
+    "museum",
+    "bridge",
+    "festival",
+    "archive",
+    "station",
+    "garden",
+    "reactor",
+    "compiler",
+    "market",
+    "orbit",
+    "tram",
+    "school",
+    "vaccine",
+    "storm",
+    "glacier",
+    "network",
+    "studio",
+    "island",
+    "canal",
+    "pixel",
     "engine",
 ];
 
@@ -39,7 +97,10 @@ impl Rng {
     }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         let len = items.len().max(1) as u64;
-        items.get((self.next() % len) as usize).copied().unwrap_or_default()
+        items
+            .get((self.next() % len) as usize)
+            .copied()
+            .unwrap_or_default()
     }
 }
 
@@ -107,14 +168,19 @@ fn generate(dir: &Path, count: usize) -> Result<(), String> {
         fs::write(&path, article(i, &mut rng)).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     fs::write(&marker, "").map_err(|e| e.to_string())?;
-    eprintln!("generated {count} files in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "generated {count} files in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 /// Runs a command and returns (wall seconds, peak RSS in KiB) of that one child.
 fn measure(cmd: &mut Command) -> Result<(f64, i64), String> {
     let started = Instant::now();
-    let child = cmd.spawn().map_err(|e| format!("could not start the bundler: {e}"))?;
+    let child = cmd
+        .spawn()
+        .map_err(|e| format!("could not start the bundler: {e}"))?;
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
@@ -136,9 +202,25 @@ fn bundle(args: &[String]) -> Result<(), String> {
     let sizes: Vec<usize> = if args.is_empty() {
         vec![1_000, 10_000, 100_000]
     } else {
-        args.iter().map(|a| a.replace([',', '_'], "").parse().map_err(|_| format!("not a count: {a}"))).collect::<Result<_, _>>()?
+        args.iter()
+            .map(|a| {
+                a.replace([',', '_'], "")
+                    .parse()
+                    .map_err(|_| format!("not a count: {a}"))
+            })
+            .collect::<Result<_, _>>()?
     };
-    run("build the bundler (release)", cargo().args(["build", "--release", "--features", "cli", "--bin", "article-cards"]))?;
+    run(
+        "build the bundler (release)",
+        cargo().args([
+            "build",
+            "--release",
+            "--features",
+            "cli",
+            "--bin",
+            "article-cards",
+        ]),
+    )?;
     let exe = root().join("target/release/article-cards");
     let work = root().join("target/bench");
     println!("\n| files | wall time | files/s | peak RSS |\n|---:|---:|---:|---:|");
@@ -146,7 +228,14 @@ fn bundle(args: &[String]) -> Result<(), String> {
         let dir: PathBuf = work.join(format!("articles-{n}"));
         generate(&dir, n)?;
         let out = work.join(format!("bundle-{n}.json"));
-        let (seconds, rss_kib) = measure(Command::new(&exe).arg("bundle").arg(&dir).arg("--out").arg(&out).arg("--quiet"))?;
+        let (seconds, rss_kib) = measure(
+            Command::new(&exe)
+                .arg("bundle")
+                .arg(&dir)
+                .arg("--out")
+                .arg(&out)
+                .arg("--quiet"),
+        )?;
         println!(
             "| {n} | {seconds:.2} s | {:.0} | {:.0} MiB |",
             n as f64 / seconds.max(1e-9),

@@ -21,6 +21,7 @@ tasks:
   size              print raw/gzip/brotli sizes of wasm, JS and CSS; fail over budget
   codegen           rewrite the generated JSON Schema and TypeScript declarations
   bench bundle      time `article-cards bundle` on 1,000 / 10,000 / 100,000 synthetic files
+  bench related     time the related-article computation on synthetic bundles
 ";
 
 fn main() -> ExitCode {
