@@ -9,11 +9,18 @@ use crate::util::{output, run, succeeds};
 pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
 
 pub fn ensure_wasm_target() -> Result<(), String> {
-    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    let installed =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
-    run("install the wasm32 target", Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    run(
+        "install the wasm32 target",
+        Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+    )
 }
 
 pub fn ensure_wasm_bindgen() -> Result<(), String> {
@@ -26,7 +33,12 @@ pub fn ensure_wasm_bindgen() -> Result<(), String> {
     // `--locked` fails against this CLI's lockfile here; the version pin is exact.
     run(
         "install wasm-bindgen-cli (about 5 minutes, once)",
-        Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION]),
+        Command::new("cargo").args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            WASM_BINDGEN_VERSION,
+        ]),
     )
 }
 
@@ -37,14 +49,21 @@ pub fn ensure_chromium() -> Result<(), String> {
     }
     let is_root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
     if !is_root {
-        return Err("Chromium and chromedriver are needed for the browser tests: install them \
+        return Err(
+            "Chromium and chromedriver are needed for the browser tests: install them \
              (Debian: `sudo apt-get install chromium chromium-driver`) and run again"
-            .into());
+                .into(),
+        );
     }
-    run("apt-get update", Command::new("apt-get").args(["update", "-q"]))?;
+    run(
+        "apt-get update",
+        Command::new("apt-get").args(["update", "-q"]),
+    )?;
     run(
         "install chromium and chromium-driver",
-        Command::new("apt-get").args(["install", "-y", "-q", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"),
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }
 

@@ -22,9 +22,15 @@ pub fn run(step: &str, cmd: &mut Command) -> Result<(), String> {
     eprintln!("\n==> {step}");
     eprintln!("    $ {}", describe(cmd));
     let started = Instant::now();
-    let status = cmd.status().map_err(|e| format!("{step}: could not start `{}`: {e}", describe(cmd)))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{step}: could not start `{}`: {e}", describe(cmd)))?;
     eprintln!("    ({step}: {:.1} s)", started.elapsed().as_secs_f64());
-    if status.success() { Ok(()) } else { Err(format!("{step} failed ({status})")) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{step} failed ({status})"))
+    }
 }
 
 /// `true` when the command runs and exits 0 (output discarded).
@@ -38,7 +44,9 @@ pub fn succeeds(cmd: &mut Command) -> bool {
 /// Captured stdout of a successful command.
 pub fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 pub fn describe(cmd: &Command) -> String {

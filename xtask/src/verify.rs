@@ -16,11 +16,28 @@ pub fn main() -> Result<(), String> {
     run("rustfmt", cargo().args(["fmt", "--all", "--", "--check"]))?;
     run(
         "clippy (native, all features)",
-        cargo().args(["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"]),
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
     run(
         "clippy (wasm32)",
-        cargo().args(["clippy", "--lib", "--tests", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+        cargo().args([
+            "clippy",
+            "--lib",
+            "--tests",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
 
     let mut native = cargo();
@@ -28,7 +45,10 @@ pub fn main() -> Result<(), String> {
     if std::env::var_os("ARTICLE_CARDS_CORPUS").is_none() {
         let default_corpus = root().join("../shared/corpus");
         if default_corpus.is_dir() {
-            eprintln!("note: ARTICLE_CARDS_CORPUS not set; using {}", default_corpus.display());
+            eprintln!(
+                "note: ARTICLE_CARDS_CORPUS not set; using {}",
+                default_corpus.display()
+            );
             native.env("ARTICLE_CARDS_CORPUS", default_corpus);
         }
     }
@@ -36,16 +56,28 @@ pub fn main() -> Result<(), String> {
 
     if root().join("tests/web.rs").is_file() {
         let mut browser = cargo();
-        browser.args(["test", "--target", "wasm32-unknown-unknown", "--test", "web"]);
+        browser.args([
+            "test",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "web",
+        ]);
         if std::env::var_os("CHROMEDRIVER").is_none() {
             if let Some(driver) = tools::which("chromedriver") {
                 browser.env("CHROMEDRIVER", driver);
             }
         }
-        run("browser tests (wasm-bindgen-test, headless Chromium)", &mut browser)?;
+        run(
+            "browser tests (wasm-bindgen-test, headless Chromium)",
+            &mut browser,
+        )?;
     }
 
-    eprintln!("\nall checks passed in {:.0} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "\nall checks passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -53,7 +85,9 @@ pub fn main() -> Result<(), String> {
 pub fn codegen() -> Result<(), String> {
     run(
         "regenerate docs/bundle.schema.json and pkg/bundle.d.ts",
-        cargo().args(["test", "--features", "schema", "--test", "codegen"]).env("UPDATE_EXPECT", "1"),
+        cargo()
+            .args(["test", "--features", "schema", "--test", "codegen"])
+            .env("UPDATE_EXPECT", "1"),
     )?;
     for file in ["docs/bundle.schema.json", "pkg/bundle.d.ts"] {
         if !Path::new(&root().join(file)).is_file() {
