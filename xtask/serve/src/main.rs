@@ -1,0 +1,130 @@
+//! Serves a folder over HTTP on 127.0.0.1 for the demo and the end-to-end
+//! tests: a maintained static-file service (tower-http `ServeDir`), `.wasm`
+//! as `application/wasm`, no caching surprises. Stops on Ctrl-C, or after
+//! `--max-seconds` so a server started by a test always ends by itself.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+struct Args {
+    root: PathBuf,
+    port: u16,
+    max_seconds: Option<u64>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        root: PathBuf::from("."),
+        port: 8080,
+        max_seconds: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--root" => args.root = PathBuf::from(value("--root")?),
+            "--port" => {
+                args.port = value("--port")?
+                    .parse()
+                    .map_err(|_| "--port takes a number from 0 to 65535")?
+            }
+            "--max-seconds" => {
+                args.max_seconds = Some(
+                    value("--max-seconds")?
+                        .parse()
+                        .map_err(|_| "--max-seconds takes a number")?,
+                )
+            }
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}` (expected --root DIR, --port N, --max-seconds N)"
+                ));
+            }
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(message) => {
+            eprintln!("demo-serve: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("demo-serve: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("demo-serve: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: Args) -> Result<(), String> {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let listener = tokio::net::TcpListener::bind(address).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            format!(
+                "port {} is already in use on 127.0.0.1: stop the other server or pick another port with --port",
+                args.port
+            )
+        } else {
+            format!("cannot listen on {address}: {e}")
+        }
+    })?;
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    let files = ServeDir::new(&args.root).append_index_html_on_directories(true);
+    let app = Router::new()
+        .fallback_service(files)
+        // The demo is for development: always revalidate, so a rebuild shows.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ));
+    // The line tests and people read: the URL, on stdout, flushed.
+    println!(
+        "serving {} on http://{bound}/ (Ctrl-C to stop)",
+        args.root.display()
+    );
+    let max = args.max_seconds;
+    let stop = async move {
+        match max {
+            Some(seconds) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(seconds)) => {}
+                }
+            }
+            None => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    };
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stop)
+        .await
+        .map_err(|e| e.to_string())
+}
