@@ -411,7 +411,7 @@ mod tests {
         let cases = [
             (0.0, "now"),
             (-30.0 * SECOND, "30 seconds ago"),
-            (-1.0 * MINUTE, "1 minute ago"),
+            (-MINUTE, "1 minute ago"),
             (-59.0 * MINUTE, "59 minutes ago"),
             (2.0 * HOUR + 5.0 * MINUTE, "in 2 hours"),
             (-36.0 * HOUR, "yesterday"),

@@ -1,1 +1,43 @@
-//! (in progress)
+//! The widget's Yew components. All are pure functions of their props plus
+//! small local UI state (failed images, a playing video, pages shown), so
+//! they render the same natively (Yew SSR, in `tests/ssr.rs`) and in the
+//! browser. Bundle text is only ever rendered as text, and every URL is
+//! checked again with [`crate::safe_url::is_safe_url`] right where it
+//! becomes an `href` or `src`.
+
+mod article_card;
+mod hero_image;
+mod provider_mark;
+mod skeleton;
+mod video_facade;
+mod view;
+
+use std::rc::Rc;
+
+pub use article_card::{ArticleCard, ArticleCardProps};
+pub use hero_image::{HeroImage, HeroImageProps};
+pub use provider_mark::{Mark, ProviderMark, ProviderMarkProps};
+pub use skeleton::{Skeleton, SkeletonProps};
+pub use video_facade::{VideoFacade, VideoFacadeProps, embed_src};
+pub use view::{View, ViewProps};
+
+/// The widget's one stylesheet; the edge adopts it into each shadow root.
+pub const STYLE: &str = include_str!("../style.css");
+
+/// An `Rc` compared by identity: for props and memo keys that hold the
+/// (possibly large) bundle, where a deep comparison on every render would
+/// cost as much as rendering.
+#[derive(Debug)]
+pub struct ByPtr<T>(pub Rc<T>);
+
+impl<T> Clone for ByPtr<T> {
+    fn clone(&self) -> Self {
+        ByPtr(Rc::clone(&self.0))
+    }
+}
+
+impl<T> PartialEq for ByPtr<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}

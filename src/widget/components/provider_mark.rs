@@ -1,0 +1,169 @@
+//! A provider's logo, or, when there is none or it fails to load, a
+//! monogram tile: the provider's initials on one of ten colours picked by
+//! hashing its domain (`hue-0` … `hue-9` classes; no inline styles).
+
+use yew::prelude::*;
+
+use crate::bundle::{Article, Bundle, Image};
+use crate::safe_url::is_safe_url;
+
+/// Number of monogram colour classes in the stylesheet.
+pub const HUES: u32 = 10;
+
+/// What a provider looks like: derived once per card.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    /// Display name ("" when the article has no known provider).
+    pub name: AttrValue,
+    /// One or two letters for the monogram.
+    pub initials: AttrValue,
+    /// `hue-0` … `hue-9`.
+    pub hue: AttrValue,
+    /// A logo that passed the URL policy: (src, width, height).
+    pub logo: Option<(AttrValue, u32, u32)>,
+}
+
+impl Mark {
+    /// The mark of an article's provider; without one, a monogram of the
+    /// title coloured by the article id.
+    pub fn for_article(bundle: &Bundle, article: &Article) -> Mark {
+        let provider = article
+            .provider
+            .as_deref()
+            .and_then(|key| bundle.providers.get(key));
+        match provider {
+            Some(p) => {
+                let seed = p
+                    .domain
+                    .as_deref()
+                    .filter(|d| !d.trim().is_empty())
+                    .unwrap_or(&p.name)
+                    .to_lowercase();
+                Mark {
+                    name: AttrValue::from(p.name.clone()),
+                    initials: AttrValue::from(initials(&p.name)),
+                    hue: hue_class(&seed),
+                    logo: p.logo.as_ref().and_then(logo),
+                }
+            }
+            None => Mark {
+                name: AttrValue::Static(""),
+                initials: AttrValue::from(
+                    initials(&article.title).chars().take(1).collect::<String>(),
+                ),
+                hue: hue_class(&article.id),
+                logo: None,
+            },
+        }
+    }
+}
+
+fn logo(image: &Image) -> Option<(AttrValue, u32, u32)> {
+    if !is_safe_url(&image.src) {
+        return None;
+    }
+    // Logos are square in practice; the attributes only give the ratio.
+    let w = image.width.unwrap_or(64);
+    let h = image.height.unwrap_or(w);
+    Some((AttrValue::from(image.src.clone()), w, h))
+}
+
+/// Up to two initials: the first letters of the first two words, skipping a
+/// leading article ("The Harbour Gazette" → "HG").
+pub fn initials(name: &str) -> String {
+    const SKIP: [&str; 8] = ["the", "a", "an", "le", "la", "les", "el", "die"];
+    let words: Vec<&str> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let words = match words.split_first() {
+        Some((first, rest))
+            if !rest.is_empty() && SKIP.contains(&first.to_lowercase().as_str()) =>
+        {
+            rest
+        }
+        _ => words.as_slice(),
+    };
+    let letters: String = words
+        .iter()
+        .take(2)
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect();
+    if letters.is_empty() {
+        "•".into()
+    } else {
+        letters
+    }
+}
+
+/// FNV-1a of the seed into one of [`HUES`] classes.
+pub fn hue_class(seed: &str) -> AttrValue {
+    let hash = seed.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    AttrValue::from(format!("hue-{}", hash % HUES))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ProviderMarkProps {
+    pub mark: Mark,
+    /// The large version fills a missing hero image.
+    #[prop_or_default]
+    pub large: bool,
+}
+
+/// Logo `<img>` (decorative: the name is next to it) or monogram tile.
+#[function_component(ProviderMark)]
+pub fn provider_mark(props: &ProviderMarkProps) -> Html {
+    let mark = &props.mark;
+    // The logo that failed, so a new logo gets its own chance.
+    let failed = use_state(|| None::<AttrValue>);
+    let size = if props.large {
+        "ac-mark is-large"
+    } else {
+        "ac-mark"
+    };
+    match &mark.logo {
+        Some((src, w, h)) if failed.as_ref() != Some(src) => {
+            let onerror = {
+                let failed = failed.clone();
+                let src = src.clone();
+                Callback::from(move |_: Event| failed.set(Some(src.clone())))
+            };
+            html! {
+                <img class={classes!(size, "ac-logo")} part="provider-logo" src={src.clone()}
+                    width={w.to_string()} height={h.to_string()} alt=""
+                    loading="lazy" decoding="async" {onerror} />
+            }
+        }
+        _ => html! {
+            <span class={classes!(size, "ac-mono", mark.hue.clone())} part="provider-logo"
+                aria-hidden="true">{ mark.initials.clone() }</span>
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initials_and_hues() {
+        assert_eq!(initials("The Harbour Gazette"), "HG");
+        assert_eq!(initials("Daily Ping"), "DP");
+        assert_eq!(initials("reuters"), "R");
+        assert_eq!(initials("The"), "T");
+        assert_eq!(initials("élan vital"), "ÉV");
+        assert_eq!(initials("--"), "•");
+        assert_eq!(
+            hue_class("harbourgazette.example"),
+            hue_class("harbourgazette.example")
+        );
+        for seed in ["", "a", "b", "news.example", "ü"] {
+            let h = hue_class(seed);
+            let n: u32 = h.strip_prefix("hue-").unwrap().parse().unwrap();
+            assert!(n < HUES);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! The widget root: one of loading (skeleton), failed (message + Retry),
+//! empty, or the cards with "Load more". Everything comes in through props;
+//! the only local state is how many pages are shown, which starts over when
+//! the bundle or the options change.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::bundle::Bundle;
+use crate::widget::components::{ArticleCard, ByPtr, Skeleton};
+use crate::widget::model::{LoadState, Selection};
+use crate::widget::options::Options;
+use crate::widget::select;
+
+#[derive(Properties, Clone, PartialEq)]
+pub struct ViewProps {
+    /// What the edge has loaded.
+    pub state: LoadState,
+    /// Resolved options.
+    pub options: Rc<Options>,
+    /// "Now" for relative dates, in ms since the epoch (fixed in tests).
+    pub now_ms: f64,
+    /// Locale for dates, already resolved by the edge (option, page lang, browser).
+    pub locale: AttrValue,
+    pub on_retry: Callback<()>,
+    pub on_select: Callback<Selection>,
+}
+
+/// What the page count belongs to: another bundle or other options start
+/// over at one page.
+#[derive(Clone, PartialEq)]
+struct PagingKey(Option<ByPtr<Bundle>>, Rc<Options>);
+
+#[derive(Clone, PartialEq)]
+struct Paging {
+    key: PagingKey,
+    pages: usize,
+}
+
+#[function_component(View)]
+pub fn view(props: &ViewProps) -> Html {
+    let options = &props.options;
+    let bundle = match &props.state {
+        LoadState::Ready(b) => Some(ByPtr(Rc::clone(b))),
+        _ => None,
+    };
+    let key = PagingKey(bundle.clone(), Rc::clone(options));
+
+    let order = use_memo(key.clone(), |PagingKey(bundle, options)| {
+        bundle
+            .as_ref()
+            .map(|b| select::select(&b.0, options))
+            .unwrap_or_else(|| Rc::from([]))
+    });
+    let paging = use_state(|| Paging {
+        key: key.clone(),
+        pages: 1,
+    });
+    let pages = if paging.key == key { paging.pages } else { 1 };
+    let list_ref = use_node_ref();
+    use_focus_first_new(&list_ref, pages, options.limit);
+
+    let busy = matches!(props.state, LoadState::Loading);
+    let body = match &props.state {
+        LoadState::Loading => html! {
+            <>
+                <p class="ac-sr" role="status">{ "Loading articles…" }</p>
+                <Skeleton options={Rc::clone(options)} />
+            </>
+        },
+        LoadState::Failed(err) => {
+            let on_retry = props.on_retry.clone();
+            let onclick = Callback::from(move |_: MouseEvent| on_retry.emit(()));
+            html! {
+                <div class="ac-state is-error">
+                    <p class="ac-msg" role="alert">{ err.message.clone() }</p>
+                    <button type="button" class="ac-btn" part="button" {onclick}>{ "Retry" }</button>
+                </div>
+            }
+        }
+        LoadState::Ready(_) if order.is_empty() => html! {
+            <div class="ac-state is-empty">
+                <p class="ac-msg" role="status">{ "No articles match these filters." }</p>
+            </div>
+        },
+        LoadState::Ready(b) => {
+            let limit = options.limit;
+            let shown = select::visible(&order, limit, pages);
+            let more = select::has_more(&order, limit, pages).then(|| {
+                let paging = paging.clone();
+                let key = key.clone();
+                let onclick = Callback::from(move |_: MouseEvent| {
+                    paging.set(Paging {
+                        key: key.clone(),
+                        pages: pages + 1,
+                    });
+                });
+                html! {
+                    <div class="ac-more">
+                        <button type="button" class="ac-btn" part="button" {onclick}>
+                            { "Load more" }
+                        </button>
+                    </div>
+                }
+            });
+            let announcement = if pages > 1 {
+                let added = shown.len().saturating_sub(limit.saturating_mul(pages - 1));
+                format!(
+                    "{added} more {} shown, {} of {}.",
+                    if added == 1 { "article" } else { "articles" },
+                    shown.len(),
+                    order.len()
+                )
+            } else {
+                String::new()
+            };
+            let bundle = ByPtr(Rc::clone(b));
+            html! {
+                <>
+                    <ul class="ac-list" role="list" ref={list_ref.clone()}>
+                        { for shown.iter().map(|&index| html! {
+                            <li class="ac-item" key={index}>
+                                <ArticleCard bundle={bundle.clone()} {index}
+                                    options={Rc::clone(options)} now_ms={props.now_ms}
+                                    locale={props.locale.clone()} on_select={props.on_select.clone()} />
+                            </li>
+                        }) }
+                    </ul>
+                    { more }
+                    <p class="ac-sr" role="status" aria-live="polite">{ announcement }</p>
+                </>
+            }
+        }
+    };
+
+    html! {
+        <section class="ac" data-theme={options.theme.as_str()} data-layout={options.layout.as_str()}
+            aria-label="Articles" aria-busy={if busy { "true" } else { "false" }}>
+            { body }
+        </section>
+    }
+}
+
+/// After "Load more", move focus to the first new card's link, so keyboard
+/// and screen reader users continue where the new articles start (and are
+/// not left on a button that may have disappeared).
+#[hook]
+fn use_focus_first_new(list: &NodeRef, pages: usize, limit: usize) {
+    let list = list.clone();
+    use_effect_with(pages, move |&pages| {
+        #[cfg(target_arch = "wasm32")]
+        if pages > 1 {
+            use wasm_bindgen::JsCast;
+            let nth = limit.saturating_mul(pages - 1) + 1;
+            let ul = list.cast::<web_sys::Element>();
+            let find = |what: &str| {
+                let selector = format!(":scope > li:nth-child({nth}) {what}");
+                ul.as_ref()
+                    .and_then(|ul| ul.query_selector(&selector).ok().flatten())
+            };
+            let target = find(".ac-link")
+                .or_else(|| find("button"))
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(el) = target {
+                let _ = el.focus();
+            }
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = (list, pages, limit);
+    });
+}
