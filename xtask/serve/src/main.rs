@@ -9,7 +9,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower::ServiceExt;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -94,6 +99,7 @@ async fn serve(args: Args) -> Result<(), String> {
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
     let files = ServeDir::new(&args.root).append_index_html_on_directories(true);
     let app = Router::new()
+        .route("/_slow/{ms}/{*path}", get(slow).with_state(files.clone()))
         .fallback_service(files)
         // The demo is for development: always revalidate, so a rebuild shows.
         .layer(SetResponseHeaderLayer::overriding(
@@ -127,4 +133,28 @@ async fn serve(args: Args) -> Result<(), String> {
         .with_graceful_shutdown(stop)
         .await
         .map_err(|e| e.to_string())
+}
+
+/// `/_slow/<ms>/<path>` serves `<path>` after a delay (capped at 10 s), so
+/// the demo can show the widget's loading state on a local server.
+async fn slow(
+    State(files): State<ServeDir>,
+    Path((ms, path)): Path<(u64, String)>,
+    request: Request,
+) -> Response {
+    tokio::time::sleep(Duration::from_millis(ms.min(10_000))).await;
+    let query = request
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    let Ok(uri) = format!("/{path}{query}").parse::<Uri>() else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let (mut parts, body) = request.into_parts();
+    parts.uri = uri;
+    match files.oneshot(Request::from_parts(parts, body)).await {
+        Ok(response) => response.map(Body::new),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }

@@ -1,0 +1,276 @@
+// The demo page: mounts the gallery widgets, drives the configurator and
+// draws the bundle statistics. Bundle text only ever reaches the page as
+// text (textContent / SVG text nodes), never as HTML.
+import { mount } from "../../pkg/dist/index.js";
+
+const BUNDLE = "www/bundle.json";
+const page = new URL(".", document.baseURI);
+
+/** Options of a gallery placeholder: its JSON `data-demo` over the defaults. */
+function demoOptions(el) {
+  let extra = {};
+  try {
+    extra = JSON.parse(el.dataset.demo || "{}");
+  } catch (e) {
+    console.warn("demo: bad data-demo on", el, e);
+  }
+  return { src: BUNDLE, ...extra };
+}
+
+async function mountGallery() {
+  const handles = new Map();
+  await Promise.all(
+    [...document.querySelectorAll(".demo-widget")].map(async (el) => {
+      handles.set(el, await mount(el, demoOptions(el)));
+    }),
+  );
+  const replay = document.getElementById("replay-loading");
+  const loading = document.getElementById("loading-demo");
+  if (replay && loading) {
+    replay.addEventListener("click", async () => {
+      handles.get(loading)?.destroy();
+      // A fresh query string defeats the cache so the delay shows again.
+      const options = demoOptions(loading);
+      options.src = `${options.src}?t=${Date.now()}`;
+      handles.set(loading, await mount(loading, options));
+    });
+  }
+}
+
+// ---------------------------------------------------------------- configurator
+
+const form = document.getElementById("config-form");
+const preview = document.getElementById("preview");
+let previewHandle = null;
+
+/** The options the form describes, with defaults left out. */
+function formOptions() {
+  const data = new FormData(form);
+  const options = { src: (data.get("src") || "").toString().trim() || BUNDLE };
+  const list = (name) => data.getAll(name).map(String);
+  const topics = list("topics");
+  const providers = list("providers");
+  const types = list("types");
+  if (topics.length) options.topics = topics;
+  if (providers.length) options.providers = providers;
+  if (types.length === 1) options.types = types;
+  const limit = Number(data.get("limit"));
+  if (limit && limit !== 6) options.limit = limit;
+  const lines = Number(data.get("excerptLines"));
+  if (data.get("excerptLines") !== "" && lines !== 3) options.excerptLines = lines;
+  for (const [name, fallback] of [["layout", "grid"], ["sort", "newest"], ["theme", "auto"]]) {
+    const value = data.get(name);
+    if (value && value !== fallback) options[name] = value.toString();
+  }
+  const locale = data.get("locale");
+  if (locale) options.locale = locale.toString();
+  if (data.get("related")) options.related = true;
+  if (data.get("autoplay")) options.autoplay = 6000;
+  if (data.get("sameTab")) options.target = "_self";
+  return options;
+}
+
+/** An absolute URL for snippets pasted into another page. */
+function absolute(url) {
+  try {
+    return new URL(url, page).href;
+  } catch {
+    return url;
+  }
+}
+
+const kebab = (name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** `[name, value]` pairs as HTML attributes, lists comma-separated. */
+function attributePairs(options) {
+  return Object.entries(options).map(([name, value]) => {
+    const text = Array.isArray(value) ? value.join(",") : String(value);
+    return [kebab(name), name === "src" ? absolute(text) : text];
+  });
+}
+
+const escapeAttr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+
+function snippets(options) {
+  const pairs = attributePairs(options);
+  const embed = absolute("pkg/dist/embed.js");
+  const dataAttrs = pairs.map(([k, v]) => `\n     data-${k}="${escapeAttr(v)}"`).join("");
+  const script =
+    `<div data-article-cards${dataAttrs}>\n  <a href="${escapeAttr(absolute(options.src))}">Latest articles</a>\n</div>\n` +
+    `<script src="${embed}" async></script>`;
+  const npmOptions = { ...options, src: absolute(options.src) };
+  const npm =
+    `// npm install article-cards\nimport { mount } from "article-cards";\n\n` +
+    `const handle = await mount(document.querySelector("#news"), ${JSON.stringify(npmOptions, null, 2)});`;
+  const elAttrs = pairs.map(([k, v]) => `\n  ${k}="${escapeAttr(v)}"`).join("");
+  const element =
+    `<script type="module">\n  import { defineElement } from "${absolute("pkg/dist/index.js")}";\n  defineElement();\n</script>\n` +
+    `<article-cards${elAttrs}>\n  <a href="${escapeAttr(absolute(options.src))}">Latest articles</a>\n</article-cards>`;
+  return { "snip-script": script, "snip-npm": npm, "snip-element": element };
+}
+
+let pending = 0;
+async function refresh() {
+  const options = formOptions();
+  for (const [id, text] of Object.entries(snippets(options))) {
+    const code = document.getElementById(id);
+    if (code) code.textContent = text;
+  }
+  const ticket = ++pending;
+  try {
+    if (previewHandle) {
+      previewHandle.update(options);
+    } else {
+      const handle = await mount(preview, options);
+      if (ticket === pending || !previewHandle) previewHandle = handle;
+    }
+  } catch (e) {
+    console.warn("demo: preview options rejected:", e);
+  }
+}
+
+function choice(name, value, label) {
+  const wrap = document.createElement("label");
+  const input = document.createElement("input");
+  input.type = "checkbox";
+  input.name = name;
+  input.value = value;
+  wrap.append(input, ` ${label}`);
+  return wrap;
+}
+
+function fillChoices(container, entries) {
+  container.replaceChildren(...entries.map(([value, label]) => choice(container.dataset.name, value, label)));
+}
+
+function setupConfigurator(bundle) {
+  if (!form || !preview) return;
+  if (bundle) {
+    const topics = [...new Set(bundle.articles.flatMap((a) => a.topics || []))].sort((a, b) => a.localeCompare(b));
+    fillChoices(document.getElementById("opt-topics"), topics.map((t) => [t, t]));
+    const providers = Object.entries(bundle.providers || {})
+      .map(([key, p]) => [p.domain || key, p.name])
+      .sort((a, b) => a[1].localeCompare(b[1]));
+    fillChoices(document.getElementById("opt-providers"), providers);
+  }
+  let timer = 0;
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 150);
+  };
+  form.addEventListener("input", soon);
+  form.addEventListener("change", soon);
+  form.addEventListener("submit", (e) => e.preventDefault());
+  document.querySelectorAll("button.copy").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const code = document.getElementById(button.dataset.copy);
+      const status = document.getElementById("copy-status");
+      try {
+        await navigator.clipboard.writeText(code ? code.textContent : "");
+        button.dataset.done = "";
+        button.textContent = "Copied";
+        if (status) status.textContent = "Snippet copied to the clipboard.";
+      } catch {
+        if (status) status.textContent = "Copying was blocked: select the snippet and copy it by hand.";
+      }
+      setTimeout(() => {
+        delete button.dataset.done;
+        button.textContent = "Copy";
+      }, 1600);
+    });
+  });
+  refresh();
+}
+
+// ---------------------------------------------------------------- statistics
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function svgEl(name, attrs, text) {
+  const el = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+/** A horizontal bar chart of `[label, count]` rows. */
+function barChart(figure, rows, summary) {
+  const width = 560;
+  const labelWidth = 170;
+  const row = 26;
+  const height = rows.length * row + 8;
+  const max = Math.max(1, ...rows.map(([, n]) => n));
+  const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": summary });
+  rows.forEach(([label, n], i) => {
+    const y = i * row + 4;
+    const barWidth = Math.max(2, ((width - labelWidth - 40) * n) / max);
+    const group = svgEl("g", {});
+    group.append(svgEl("title", {}, `${label}: ${n}`));
+    group.append(svgEl("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end", class: "label" }, label.length > 24 ? `${label.slice(0, 23)}…` : label));
+    group.append(svgEl("rect", { x: labelWidth, y: y + 3, width: barWidth, height: row - 10, rx: 4, class: "bar" }));
+    group.append(svgEl("text", { x: labelWidth + barWidth + 6, y: y + 15, class: "value" }, String(n)));
+    svg.append(group);
+  });
+  figure.append(svg);
+}
+
+/** A column chart of counts per month, oldest first. */
+function monthChart(figure, rows, summary) {
+  const width = 1000;
+  const height = 220;
+  const bottom = 36;
+  const max = Math.max(1, ...rows.map(([, n]) => n));
+  const step = (width - 20) / Math.max(1, rows.length);
+  const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": summary });
+  svg.append(svgEl("line", { x1: 10, x2: width - 10, y1: height - bottom, y2: height - bottom, class: "axis" }));
+  rows.forEach(([month, n], i) => {
+    const h = ((height - bottom - 24) * n) / max;
+    const x = 10 + i * step + step * 0.15;
+    const group = svgEl("g", {});
+    group.append(svgEl("title", {}, `${month}: ${n}`));
+    group.append(svgEl("rect", { x, y: height - bottom - h, width: step * 0.7, height: Math.max(h, 1), rx: 3, class: "bar" }));
+    group.append(svgEl("text", { x: x + step * 0.35, y: height - bottom - h - 6, "text-anchor": "middle", class: "value" }, String(n)));
+    group.append(svgEl("text", { x: x + step * 0.35, y: height - 14, "text-anchor": "middle", class: "label" }, month.slice(2)));
+    svg.append(group);
+  });
+  figure.append(svg);
+}
+
+function countBy(items, keysOf) {
+  const counts = new Map();
+  for (const item of items) for (const key of keysOf(item)) counts.set(key, (counts.get(key) || 0) + 1);
+  return counts;
+}
+
+function drawStats(bundle) {
+  const articles = bundle.articles || [];
+  const providers = bundle.providers || {};
+  const topics = [...countBy(articles, (a) => a.topics || [])].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const byProvider = [...countBy(articles, (a) => (a.provider ? [providers[a.provider]?.name || a.provider] : []))].sort(
+    (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+  );
+  const months = [...countBy(articles, (a) => (a.published ? [a.published.slice(0, 7)] : []))].sort((a, b) => a[0].localeCompare(b[0]));
+  const videos = articles.filter((a) => a.type === "video").length;
+  document.getElementById("stats-summary").textContent =
+    `${articles.length} articles (${videos} videos) from ${Object.keys(providers).length} providers across ${topics.length} topics, generated ${bundle.generatedAt}.`;
+  const describe = (rows) => rows.map(([k, n]) => `${k} ${n}`).join(", ");
+  barChart(document.getElementById("chart-topics"), topics, `Articles per topic: ${describe(topics)}`);
+  barChart(document.getElementById("chart-providers"), byProvider, `Articles per provider: ${describe(byProvider)}`);
+  monthChart(document.getElementById("chart-months"), months, `Articles per month: ${describe(months)}`);
+}
+
+async function loadBundle() {
+  try {
+    const response = await fetch(BUNDLE);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return await response.json();
+  } catch (e) {
+    document.getElementById("stats-summary").textContent = `The bundle could not be read (${e.message}).`;
+    return null;
+  }
+}
+
+const bundle = await loadBundle();
+if (bundle) drawStats(bundle);
+setupConfigurator(bundle);
+await mountGallery();
