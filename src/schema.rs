@@ -27,8 +27,14 @@ pub fn typescript() -> String {
          // The JSON Schema is docs/bundle.schema.json.\n",
     );
     let empty = Map::new();
-    let defs = schema.get("$defs").and_then(Value::as_object).unwrap_or(&empty);
-    let root_name = schema.get("title").and_then(Value::as_str).unwrap_or("Bundle");
+    let defs = schema
+        .get("$defs")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let root_name = schema
+        .get("title")
+        .and_then(Value::as_str)
+        .unwrap_or("Bundle");
     declare(&mut out, root_name, &schema);
     for (name, def) in defs {
         declare(&mut out, name, def);
@@ -71,8 +77,15 @@ fn declare(out: &mut String, name: &str, schema: &Value) {
         out.push_str(&format!("export interface {name} {{\n"));
         for (field, field_schema) in properties {
             doc_comment(out, "  ", field_schema);
-            let optional = if required.contains(&field.as_str()) { "" } else { "?" };
-            out.push_str(&format!("  {field}{optional}: {};\n", type_of(field_schema)));
+            let optional = if required.contains(&field.as_str()) {
+                ""
+            } else {
+                "?"
+            };
+            out.push_str(&format!(
+                "  {field}{optional}: {};\n",
+                type_of(field_schema)
+            ));
         }
         out.push_str("}\n");
     } else {
@@ -85,7 +98,11 @@ fn type_of(schema: &Value) -> String {
         return reference.rsplit('/').next().unwrap_or("unknown").to_owned();
     }
     if let Some(variants) = schema.get("enum").and_then(Value::as_array) {
-        return variants.iter().map(Value::to_string).collect::<Vec<_>>().join(" | ");
+        return variants
+            .iter()
+            .map(Value::to_string)
+            .collect::<Vec<_>>()
+            .join(" | ");
     }
     if let Some(constant) = schema.get("const") {
         return constant.to_string();
@@ -114,12 +131,20 @@ fn primitive(kind: &str, schema: &Value) -> String {
         "boolean" => "boolean".to_owned(),
         "null" => "null".to_owned(),
         "array" => {
-            let item = schema.get("items").map_or_else(|| "unknown".to_owned(), type_of);
-            if item.contains(' ') { format!("({item})[]") } else { format!("{item}[]") }
+            let item = schema
+                .get("items")
+                .map_or_else(|| "unknown".to_owned(), type_of);
+            if item.contains(' ') {
+                format!("({item})[]")
+            } else {
+                format!("{item}[]")
+            }
         }
         "object" => match schema.get("additionalProperties") {
             Some(Value::Object(_)) => {
-                let value = schema.get("additionalProperties").map_or_else(|| "unknown".to_owned(), type_of);
+                let value = schema
+                    .get("additionalProperties")
+                    .map_or_else(|| "unknown".to_owned(), type_of);
                 format!("Record<string, {value}>")
             }
             _ => "Record<string, unknown>".to_owned(),

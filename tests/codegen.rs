@@ -25,23 +25,42 @@ fn ensure_file_contents(relative: &str, expected: &str) {
 
 #[test]
 fn json_schema_is_fresh() {
-    ensure_file_contents(article_cards::schema::JSON_SCHEMA_PATH, &article_cards::schema::json_schema());
+    ensure_file_contents(
+        article_cards::schema::JSON_SCHEMA_PATH,
+        &article_cards::schema::json_schema(),
+    );
 }
 
 #[test]
 fn typescript_is_fresh() {
-    ensure_file_contents(article_cards::schema::TYPESCRIPT_PATH, &article_cards::schema::typescript());
+    ensure_file_contents(
+        article_cards::schema::TYPESCRIPT_PATH,
+        &article_cards::schema::typescript(),
+    );
 }
 
 #[test]
 fn typescript_declares_every_bundle_type() {
     let ts = article_cards::schema::typescript();
-    for name in ["Bundle", "Article", "Provider", "Image", "Video", "RelatedItem", "ArticleType", "VideoProvider"] {
+    for name in [
+        "Bundle",
+        "Article",
+        "Provider",
+        "Image",
+        "Video",
+        "RelatedItem",
+        "ArticleType",
+        "VideoProvider",
+    ] {
         assert!(
-            ts.contains(&format!("export interface {name} ")) || ts.contains(&format!("export type {name} ")),
+            ts.contains(&format!("export interface {name} "))
+                || ts.contains(&format!("export type {name} ")),
             "{name} missing from\n{ts}"
         );
     }
     assert!(ts.contains("  articles: Article[];"), "{ts}");
-    assert!(ts.contains("  providers?: Record<string, Provider>;"), "{ts}");
+    assert!(
+        ts.contains("  providers?: Record<string, Provider>;"),
+        "{ts}"
+    );
 }
