@@ -1,32 +1,108 @@
-//! `cargo xtask demo`: bundles the example articles in `www/` and (once the
-//! widget can be served) serves the demo page.
+//! `cargo xtask demo`: the first thing a new user runs. Installs what is
+//! missing, bundles the example articles (or the user's own), builds the
+//! widget and `pkg/`, and serves the site from 127.0.0.1 until Ctrl-C.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::util::{cargo, root, run};
 
-pub fn main(_args: &[String]) -> Result<(), String> {
+const USAGE: &str = "usage: cargo xtask demo [--port N] [--bundle FILE|DIR] [--max-seconds N]";
+
+struct Args {
+    port: u16,
+    bundle: Option<PathBuf>,
+    max_seconds: Option<String>,
+}
+
+fn parse(args: &[String]) -> Result<Args, String> {
+    let mut parsed = Args {
+        port: 8080,
+        bundle: None,
+        max_seconds: None,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or(format!("{arg} needs a value\n{USAGE}"))
+        };
+        match arg.as_str() {
+            "--port" => {
+                parsed.port = value()?
+                    .parse()
+                    .map_err(|_| format!("--port takes a number\n{USAGE}"))?
+            }
+            "--bundle" => parsed.bundle = Some(PathBuf::from(value()?)),
+            // For tests: the server stops by itself after this many seconds.
+            "--max-seconds" => parsed.max_seconds = Some(value()?),
+            "-h" | "--help" => return Err(USAGE.into()),
+            other => return Err(format!("unknown option `{other}`\n{USAGE}")),
+        }
+    }
+    Ok(parsed)
+}
+
+pub fn main(args: &[String]) -> Result<(), String> {
+    let args = parse(args)?;
     let www = root().join("www");
+    let out = www.join("bundle.json");
+    match &args.bundle {
+        Some(path) if path.is_file() => {
+            std::fs::copy(path, &out)
+                .map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+            eprintln!("serving your bundle {} as www/bundle.json", path.display());
+        }
+        Some(path) if path.is_dir() => bundle(&[path.clone()], None, &out)?,
+        Some(path) => {
+            return Err(format!(
+                "--bundle {}: no such file or folder",
+                path.display()
+            ));
+        }
+        None => bundle(&[www.join("articles")], Some(&www.join("providers")), &out)?,
+    }
+    crate::dist::main(&[])?;
     run(
-        "bundle the example articles",
-        cargo()
-            .args([
-                "run",
-                "--quiet",
-                "--release",
-                "--features",
-                "cli",
-                "--bin",
-                "article-cards",
-                "--",
-            ])
-            .args([
-                "bundle".as_ref(),
-                www.join("articles").as_os_str(),
-                "--providers".as_ref(),
-                www.join("providers").as_os_str(),
-                "--out".as_ref(),
-                www.join("bundle.json").as_os_str(),
-            ]),
+        "build the demo server",
+        cargo().args(["build", "--quiet", "--release", "-p", "demo-serve"]),
     )?;
-    eprintln!("wrote {}", www.join("bundle.json").display());
-    Ok(())
+    let server = root().join("target/release/demo-serve");
+    let mut serve = Command::new(server);
+    serve
+        .current_dir(root())
+        .arg("--root")
+        .arg(root())
+        .arg("--port")
+        .arg(args.port.to_string());
+    if let Some(seconds) = &args.max_seconds {
+        serve.arg("--max-seconds").arg(seconds);
+    }
+    eprintln!(
+        "\nThe demo: http://127.0.0.1:{}/  (Ctrl-C to stop)",
+        args.port
+    );
+    run("serve the demo", &mut serve)
+}
+
+fn bundle(inputs: &[PathBuf], providers: Option<&Path>, out: &Path) -> Result<(), String> {
+    let mut cmd = cargo();
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "--features",
+        "cli",
+        "--bin",
+        "article-cards",
+        "--",
+        "bundle",
+    ]);
+    cmd.args(inputs);
+    if let Some(dir) = providers {
+        cmd.arg("--providers").arg(dir);
+    }
+    cmd.arg("--out").arg(out);
+    run("bundle the articles", &mut cmd)
 }
