@@ -1,8 +1,333 @@
 //! The native `article-cards` command.
+//!
+//! `article-cards bundle <INPUT>... --out <FILE>` turns article files
+//! (Markdown with YAML front matter, or JSON feed pages) into a bundle v1
+//! JSON file. The pipeline: [`source`] reads a file and parses its front
+//! matter into the permissive [`raw`] model, [`resolve`] validates it into
+//! bundle types while collecting [`diag::Diagnostic`]s, and [`build`]
+//! merges, filters, sorts and assembles the bundle. Exit codes are decided
+//! in one place, [`CliError::exit_code`].
 
+pub mod build;
+pub mod diag;
+pub mod raw;
+pub mod resolve;
+pub mod source;
+
+use std::fmt;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand};
+
+pub use build::{BundleOptions, Stats, bundle_paths, collect_files};
+pub use diag::{Diagnostic, Severity};
+
+use crate::safe_url::{check_url, is_absolute_http};
+
+/// Command-line interface.
+#[derive(Debug, Parser)]
+#[command(name = "article-cards", version, about = "Embeddable news cards")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Bundle article files (Markdown with YAML front matter, JSON feed
+    /// pages) into one bundle v1 JSON file for the widget.
+    Bundle(BundleArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BundleArgs {
+    /// Article files or directories (walked recursively for .md, .markdown,
+    /// .txt and .json files).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the bundle (atomically: a failed run leaves the
+    /// previous file untouched).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Fail (exit 1, nothing written) on any warning or error.
+    #[arg(long)]
+    pub strict: bool,
+    /// Indent the JSON output.
+    #[arg(long)]
+    pub pretty: bool,
+    /// Print errors only: no warnings or notes, no summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Directory of provider records (name, domain, logo images) used for
+    /// providers that come without a logo.
+    #[arg(long, value_name = "DIR")]
+    pub providers: Option<PathBuf>,
+    /// Absolute http(s) URL prepended to site-relative image paths
+    /// (`/assets/...`).
+    #[arg(long, value_name = "URL")]
+    pub asset_base: Option<String>,
+    /// Keep only articles published at or after this time (RFC 3339, or a
+    /// date meaning midnight UTC).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Keep only articles with this topic (case-insensitive; repeatable:
+    /// any of them).
+    #[arg(long = "topic", value_name = "NAME")]
+    pub topics: Vec<String>,
+}
+
+/// Why a run failed. [`CliError::exit_code`] maps it to the exit status.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad arguments (exit 2).
+    Usage(String),
+    /// Reading or writing failed (exit 2).
+    Io { context: String, source: io::Error },
+    /// The input does not make a bundle: problems under `--strict`, or no
+    /// article at all (exit 1). Nothing was written.
+    Invalid(String),
+}
+
+impl CliError {
+    /// The one place exit codes are decided: 1 invalid input, 2 usage or
+    /// I/O error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Invalid(_) => 1,
+            CliError::Usage(_) | CliError::Io { .. } => 2,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(m) | CliError::Invalid(m) => f.write_str(m),
+            CliError::Io { context, source } => write!(f, "{context}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for CliError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CliError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// A successful run.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub stats: Stats,
+    pub elapsed: Duration,
+    pub out: PathBuf,
+}
+
+impl fmt::Display for Summary {
+    /// `bundled 128 articles from 130 files (2 skipped, 3 warnings) in 41 ms`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.stats;
+        write!(
+            f,
+            "bundled {} articles from {} files ({} skipped, ",
+            s.articles, s.files, s.skipped
+        )?;
+        if s.filtered > 0 {
+            write!(f, "{} filtered, ", s.filtered)?;
+        }
+        write!(
+            f,
+            "{} warnings) in {} ms",
+            s.warnings,
+            self.elapsed.as_millis()
+        )
+    }
+}
 
 /// Entry point used by `src/main.rs`.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with status 0; usage errors
+            // are printed by clap and mapped like every other usage error.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(CliError::Usage(String::new()).exit_code())
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let quiet = match &cli.command {
+        Command::Bundle(args) => args.quiet,
+    };
+    match run(cli) {
+        Ok(summary) => {
+            if !quiet {
+                eprintln!("{summary}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("article-cards: error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Runs a parsed command, printing diagnostics to stderr.
+pub fn run(cli: Cli) -> Result<Summary, CliError> {
+    let stderr = io::stderr();
+    let mut err = io::BufWriter::new(stderr.lock());
+    let result = run_with(cli, &mut err);
+    let _ = err.flush();
+    result
+}
+
+/// Runs a parsed command, printing diagnostics to `err`.
+pub fn run_with(cli: Cli, err: &mut dyn Write) -> Result<Summary, CliError> {
+    match cli.command {
+        Command::Bundle(args) => run_bundle(&args, err),
+    }
+}
+
+impl BundleArgs {
+    /// Checks the arguments and turns them into library options.
+    pub fn options(&self) -> Result<BundleOptions, CliError> {
+        for input in &self.inputs {
+            if !input.exists() {
+                return Err(CliError::Usage(format!(
+                    "input not found: {}",
+                    input.display()
+                )));
+            }
+        }
+        if let Some(dir) = &self.providers
+            && !dir.is_dir()
+        {
+            return Err(CliError::Usage(format!(
+                "--providers: not a directory: {}",
+                dir.display()
+            )));
+        }
+        let asset_base = match &self.asset_base {
+            Some(base) => match check_url(base) {
+                Ok(url) if is_absolute_http(&url) => Some(url),
+                Ok(_) => {
+                    return Err(CliError::Usage(format!(
+                        "--asset-base: `{base}` is not an absolute http(s) URL"
+                    )));
+                }
+                Err(why) => {
+                    return Err(CliError::Usage(format!("--asset-base: {why}")));
+                }
+            },
+            None => None,
+        };
+        let since = match &self.since {
+            Some(s) => match resolve::parse_time(s.trim()) {
+                Ok((ts, _)) => Some(ts),
+                Err(()) => {
+                    return Err(CliError::Usage(format!(
+                        "--since: `{s}` is not a date (2021-04-28) or date-time (2021-04-28T16:08:00Z)"
+                    )));
+                }
+            },
+            None => None,
+        };
+        Ok(BundleOptions {
+            providers_dir: self.providers.clone(),
+            asset_base,
+            since,
+            topics: self.topics.clone(),
+            generated_at: generated_at_from_env(),
+            threads: None,
+        })
+    }
+}
+
+/// `SOURCE_DATE_EPOCH` (seconds), for reproducible bundles.
+fn generated_at_from_env() -> Option<jiff::Timestamp> {
+    let secs: i64 = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    jiff::Timestamp::from_second(secs).ok()
+}
+
+fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliError> {
+    let started = Instant::now();
+    let opts = args.options()?;
+    let (bundle, diags, stats) = bundle_paths(&args.inputs, &opts);
+    for d in &diags {
+        if args.quiet && d.severity != Severity::Error {
+            continue;
+        }
+        let _ = writeln!(err, "{d}");
+    }
+    if args.strict && (stats.errors > 0 || stats.warnings > 0) {
+        return Err(CliError::Invalid(format!(
+            "--strict: {} errors and {} warnings; nothing written to {}",
+            stats.errors,
+            stats.warnings,
+            args.out.display()
+        )));
+    }
+    if stats.articles == 0 {
+        return Err(CliError::Invalid(format!(
+            "no article to bundle from {} files ({} skipped); nothing written to {}",
+            stats.files,
+            stats.skipped,
+            args.out.display()
+        )));
+    }
+    let json = if args.pretty {
+        serde_json::to_vec_pretty(&bundle)
+    } else {
+        serde_json::to_vec(&bundle)
+    };
+    let mut json = json.map_err(|e| CliError::Io {
+        context: "cannot serialise the bundle".to_owned(),
+        source: io::Error::other(e),
+    })?;
+    json.push(b'\n');
+    write_atomically(&args.out, &json)?;
+    Ok(Summary {
+        stats,
+        elapsed: started.elapsed(),
+        out: args.out.clone(),
+    })
+}
+
+/// Writes `bytes` to a temporary file next to `out`, then renames it over
+/// `out`: readers see the old file or the new one, never a partial one.
+pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let io_err = |context: String| move |source: io::Error| CliError::Io { context, source };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".article-cards-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(io_err(format!(
+            "cannot create a temporary file in {}",
+            dir.display()
+        )))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(io_err(format!("cannot write {}", out.display())))?;
+    tmp.persist(out).map_err(|e| CliError::Io {
+        context: format!("cannot write {}", out.display()),
+        source: e.error,
+    })?;
+    Ok(())
 }

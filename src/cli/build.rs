@@ -1,0 +1,560 @@
+//! Bundle assembly: walk the inputs, parse files in parallel, merge
+//! duplicates, filter, sort, and collect providers. Deterministic whatever
+//! the file system order or thread timing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::bundle::{BUNDLE_VERSION, Bundle, Provider};
+
+use super::diag::{Diagnostic, Severity};
+use super::raw::{Field, RawArticle, RawProvider};
+use super::resolve::{Origin, Resolved, format_time, resolve_article, resolve_provider_record};
+use super::source::{
+    FileError, Seg, duplicate_top_level_keys, parse_yaml, read_feed, read_front_matter,
+};
+
+/// Extensions picked up when walking a directory (files named on the
+/// command line are read whatever their name).
+pub const INPUT_EXTENSIONS: [&str; 4] = ["md", "markdown", "txt", "json"];
+
+/// What to bundle and how.
+#[derive(Debug, Clone, Default)]
+pub struct BundleOptions {
+    /// Provider records (`_data/organizations/*.md`).
+    pub providers_dir: Option<PathBuf>,
+    /// Prefix for site-relative image paths (`/assets/...`); must be an
+    /// absolute http(s) URL (checked by the command).
+    pub asset_base: Option<String>,
+    /// Keep only articles published (else updated) at or after this time.
+    pub since: Option<jiff::Timestamp>,
+    /// Keep only articles with one of these topics (case-insensitive).
+    pub topics: Vec<String>,
+    /// `generatedAt`; now when `None`.
+    pub generated_at: Option<jiff::Timestamp>,
+    /// Worker threads; the available parallelism when `None`.
+    pub threads: Option<usize>,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Input files read (provider records not included).
+    pub files: usize,
+    /// Articles in the bundle.
+    pub articles: usize,
+    /// Files or items not bundled because of an error or `published: false`.
+    pub skipped: usize,
+    /// Copies dropped because another article had the same URL.
+    pub merged: usize,
+    /// Articles left out by `--since` / `--topic`.
+    pub filtered: usize,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// What one file yielded.
+#[derive(Debug, Default)]
+struct FileOutcome {
+    articles: Vec<Resolved>,
+    diags: Vec<Diagnostic>,
+    skipped: usize,
+}
+
+/// A bundled candidate with its place in the input order.
+struct Candidate {
+    file: usize,
+    resolved: Resolved,
+}
+
+/// Expands directories (recursively, hidden entries skipped) into a sorted,
+/// de-duplicated list of files. Walk problems become diagnostics.
+pub fn collect_files(inputs: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for input in inputs {
+        if !input.is_dir() {
+            files.push(input.clone());
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(input)
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() && has_input_extension(e.path()) => {
+                    files.push(e.into_path());
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let at = e.path().unwrap_or(input.as_path()).display().to_string();
+                    diags.push(Diagnostic::error(&at, format!("cannot read: {e}")));
+                }
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, diags)
+}
+
+fn has_input_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| INPUT_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+fn is_json(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+fn file_error(path: &str, err: FileError) -> Diagnostic {
+    Diagnostic::error(path, format!("{}; file skipped", err.message)).at(err.pos)
+}
+
+/// Reads, parses and resolves one input file. Never panics, never fails:
+/// problems are in the outcome.
+fn process_file(path: &Path, asset_base: Option<&str>) -> FileOutcome {
+    let display = path.display().to_string();
+    let mut out = FileOutcome::default();
+    if is_json(path) {
+        let items = match read_feed(path) {
+            Ok(items) => items,
+            Err(e) => {
+                out.diags.push(file_error(&display, e));
+                out.skipped += 1;
+                return out;
+            }
+        };
+        for (i, (item, item_pos)) in items.into_iter().enumerate() {
+            let origin = Origin {
+                path: &display,
+                front_matter: None,
+                prefix: vec![Seg::Key("value"), Seg::Index(i)],
+                item_pos,
+                asset_base,
+            };
+            match Field::<RawArticle>::from_value(item) {
+                Field::Value(raw) => {
+                    let (resolved, diags) = resolve_article(raw, &origin);
+                    out.diags.extend(diags);
+                    match resolved {
+                        Some(r) => out.articles.push(r),
+                        None => out.skipped += 1,
+                    }
+                }
+                Field::Invalid { found, .. } => {
+                    out.diags.push(
+                        Diagnostic::error(
+                            &display,
+                            format!(
+                                "`value[{i}]` should be a mapping, found {found}; item skipped"
+                            ),
+                        )
+                        .at(item_pos),
+                    );
+                    out.skipped += 1;
+                }
+                Field::Absent => {
+                    out.diags.push(
+                        Diagnostic::error(&display, format!("`value[{i}]` is null; item skipped"))
+                            .at(item_pos),
+                    );
+                    out.skipped += 1;
+                }
+            }
+        }
+        return out;
+    }
+    let fm = match read_front_matter(path) {
+        Ok(fm) => fm,
+        Err(e) => {
+            out.diags.push(file_error(&display, e));
+            out.skipped += 1;
+            return out;
+        }
+    };
+    let value = match parse_yaml(&fm) {
+        Ok(v) => v,
+        Err(e) => {
+            out.diags.push(file_error(&display, e));
+            out.skipped += 1;
+            return out;
+        }
+    };
+    for (key, first, pos) in duplicate_top_level_keys(&fm) {
+        out.diags.push(
+            Diagnostic::warning(
+                &display,
+                format!("duplicate key `{key}` (first on line {first}); the last one is used"),
+            )
+            .at(Some(pos)),
+        );
+    }
+    let raw = match Field::<RawArticle>::from_value(value) {
+        Field::Value(raw) => raw,
+        other => {
+            let found = match other {
+                Field::Invalid { found, .. } => found,
+                _ => "nothing (null)".to_owned(),
+            };
+            out.diags.push(
+                Diagnostic::error(
+                    &display,
+                    format!("front matter should be a mapping, found {found}; file skipped"),
+                )
+                .at(Some((fm.first_line, 1))),
+            );
+            out.skipped += 1;
+            return out;
+        }
+    };
+    let origin = Origin {
+        path: &display,
+        front_matter: Some(&fm),
+        prefix: Vec::new(),
+        item_pos: None,
+        asset_base,
+    };
+    let (resolved, diags) = resolve_article(raw, &origin);
+    out.diags.extend(diags);
+    match resolved {
+        Some(r) => out.articles.push(r),
+        None => out.skipped += 1,
+    }
+    out
+}
+
+/// Processes every file on a few worker threads; results in input order.
+fn process_all(
+    files: &[PathBuf],
+    asset_base: Option<&str>,
+    threads: Option<usize>,
+) -> Vec<FileOutcome> {
+    let wanted = threads
+        .or_else(|| {
+            std::thread::available_parallelism()
+                .ok()
+                .map(NonZeroUsize::get)
+        })
+        .unwrap_or(1)
+        .clamp(1, files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(path) = files.get(i) else {
+                break;
+            };
+            done.push((i, process_file(path, asset_base)));
+        }
+        done
+    };
+    let batches: Vec<Vec<(usize, FileOutcome)>> = if wanted == 1 {
+        vec![work()]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..wanted)
+                .filter_map(|_| {
+                    std::thread::Builder::new()
+                        .stack_size(16 * 1024 * 1024)
+                        .spawn_scoped(s, work)
+                        .ok()
+                })
+                .collect();
+            // If no thread could start, work here; otherwise this thread
+            // helps too.
+            let mut all = vec![work()];
+            for h in handles {
+                if let Ok(batch) = h.join() {
+                    all.push(batch);
+                }
+            }
+            all
+        })
+    };
+    let mut slots: Vec<Option<FileOutcome>> = (0..files.len()).map(|_| None).collect();
+    for (i, outcome) in batches.into_iter().flatten() {
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Some(outcome);
+        }
+    }
+    slots
+        .into_iter()
+        .zip(files)
+        .map(|(slot, path)| {
+            slot.unwrap_or_else(|| FileOutcome {
+                articles: Vec::new(),
+                diags: vec![Diagnostic::error(
+                    &path.display().to_string(),
+                    "internal error while reading this file; file skipped",
+                )],
+                skipped: 1,
+            })
+        })
+        .collect()
+}
+
+/// Provider records by domain, from `--providers DIR`.
+fn load_provider_records(
+    dir: &Path,
+    asset_base: Option<&str>,
+) -> (BTreeMap<String, Provider>, Vec<Diagnostic>) {
+    let (files, mut diags) = collect_files(&[dir.to_path_buf()]);
+    let mut records: BTreeMap<String, Provider> = BTreeMap::new();
+    let mut first_seen: HashMap<String, String> = HashMap::new();
+    for path in files.iter().filter(|p| !is_json(p)) {
+        let display = path.display().to_string();
+        let fm = match read_front_matter(path).and_then(|fm| parse_yaml(&fm).map(|v| (fm, v))) {
+            Ok(x) => x,
+            Err(e) => {
+                diags.push(file_error(&display, e));
+                continue;
+            }
+        };
+        let (fm, value) = fm;
+        let raw = match Field::<RawProvider>::from_value(value) {
+            Field::Value(raw) => raw,
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        &display,
+                        "provider record should be a mapping; file skipped",
+                    )
+                    .at(Some((fm.first_line, 1))),
+                );
+                continue;
+            }
+        };
+        let origin = Origin {
+            path: &display,
+            front_matter: Some(&fm),
+            prefix: Vec::new(),
+            item_pos: None,
+            asset_base,
+        };
+        let (record, d) = resolve_provider_record(raw, &origin);
+        diags.extend(d);
+        if let Some((key, provider)) = record {
+            if let Some(first) = first_seen.get(&key) {
+                diags.push(Diagnostic::warning(
+                    &display,
+                    format!("provider `{key}` is also defined in {first}; this record is ignored"),
+                ));
+            } else {
+                first_seen.insert(key.clone(), display.clone());
+                records.insert(key, provider);
+            }
+        }
+    }
+    (records, diags)
+}
+
+/// `a` is the better copy of a duplicated article: updated later, else more
+/// fields set (input order breaks the remaining ties).
+fn better(a: &Candidate, b: &Candidate) -> bool {
+    (&a.resolved.merge_time, a.resolved.richness) > (&b.resolved.merge_time, b.resolved.richness)
+}
+
+/// Bundles the given files and directories. Never fails: every problem is a
+/// diagnostic; an empty bundle is still a bundle.
+pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Diagnostic>, Stats) {
+    let mut stats = Stats::default();
+    let asset_base = opts.asset_base.as_deref();
+
+    let (records, record_diags) = match &opts.providers_dir {
+        Some(dir) => load_provider_records(dir, asset_base),
+        None => (BTreeMap::new(), Vec::new()),
+    };
+
+    let (files, walk_diags) = collect_files(inputs);
+    stats.files = files.len();
+    let outcomes = process_all(&files, asset_base, opts.threads);
+
+    // Per-file diagnostics stay with their file (merge reports join later).
+    let mut file_diags: Vec<Vec<Diagnostic>> = Vec::with_capacity(outcomes.len());
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for (file, outcome) in outcomes.into_iter().enumerate() {
+        stats.skipped += outcome.skipped;
+        file_diags.push(outcome.diags);
+        candidates.extend(
+            outcome
+                .articles
+                .into_iter()
+                .map(|resolved| Candidate { file, resolved }),
+        );
+    }
+
+    // Merge duplicates: group by canonical URL, keep the best copy.
+    let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, c) in candidates.iter().enumerate() {
+        groups
+            .entry(c.resolved.article.url.clone())
+            .or_default()
+            .push(i);
+    }
+    let mut keep = vec![true; candidates.len()];
+    for members in groups.values() {
+        let Some(&first) = members.first() else {
+            continue;
+        };
+        let mut best = first;
+        for &m in members.iter().skip(1) {
+            if let (Some(cm), Some(cb)) = (candidates.get(m), candidates.get(best))
+                && better(cm, cb)
+            {
+                best = m;
+            }
+        }
+        let Some(winner) = candidates.get(best) else {
+            continue;
+        };
+        let winner_at = match winner.resolved.url_pos {
+            Some((line, _)) => format!(
+                "{}:{line}",
+                files
+                    .get(winner.file)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+            None => files
+                .get(winner.file)
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        };
+        for &m in members {
+            if m == best {
+                continue;
+            }
+            if let Some(flag) = keep.get_mut(m) {
+                *flag = false;
+            }
+            stats.merged += 1;
+            if let Some(loser) = candidates.get(m) {
+                let display = files
+                    .get(loser.file)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                let d = Diagnostic::warning(
+                    &display,
+                    format!(
+                        "same URL as the article at {winner_at}; duplicate merged (the other copy is kept)"
+                    ),
+                )
+                .at(loser.resolved.url_pos);
+                if let Some(v) = file_diags.get_mut(loser.file) {
+                    v.push(d);
+                }
+            }
+        }
+    }
+
+    // Filters.
+    let since = opts.since.map(format_time);
+    let wanted_topics: Vec<String> = opts
+        .topics
+        .iter()
+        .map(|t| t.trim().to_lowercase())
+        .collect();
+    let mut kept: Vec<Resolved> = Vec::new();
+    for (c, k) in candidates.into_iter().zip(keep) {
+        if !k {
+            continue;
+        }
+        let r = c.resolved;
+        let recent = match &since {
+            Some(s) => r.date_key.as_ref().is_some_and(|d| d >= s),
+            None => true,
+        };
+        let on_topic = wanted_topics.is_empty()
+            || r.article
+                .topics
+                .iter()
+                .any(|t| wanted_topics.contains(&t.to_lowercase()));
+        if recent && on_topic {
+            kept.push(r);
+        } else {
+            stats.filtered += 1;
+        }
+    }
+
+    // Newest first; undated last; ties by id.
+    kept.sort_by(|a, b| {
+        b.date_key
+            .cmp(&a.date_key)
+            .then_with(|| a.article.id.cmp(&b.article.id))
+    });
+
+    // Related items point at bundled articles with the same URL.
+    let by_url: HashMap<String, String> = kept
+        .iter()
+        .map(|r| (r.article.url.clone(), r.article.id.clone()))
+        .collect();
+
+    let mut providers: BTreeMap<String, Provider> = BTreeMap::new();
+    let mut articles = Vec::with_capacity(kept.len());
+    for r in kept {
+        for (key, p) in r.providers {
+            match providers.get_mut(&key) {
+                Some(existing) => {
+                    if existing.logo.is_none() {
+                        existing.logo = p.logo;
+                    }
+                    if existing.domain.is_none() {
+                        existing.domain = p.domain;
+                    }
+                }
+                None => {
+                    providers.insert(key, p);
+                }
+            }
+        }
+        let mut article = r.article;
+        for item in &mut article.related {
+            item.article = by_url.get(&item.url).cloned();
+        }
+        articles.push(article);
+    }
+    for (key, provider) in &mut providers {
+        if provider.logo.is_none()
+            && let Some(record) = records.get(key)
+        {
+            provider.name = record.name.clone();
+            provider.logo = record.logo.clone();
+            if provider.domain.is_none() {
+                provider.domain = record.domain.clone();
+            }
+        }
+    }
+    stats.articles = articles.len();
+
+    let mut diags = record_diags;
+    diags.extend(walk_diags);
+    for mut v in file_diags {
+        v.sort_by_key(|d| (d.line.unwrap_or(0), d.col.unwrap_or(0)));
+        diags.extend(v);
+    }
+    stats.errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    stats.warnings = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+
+    let generated_at = format_time(opts.generated_at.unwrap_or_else(jiff::Timestamp::now));
+    let bundle = Bundle {
+        version: BUNDLE_VERSION,
+        generated_at,
+        providers,
+        articles,
+    };
+    (bundle, diags, stats)
+}
