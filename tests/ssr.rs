@@ -1,0 +1,490 @@
+//! Server-side renders of the widget's `View` in every state, layout, theme
+//! and card variant, compared with snapshots in `tests/snapshots/*.html`.
+//! `UPDATE_SNAPSHOTS=1 cargo test --test ssr` rewrites them.
+
+// Test helpers fail loudly; the crate's no-panic lints are for the widget.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use article_cards::bundle::{Article, ArticleType, Bundle, Image, Provider, Video, VideoProvider};
+use article_cards::widget::components::{STYLE, View, ViewProps};
+use article_cards::widget::model::{LoadError, LoadErrorKind, LoadState};
+use article_cards::widget::options::{self, Layout, Options, Show, Target, Theme};
+use article_cards::widget::time::parse_rfc3339;
+use yew::{AttrValue, Callback, LocalServerRenderer};
+
+const NOW: &str = "2021-05-01T12:00:00Z";
+
+fn now_ms() -> f64 {
+    parse_rfc3339(NOW).unwrap()
+}
+
+/// Compares `html` with `tests/snapshots/<name>.html` (one tag per line for
+/// readable diffs), or writes it when `UPDATE_SNAPSHOTS` is set.
+fn check(name: &str, html: &str) {
+    let pretty = html.replace("><", ">\n<") + "\n";
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("{name}.html"));
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &pretty).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing snapshot {path:?}; run with UPDATE_SNAPSHOTS=1"));
+    if want != pretty {
+        let line = want
+            .lines()
+            .zip(pretty.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(want.lines().count().min(pretty.lines().count()));
+        panic!(
+            "snapshot {name} differs at line {}:\n  want: {:?}\n  got:  {:?}\n(UPDATE_SNAPSHOTS=1 to accept)",
+            line + 1,
+            want.lines().nth(line),
+            pretty.lines().nth(line)
+        );
+    }
+}
+
+fn opts() -> Options {
+    Options::with_src("bundle.json")
+}
+
+async fn render_with(state: LoadState, options: Options) -> String {
+    let props = ViewProps {
+        state,
+        options: Rc::new(options),
+        now_ms: now_ms(),
+        locale: AttrValue::from("en-GB"),
+        on_retry: Callback::noop(),
+        on_select: Callback::noop(),
+    };
+    LocalServerRenderer::<View>::with_props(props)
+        .hydratable(false)
+        .render()
+        .await
+}
+
+async fn render(bundle: Bundle, options: Options) -> String {
+    render_with(LoadState::Ready(Rc::new(bundle)), options).await
+}
+
+fn image(src: &str, w: u32, h: u32) -> Image {
+    Image {
+        src: src.into(),
+        width: Some(w),
+        height: Some(h),
+        cached: false,
+    }
+}
+
+fn article(id: &str, title: &str) -> Article {
+    Article {
+        id: id.into(),
+        title: title.into(),
+        excerpt: Some(format!("Excerpt of {title}.")),
+        url: format!("https://harbourgazette.example/{id}"),
+        published: Some("2021-04-28T16:08:00Z".into()),
+        updated: None,
+        kind: ArticleType::Article,
+        topics: vec!["Climate".into(), "Harbour".into()],
+        provider: Some("hg".into()),
+        image: Some(image(&format!("images/{id}.jpg"), 1200, 675)),
+        video: None,
+        heat: None,
+        quality: None,
+        related: vec![],
+    }
+}
+
+fn providers() -> BTreeMap<String, Provider> {
+    let mut p = BTreeMap::new();
+    p.insert(
+        "hg".into(),
+        Provider {
+            name: "The Harbour Gazette".into(),
+            domain: Some("harbourgazette.example".into()),
+            logo: Some(image("images/hg-logo.png", 64, 64)),
+        },
+    );
+    p.insert(
+        "dp".into(),
+        Provider {
+            name: "Daily Ping".into(),
+            domain: Some("dailyping.example".into()),
+            logo: None,
+        },
+    );
+    p.insert(
+        "evil".into(),
+        Provider {
+            name: "Evil <b>Corp</b>".into(),
+            domain: Some("evil.example".into()),
+            logo: Some(image("javascript:alert('logo')", 64, 64)),
+        },
+    );
+    p
+}
+
+fn bundle_of(articles: Vec<Article>) -> Bundle {
+    Bundle {
+        version: 1,
+        generated_at: NOW.into(),
+        providers: providers(),
+        articles,
+    }
+}
+
+fn with_image() -> Article {
+    article("a1", "Harbour wall repairs finish ahead of storm season")
+}
+
+fn without_image() -> Article {
+    let mut a = article("a2", "Council publishes the ferry timetable");
+    a.image = None;
+    a.published = Some("2021-05-01T09:30:00Z".into());
+    a
+}
+
+fn monogram() -> Article {
+    let mut a = article("a3", "Ping: the week in local tech");
+    a.provider = Some("dp".into());
+    a.topics = vec!["Tech".into()];
+    a.published = Some("2021-04-30T08:00:00Z".into());
+    a
+}
+
+fn video() -> Article {
+    let mut a = article("v1", "Watch: the lighthouse at dawn");
+    a.kind = ArticleType::Video;
+    a.video = Some(Video {
+        provider: VideoProvider::Youtube,
+        id: "6NPtZSMH0h4".into(),
+    });
+    a.published = Some("2021-04-20T10:00:00Z".into());
+    a
+}
+
+fn long_title() -> Article {
+    let title = "A very long headline about the harbour, ".repeat(7);
+    let mut a = article("a4", title.trim_end());
+    a.excerpt = Some("Lorem ipsum dolor sit amet. ".repeat(20));
+    a.published = Some("2020-01-15T00:00:00Z".into());
+    a
+}
+
+fn hostile() -> Article {
+    let mut a = article("x1", "<script>alert('title')</script> & \"quotes\"");
+    a.excerpt = Some("<img src=x onerror=alert(1)> excerpt".into());
+    a.topics = vec!["\"><svg onload=alert(1)>".into()];
+    a.provider = Some("evil".into());
+    a
+}
+
+fn unsafe_urls() -> Article {
+    let mut a = article("x2", "Links that must not survive");
+    a.url = "javascript:alert('href')".into();
+    a.image = Some(image("data:image/svg+xml,<svg onload=alert(1)>", 10, 10));
+    a.provider = Some("evil".into());
+    a
+}
+
+fn all_cards() -> Vec<Article> {
+    vec![
+        with_image(),
+        without_image(),
+        monogram(),
+        video(),
+        long_title(),
+        hostile(),
+    ]
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn states() {
+    check(
+        "state_loading",
+        &render_with(LoadState::Loading, opts()).await,
+    );
+    let small = Options {
+        limit: 2,
+        layout: Layout::List,
+        show: Show {
+            image: false,
+            ..Show::default()
+        },
+        excerpt_lines: 2,
+        ..opts()
+    };
+    let html = render_with(LoadState::Loading, small).await;
+    assert_eq!(html.matches("class=\"ac-card ac-skel\"").count(), 2);
+    assert!(!html.contains("ac-ph"));
+    check("state_loading_list_noimage", &html);
+
+    let failed = LoadState::Failed(LoadError {
+        kind: LoadErrorKind::Http(404),
+        message: AttrValue::from("The articles could not be loaded (HTTP 404)."),
+    });
+    let html = render_with(failed, opts()).await;
+    assert!(html.contains("role=\"alert\""));
+    assert!(html.contains(">Retry</button>"));
+    assert!(html.contains("aria-busy=\"false\""));
+    check("state_error", &html);
+
+    let nothing = Options {
+        topics: Rc::from([AttrValue::from("Astronomy")]),
+        ..opts()
+    };
+    let html = render(bundle_of(all_cards()), nothing).await;
+    assert!(html.contains("No articles match these filters."));
+    check("state_empty", &html);
+    let html = render(bundle_of(vec![]), opts()).await;
+    assert!(html.contains("No articles match these filters."));
+
+    let html = render(bundle_of(all_cards()), opts()).await;
+    check("state_ready_grid", &html);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn card_variants() {
+    let one = |a: Article| render(bundle_of(vec![a]), opts());
+
+    let html = one(with_image()).await;
+    for part in [
+        "part=\"card\"",
+        "part=\"image\"",
+        "part=\"title\"",
+        "part=\"excerpt\"",
+        "part=\"provider\"",
+        "part=\"provider-logo\"",
+        "part=\"date\"",
+        "part=\"topic\"",
+    ] {
+        assert!(html.contains(part), "{part}");
+    }
+    assert!(html.contains(r#"<time part="date" datetime="2021-04-28T16:08:00Z" title="28 Apr 2021" class="ac-date">2 days ago</time>"#), "{html}");
+    assert!(html.contains(r#"loading="lazy""#) && html.contains(r#"decoding="async""#));
+    assert!(html.contains(r#"width="1200" height="675""#));
+    assert!(html.contains(r#"target="_blank" rel="noopener noreferrer""#));
+    assert!(!html.contains("style="));
+    check("card_with_image", &html);
+
+    let html = one(without_image()).await;
+    assert!(html.contains("ac-img ac-ph hue-"));
+    assert!(html.contains("in 3 hours") || html.contains("hours ago"));
+    check("card_without_image", &html);
+
+    let html = one(monogram()).await;
+    assert!(html.contains(r#"aria-hidden="true" class="ac-mark ac-mono hue-"#));
+    assert!(html.contains(">DP</span>"));
+    assert!(html.contains("yesterday"));
+    check("card_monogram", &html);
+
+    let html = one(video()).await;
+    assert!(html.contains("Play video: Watch: the lighthouse at dawn"));
+    assert!(html.contains("<button type=\"button\""));
+    assert!(html.contains(">Video</span>"));
+    assert!(html.contains("<svg"));
+    assert!(!html.contains("<iframe"));
+    assert!(
+        !html.to_lowercase().contains("youtube"),
+        "nothing from YouTube before a click"
+    );
+    check("card_video", &html);
+
+    let mut bad_video = video();
+    bad_video.video = Some(Video {
+        provider: VideoProvider::Youtube,
+        id: "bad\"><x>".into(),
+    });
+    let html = one(bad_video).await;
+    assert!(!html.contains("Play video") && !html.contains("bad\""));
+
+    let html = one(long_title()).await;
+    assert!(html.contains(&"A very long headline about the harbour, ".repeat(6)));
+    assert!(html.contains("last year"));
+    check("card_long_title", &html);
+
+    let html = one(hostile()).await;
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("<img src=x"));
+    assert!(!html.contains("<svg onload"));
+    assert!(!html.contains("<b>Corp"));
+    assert!(html.contains("&lt;script&gt;"));
+    assert!(!html.contains("javascript:"), "unsafe logo dropped");
+    assert!(
+        html.contains("class=\"ac-mark ac-mono hue-"),
+        "monogram instead of unsafe logo"
+    );
+    check("card_hostile_text", &html);
+
+    let html = one(unsafe_urls()).await;
+    assert!(!html.contains("javascript:"));
+    assert!(!html.contains("data:"));
+    assert!(!html.contains("<a "), "no link for an unsafe URL");
+    assert!(html.contains("<span>Links that must not survive</span>"));
+    check("card_unsafe_urls", &html);
+
+    let mut bare = without_image();
+    bare.provider = None;
+    bare.published = Some("not a date".into());
+    bare.excerpt = None;
+    bare.topics = vec![];
+    let html = one(bare).await;
+    assert!(!html.contains("<time") && !html.contains("part=\"provider\""));
+    check("card_bare", &html);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn layouts_and_themes() {
+    let cards = || bundle_of(vec![with_image(), monogram(), video()]);
+    for layout in [Layout::Grid, Layout::List, Layout::Compact] {
+        let html = render(cards(), Options { layout, ..opts() }).await;
+        assert!(html.contains(&format!("data-layout=\"{}\"", layout.as_str())));
+        if layout == Layout::Compact {
+            assert!(!html.contains("Play video"), "no player in compact rows");
+        }
+        check(&format!("layout_{}", layout.as_str()), &html);
+    }
+    for theme in [Theme::Auto, Theme::Light, Theme::Dark] {
+        let html = render(cards(), Options { theme, ..opts() }).await;
+        assert!(html.starts_with(&format!(
+            "<section data-theme=\"{}\" data-layout=\"grid\" aria-label=\"Articles\" aria-busy=\"false\" class=\"ac\">",
+            theme.as_str()
+        )));
+        if theme == Theme::Dark {
+            check("theme_dark", &html);
+        }
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn options_shape_cards() {
+    let o = Options {
+        show: Show {
+            image: false,
+            excerpt: true,
+            topics: false,
+            provider: false,
+        },
+        excerpt_lines: 5,
+        target: Target::SelfFrame,
+        rel: AttrValue::from("noopener"),
+        ..opts()
+    };
+    let html = render(bundle_of(vec![with_image(), video()]), o).await;
+    assert!(!html.contains("ac-media") && !html.contains("part=\"topic\""));
+    assert!(!html.contains("part=\"provider\""));
+    assert!(html.contains("data-lines=\"5\""));
+    assert!(html.contains(r#"target="_self" rel="noopener""#));
+    check("options_minimal", &html);
+
+    // Filters and order come from `select`: newest first.
+    let o = Options {
+        types: Rc::from([ArticleType::Article]),
+        ..opts()
+    };
+    let html = render(bundle_of(all_cards()), o).await;
+    assert!(!html.contains("Watch: the lighthouse"));
+    let first = html.find("Council publishes").unwrap();
+    let second = html.find("Ping: the week").unwrap();
+    assert!(first < second);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn load_more() {
+    let o = Options { limit: 2, ..opts() };
+    let html = render(bundle_of(all_cards()), o.clone()).await;
+    assert_eq!(html.matches("<article ").count(), 2);
+    assert!(html.contains(">Load more</button>"));
+    assert!(html.contains(r#"<p role="status" aria-live="polite" class="ac-sr"></p>"#));
+    check("load_more", &html);
+
+    let html = render(bundle_of(all_cards()), Options { limit: 6, ..o }).await;
+    assert_eq!(html.matches("<article ").count(), 6);
+    assert!(!html.contains("Load more"));
+}
+
+#[test]
+fn options_resolve_end_to_end() {
+    let raw = options::from_attributes([
+        ("src".to_owned(), "bundle.json".to_owned()),
+        ("layout".to_owned(), "carousel".to_owned()),
+    ]);
+    let (o, warnings) = options::resolve(&raw).unwrap();
+    assert_eq!(o.layout, Layout::Grid);
+    assert_eq!(warnings.len(), 1);
+}
+
+#[test]
+fn stylesheet_is_scoped_and_themable() {
+    for needle in [
+        ":host",
+        "all: initial",
+        "--ac-accent",
+        "--ac-bg",
+        "--ac-text",
+        "--ac-muted",
+        "--ac-border",
+        "--ac-radius",
+        "--ac-font",
+        "--ac-gap",
+        "--ac-card-width",
+        "prefers-color-scheme: dark",
+        "prefers-reduced-motion",
+        ":focus-visible",
+        "object-fit: cover",
+        "data-layout=\"list\"",
+        "data-layout=\"compact\"",
+        ".hue-9",
+    ] {
+        assert!(STYLE.contains(needle), "{needle}");
+    }
+    // Every rule outside @-rules targets :host or our root class.
+    let mut depth = 0usize;
+    let mut selector = String::new();
+    for c in STYLE
+        .split("*/")
+        .map(|chunk| chunk.split("/*").next().unwrap_or_default())
+        .collect::<String>()
+        .chars()
+    {
+        match c {
+            '{' => {
+                let s = selector.trim();
+                if !s.starts_with('@') && !s.starts_with("from") && !s.starts_with("to") {
+                    let mut parens = 0i32;
+                    let top_level = s.split(|c: char| {
+                        match c {
+                            '(' => parens += 1,
+                            ')' => parens -= 1,
+                            _ => {}
+                        }
+                        c == ',' && parens == 0
+                    });
+                    for sel in top_level {
+                        let sel = sel.trim();
+                        assert!(
+                            sel.starts_with(":host") || sel.starts_with(".ac"),
+                            "unscoped selector {sel:?}"
+                        );
+                    }
+                }
+                depth += 1;
+                selector.clear();
+            }
+            '}' => {
+                depth = depth.saturating_sub(1);
+                selector.clear();
+            }
+            ';' => selector.clear(),
+            _ => selector.push(c),
+        }
+    }
+    assert_eq!(depth, 0, "balanced braces");
+}
