@@ -1,1 +1,233 @@
-//! (in progress)
+//! Fetching a bundle: `fetch` with a timeout (an `AbortController` per
+//! attempt), retries with backoff on network errors, timeouts, 5xx and 429,
+//! the body read as bytes and handed to [`decode`](crate::widget::decode).
+//! A [`Cancel`] aborts the request in flight when the widget goes away.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Promise, Uint8Array};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, RequestInit, Response};
+
+use crate::bundle::Bundle;
+use crate::widget::browser;
+use crate::widget::decode::{MAX_BUNDLE_BYTES, decode, load_error};
+use crate::widget::model::{LoadError, LoadErrorKind};
+
+/// Delay before retry `n` (0-based): 300 ms, 900 ms, 2.7 s, … capped at 10 s.
+pub fn backoff_ms(retry: u32) -> u32 {
+    let factor = 3u32.saturating_pow(retry);
+    300u32.saturating_mul(factor).min(10_000)
+}
+
+/// How a load ended when it did not produce a bundle or an error to show.
+#[derive(Debug)]
+pub enum Outcome {
+    Loaded {
+        bundle: Bundle,
+        warnings: Vec<String>,
+    },
+    Failed(LoadError),
+    /// The widget went away (or its `src` changed): show nothing.
+    Cancelled,
+}
+
+/// Cancels one load: aborts the request in flight and wakes any wait.
+pub struct Cancel {
+    cancelled: Cell<bool>,
+    current: RefCell<Option<AbortController>>,
+    /// Resolves when cancelled; raced against every await of the load.
+    promise: Promise,
+    wake: Option<Function>,
+}
+
+impl Cancel {
+    pub fn new() -> Rc<Self> {
+        let mut wake = None;
+        let promise = Promise::new(&mut |resolve, _reject| wake = Some(resolve));
+        Rc::new(Cancel {
+            cancelled: Cell::new(false),
+            current: RefCell::new(None),
+            promise,
+            wake,
+        })
+    }
+
+    pub fn cancel(&self) {
+        if self.cancelled.replace(true) {
+            return;
+        }
+        if let Some(controller) = self.current.borrow_mut().take() {
+            controller.abort();
+        }
+        if let Some(wake) = &self.wake {
+            let _ = wake.call0(&JsValue::NULL);
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.get()
+    }
+}
+
+/// Why one attempt failed.
+enum AttemptError {
+    /// Worth retrying: network error, timeout, 5xx, 429.
+    Transient(LoadErrorKind),
+    Final(LoadError),
+    Cancelled,
+}
+
+/// Loads and decodes the bundle at `src`, with `retries` retries.
+pub async fn load(src: &str, timeout_ms: u32, retries: u32, cancel: &Rc<Cancel>) -> Outcome {
+    let url = browser::absolute_url(src);
+    let mut retry = 0;
+    loop {
+        match attempt(&url, timeout_ms, cancel).await {
+            Ok((bytes, final_url)) => {
+                let base = if final_url.is_empty() {
+                    &url
+                } else {
+                    &final_url
+                };
+                return match decode(&bytes, Some(base)) {
+                    Ok((bundle, warnings)) => Outcome::Loaded { bundle, warnings },
+                    Err(e) => Outcome::Failed(e),
+                };
+            }
+            Err(AttemptError::Cancelled) => return Outcome::Cancelled,
+            Err(AttemptError::Final(e)) => return Outcome::Failed(e),
+            Err(AttemptError::Transient(kind)) => {
+                if retry >= retries {
+                    return Outcome::Failed(load_error(kind));
+                }
+                if !sleep(backoff_ms(retry), cancel).await {
+                    return Outcome::Cancelled;
+                }
+                retry += 1;
+            }
+        }
+    }
+}
+
+/// A promise resolved after `ms` milliseconds, after running `on_fire`.
+/// The timer closure frees itself when it runs.
+fn timer(ms: u32, on_fire: Option<Box<dyn FnOnce()>>) -> Promise {
+    let ms = i32::try_from(ms).unwrap_or(i32::MAX);
+    let mut on_fire = on_fire;
+    Promise::new(&mut |resolve, _reject| {
+        let on_fire = on_fire.take();
+        let fire = Closure::once_into_js(move || {
+            if let Some(f) = on_fire {
+                f();
+            }
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        if let Some(window) = browser::window() {
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(fire.unchecked_ref(), ms);
+        }
+    })
+}
+
+/// Waits `ms`; `false` when cancelled meanwhile.
+async fn sleep(ms: u32, cancel: &Cancel) -> bool {
+    let race = Promise::race(&Array::of2(&timer(ms, None), &cancel.promise));
+    let _ = JsFuture::from(race).await;
+    !cancel.is_cancelled()
+}
+
+/// One request: `Ok` with the body and the response's final URL.
+async fn attempt(
+    url: &str,
+    timeout_ms: u32,
+    cancel: &Rc<Cancel>,
+) -> Result<(Vec<u8>, String), AttemptError> {
+    if cancel.is_cancelled() {
+        return Err(AttemptError::Cancelled);
+    }
+    let window = browser::window().ok_or(AttemptError::Transient(LoadErrorKind::Network))?;
+    let controller =
+        AbortController::new().map_err(|_| AttemptError::Transient(LoadErrorKind::Network))?;
+    *cancel.current.borrow_mut() = Some(controller.clone());
+
+    let timed_out = Rc::new(Cell::new(false));
+    let deadline = {
+        let timed_out = Rc::clone(&timed_out);
+        let controller = controller.clone();
+        timer(
+            timeout_ms,
+            Some(Box::new(move || {
+                timed_out.set(true);
+                controller.abort();
+            })),
+        )
+    };
+    // Every await races the deadline and the cancellation; whichever wins,
+    // the flags say what happened.
+    let guarded = |p: Promise| Promise::race(&Array::of3(&p, &deadline, &cancel.promise));
+    let stopped = || {
+        if cancel.is_cancelled() {
+            Some(AttemptError::Cancelled)
+        } else if timed_out.get() {
+            Some(AttemptError::Transient(LoadErrorKind::Timeout))
+        } else {
+            None
+        }
+    };
+    let failed = |_: JsValue| stopped().unwrap_or(AttemptError::Transient(LoadErrorKind::Network));
+
+    let init = RequestInit::new();
+    init.set_signal(Some(&controller.signal()));
+    let request = window.fetch_with_str_and_init(url, &init);
+    let settled = JsFuture::from(guarded(request)).await.map_err(failed)?;
+    if let Some(stop) = stopped() {
+        return Err(stop);
+    }
+    let response: Response = settled
+        .dyn_into()
+        .map_err(|_| AttemptError::Transient(LoadErrorKind::Network))?;
+
+    let status = response.status();
+    if !response.ok() {
+        let kind = LoadErrorKind::Http(status);
+        return Err(if status >= 500 || status == 429 {
+            AttemptError::Transient(kind)
+        } else {
+            AttemptError::Final(load_error(kind))
+        });
+    }
+    let declared = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(len) = declared
+        && len > MAX_BUNDLE_BYTES as u64
+    {
+        controller.abort();
+        return Err(AttemptError::Final(load_error(LoadErrorKind::TooLarge(
+            len,
+        ))));
+    }
+    let body = response
+        .array_buffer()
+        .map_err(|_| AttemptError::Transient(LoadErrorKind::Network))?;
+    let buffer = JsFuture::from(guarded(body)).await.map_err(failed)?;
+    if let Some(stop) = stopped() {
+        return Err(stop);
+    }
+    let bytes = Uint8Array::new(&buffer);
+    let len = bytes.length() as usize;
+    if len > MAX_BUNDLE_BYTES {
+        return Err(AttemptError::Final(load_error(LoadErrorKind::TooLarge(
+            len as u64,
+        ))));
+    }
+    cancel.current.borrow_mut().take();
+    Ok((bytes.to_vec(), response.url()))
+}

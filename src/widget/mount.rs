@@ -1,1 +1,164 @@
-//! (in progress)
+//! The JavaScript entry points: `mount(element, options)` returns a
+//! [`Handle`] with `update(options)` and `destroy()`. Several widgets share
+//! one wasm instance and one stylesheet; mounting again on the same element
+//! updates the widget already there and returns an equivalent handle.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+use std::rc::Rc;
+use std::sync::Once;
+
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, ShadowRoot};
+use yew::{AppHandle, Renderer};
+
+use crate::widget::browser::{self, LOG_PREFIX};
+use crate::widget::options::{self, Options, RawOptions};
+use crate::widget::root::{Widget, WidgetProps};
+
+/// Class of the container the widget renders into, inside the shadow root.
+pub const CONTAINER_CLASS: &str = "article-cards";
+
+struct Mounted {
+    host: Element,
+    shadow: ShadowRoot,
+    container: Element,
+    /// Whether this widget added the stylesheet to the shadow root.
+    adopted_style: bool,
+    app: RefCell<Option<AppHandle<Widget>>>,
+    /// Warnings already logged, so an `update` does not repeat them.
+    logged: RefCell<HashSet<String>>,
+    destroyed: Cell<bool>,
+}
+
+thread_local! {
+    /// The live widgets, by host element.
+    static REGISTRY: RefCell<Vec<Rc<Mounted>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn registered(host: &Element) -> Option<Rc<Mounted>> {
+    REGISTRY.with(|r| r.borrow().iter().find(|m| m.host == *host).cloned())
+}
+
+/// A mounted widget. Dropping it leaves the widget in place; call
+/// `destroy()` to remove it.
+#[wasm_bindgen]
+pub struct Handle {
+    inner: Rc<Mounted>,
+}
+
+fn js_error(message: &str) -> JsValue {
+    js_sys::Error::new(&format!("{LOG_PREFIX}{message}")).into()
+}
+
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        yew::set_custom_panic_hook(Box::new(|info| {
+            browser::error(&format!("internal error: {info}"));
+        }));
+    });
+}
+
+/// Converts what the page passed into validated options, logging each
+/// warning once per widget.
+fn to_options(value: JsValue, logged: &RefCell<HashSet<String>>) -> Result<Options, JsValue> {
+    let raw: RawOptions = if let Some(src) = value.as_string() {
+        // `mount(el, "/articles.json")` is shorthand for `{src: ...}`.
+        RawOptions {
+            src: Some(serde_json::Value::String(src)),
+            ..RawOptions::default()
+        }
+    } else if value.is_undefined() || value.is_null() {
+        RawOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(value).map_err(|e| {
+            js_error(&format!(
+                "options must be an object such as {{ src: \"/articles.json\" }} ({e})"
+            ))
+        })?
+    };
+    let (options, warnings) = options::resolve(&raw).map_err(|e| js_error(&e))?;
+    let mut seen = logged.borrow_mut();
+    for warning in warnings {
+        if !seen.contains(&warning) {
+            browser::warn(&warning);
+            seen.insert(warning);
+        }
+    }
+    Ok(options)
+}
+
+/// Mounts a widget into `element`'s (open) shadow root.
+#[wasm_bindgen]
+pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsValue> {
+    install_panic_hook();
+    if let Some(inner) = registered(&element) {
+        let handle = Handle { inner };
+        handle.update(options)?;
+        return Ok(handle);
+    }
+    let logged = RefCell::new(HashSet::new());
+    let options = to_options(options, &logged)?;
+    let shadow = browser::open_shadow_root(&element).map_err(|e| js_error(&e))?;
+    let adopted_style = browser::adopt_style(&shadow).map_err(|e| js_error(&e))?;
+    let document = browser::document().ok_or_else(|| js_error("no document"))?;
+    let container = document
+        .create_element("div")
+        .map_err(|_| js_error("could not create the container"))?;
+    container.set_class_name(CONTAINER_CLASS);
+    shadow
+        .append_child(&container)
+        .map_err(|_| js_error("could not add the container to the shadow root"))?;
+    let props = WidgetProps {
+        options: Rc::new(options),
+        host: element.clone(),
+    };
+    let app = Renderer::<Widget>::with_root_and_props(container.clone(), props).render();
+    let inner = Rc::new(Mounted {
+        host: element,
+        shadow,
+        container,
+        adopted_style,
+        app: RefCell::new(Some(app)),
+        logged,
+        destroyed: Cell::new(false),
+    });
+    REGISTRY.with(|r| r.borrow_mut().push(Rc::clone(&inner)));
+    Ok(Handle { inner })
+}
+
+#[wasm_bindgen]
+impl Handle {
+    /// Replaces the options. The same `src` re-renders without refetching.
+    pub fn update(&self, options: JsValue) -> Result<(), JsValue> {
+        if self.inner.destroyed.get() {
+            return Err(js_error("this widget was destroyed; call mount() again"));
+        }
+        let options = to_options(options, &self.inner.logged)?;
+        if let Some(app) = self.inner.app.borrow_mut().as_mut() {
+            app.update(WidgetProps {
+                options: Rc::new(options),
+                host: self.inner.host.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Removes the widget: unmounts it (aborting a request in flight),
+    /// removes its container and the stylesheet it added. Idempotent.
+    pub fn destroy(&self) {
+        let inner = &self.inner;
+        if inner.destroyed.replace(true) {
+            return;
+        }
+        if let Some(app) = inner.app.borrow_mut().take() {
+            app.destroy();
+        }
+        inner.container.remove();
+        if inner.adopted_style {
+            browser::unadopt_style(&inner.shadow);
+        }
+        REGISTRY.with(|r| r.borrow_mut().retain(|m| !Rc::ptr_eq(m, inner)));
+    }
+}

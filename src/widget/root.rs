@@ -1,1 +1,175 @@
-//! (in progress)
+//! The stateful root of one widget: owns the load state (one reducer), starts
+//! the load in an effect keyed on `src` (and the Retry counter), renders the
+//! pure [`View`] and reports to the page with events on the host element:
+//! `article-cards:ready` `{count}`, `article-cards:error` `{message}`,
+//! `article-cards:select` `{id, url}` (bubbling, composed `CustomEvent`s).
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Element;
+use yew::prelude::*;
+
+use crate::widget::browser;
+use crate::widget::components::View;
+use crate::widget::load::{self, Cancel, Outcome};
+use crate::widget::model::{LoadState, Selection};
+use crate::widget::options::Options;
+
+pub const EVENT_READY: &str = "article-cards:ready";
+pub const EVENT_ERROR: &str = "article-cards:error";
+pub const EVENT_SELECT: &str = "article-cards:select";
+
+#[derive(Properties, Clone, PartialEq)]
+pub struct WidgetProps {
+    pub options: Rc<Options>,
+    /// The page element the widget is mounted on: events are dispatched here.
+    pub host: Element,
+}
+
+/// The load state and what drives it.
+#[derive(Debug, Clone, PartialEq)]
+struct Load {
+    state: LoadState,
+    /// Bumped by Retry: part of the load effect's key.
+    retry: u32,
+    /// Bumped when a load finishes: the key of the event effect.
+    finished: u32,
+}
+
+enum LoadAction {
+    /// A load started (new `src` or Retry).
+    Start,
+    Finish(LoadState),
+    Retry,
+}
+
+impl Reducible for Load {
+    type Action = LoadAction;
+
+    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
+        match action {
+            LoadAction::Start if self.state == LoadState::Loading => self,
+            LoadAction::Start => Rc::new(Load {
+                state: LoadState::Loading,
+                ..(*self).clone()
+            }),
+            LoadAction::Finish(state) => Rc::new(Load {
+                state,
+                retry: self.retry,
+                finished: self.finished.wrapping_add(1),
+            }),
+            LoadAction::Retry => Rc::new(Load {
+                state: LoadState::Loading,
+                retry: self.retry.wrapping_add(1),
+                finished: self.finished,
+            }),
+        }
+    }
+}
+
+#[function_component]
+pub fn Widget(props: &WidgetProps) -> Html {
+    let load = use_reducer(|| Load {
+        state: LoadState::Loading,
+        retry: 0,
+        finished: 0,
+    });
+
+    // The load: keyed on src and the Retry counter, so an `update` with the
+    // same src re-renders without refetching. The cleanup (new key, or the
+    // widget destroyed) aborts the request in flight.
+    {
+        let dispatcher = load.dispatcher();
+        let options = Rc::clone(&props.options);
+        use_effect_with(
+            (props.options.src.clone(), load.retry),
+            move |_: &(AttrValue, u32)| {
+                dispatcher.dispatch(LoadAction::Start);
+                let cancel = Cancel::new();
+                let task_cancel = Rc::clone(&cancel);
+                spawn_local(async move {
+                    let outcome = load::load(
+                        &options.src,
+                        options.timeout_ms,
+                        options.retries,
+                        &task_cancel,
+                    )
+                    .await;
+                    if task_cancel.is_cancelled() {
+                        return;
+                    }
+                    let state = match outcome {
+                        Outcome::Cancelled => return,
+                        Outcome::Loaded { bundle, warnings } => {
+                            for warning in &warnings {
+                                browser::warn(warning);
+                            }
+                            LoadState::Ready(Rc::new(bundle))
+                        }
+                        Outcome::Failed(error) => {
+                            browser::error(&format!("{} ({})", error.message, options.src));
+                            LoadState::Failed(error)
+                        }
+                    };
+                    dispatcher.dispatch(LoadAction::Finish(state));
+                });
+                move || cancel.cancel()
+            },
+        );
+    }
+
+    // Events after the finished state has rendered, so listeners see it.
+    {
+        let host = props.host.clone();
+        let state = load.state.clone();
+        use_effect_with(load.finished, move |finished| {
+            if *finished > 0 {
+                match &state {
+                    LoadState::Ready(bundle) => browser::dispatch(
+                        &host,
+                        EVENT_READY,
+                        &browser::detail(&[(
+                            "count",
+                            JsValue::from_f64(bundle.articles.len() as f64),
+                        )]),
+                    ),
+                    LoadState::Failed(error) => browser::dispatch(
+                        &host,
+                        EVENT_ERROR,
+                        &browser::detail(&[("message", JsValue::from_str(&error.message))]),
+                    ),
+                    LoadState::Loading => {}
+                }
+            }
+        });
+    }
+
+    let on_retry = {
+        let dispatcher = load.dispatcher();
+        use_callback((), move |(), _| dispatcher.dispatch(LoadAction::Retry))
+    };
+    let on_select = use_callback(props.host.clone(), |selection: Selection, host| {
+        browser::dispatch(
+            host,
+            EVENT_SELECT,
+            &browser::detail(&[
+                ("id", JsValue::from_str(&selection.id)),
+                ("url", JsValue::from_str(&selection.url)),
+            ]),
+        );
+    });
+    let locale = AttrValue::from(browser::resolve_locale(props.options.locale.as_deref()));
+
+    html! {
+        <View
+            state={load.state.clone()}
+            options={Rc::clone(&props.options)}
+            now_ms={browser::now_ms()}
+            {locale}
+            {on_retry}
+            {on_select}
+        />
+    }
+}
