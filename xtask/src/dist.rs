@@ -1,5 +1,303 @@
-//! `cargo xtask dist`: builds the release wasm and assembles `pkg/`.
+//! `cargo xtask dist`: builds the release wasm and assembles the npm package
+//! in `pkg/`. The hand-written files (`pkg/package.json`, `pkg/src/*.js`,
+//! `pkg/index.d.ts`, …) are committed; everything generated lands in the
+//! git-ignored `pkg/dist/`:
+//!
+//! - `article_cards.js`: the wasm-bindgen glue (`--target web`),
+//! - `article_cards_bg.wasm`: the wasm after `wasm-opt -Oz`,
+//! - `index.js`, `element.js`: the ESM API, copied from `pkg/src/`,
+//! - `embed.js`: the classic-script loader, minified.
+//!
+//! Steps whose outputs are newer than their inputs are skipped, so a second
+//! run costs one no-op `cargo build`.
 
-pub fn main(_args: &[String]) -> Result<(), String> {
-    Err("dist is not built yet".into())
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::tools;
+use crate::util::{cargo, ensure_npm_deps, root, run, up_to_date};
+
+pub const TARGET: &str = "wasm32-unknown-unknown";
+pub const PROFILE: &str = "wasm-release";
+/// The crate's library name, as rustc and wasm-bindgen spell it.
+pub const LIB: &str = "article_cards";
+/// wasm-opt features: what wasm32-unknown-unknown from Rust 1.95 emits.
+pub const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+    "--enable-mutable-globals",
+];
+
+/// What `dist` produced, for `size` and `e2e`.
+pub struct Dist {
+    /// `pkg/dist/`.
+    pub dir: PathBuf,
+    pub wasm: PathBuf,
+    pub glue: PathBuf,
+    pub embed: PathBuf,
+    pub index: PathBuf,
+    pub element: PathBuf,
+}
+
+pub fn main(args: &[String]) -> Result<(), String> {
+    let mut force = false;
+    for arg in args {
+        match arg.as_str() {
+            "--force" => force = true,
+            other => {
+                return Err(format!(
+                    "dist: unknown option `{other}` (usage: cargo xtask dist [--force])"
+                ));
+            }
+        }
+    }
+    let dist = build(force)?;
+    eprintln!("\npackage assembled in {}", dist.dir.display());
+    Ok(())
+}
+
+/// Runs every step that is out of date; `force` runs them all.
+pub fn build(force: bool) -> Result<Dist, String> {
+    let root = root();
+    let pkg = root.join("pkg");
+    let out = pkg.join("dist");
+    let tools_dir = root.join("xtask/js");
+
+    tools::ensure_wasm_target()?;
+    tools::ensure_wasm_bindgen()?;
+    ensure_npm_deps(&tools_dir, "wasm-opt (binaryen)")?;
+
+    // Cargo knows best when the wasm is stale; a no-op build is quick.
+    run(
+        "build the widget (wasm32, wasm-release)",
+        cargo().args(["build", "--lib", "--target", TARGET, "--profile", PROFILE]),
+    )?;
+    let raw_wasm = target_dir()
+        .join(TARGET)
+        .join(PROFILE)
+        .join(format!("{LIB}.wasm"));
+    if !raw_wasm.is_file() {
+        return Err(format!("the build did not produce {}", raw_wasm.display()));
+    }
+
+    // wasm-bindgen writes next to the raw wasm, not into pkg/: only the
+    // optimised wasm is shipped.
+    let bindgen_dir = target_dir().join("wasm-bindgen");
+    let bindgen_wasm = bindgen_dir.join(format!("{LIB}_bg.wasm"));
+    let bindgen_js = bindgen_dir.join(format!("{LIB}.js"));
+    if force || !up_to_date(&[&bindgen_wasm, &bindgen_js], &[&raw_wasm]) {
+        if bindgen_dir.exists() {
+            fs::remove_dir_all(&bindgen_dir)
+                .map_err(|e| format!("cannot clear {}: {e}", bindgen_dir.display()))?;
+        }
+        run(
+            "generate the JS bindings (wasm-bindgen --target web)",
+            Command::new("wasm-bindgen")
+                .args(["--target", "web", "--no-typescript", "--out-dir"])
+                .arg(&bindgen_dir)
+                .arg(&raw_wasm),
+        )?;
+    } else {
+        eprintln!("\n==> wasm-bindgen: up to date");
+    }
+
+    fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    let wasm = out.join(format!("{LIB}_bg.wasm"));
+    if force || !up_to_date(&[&wasm], &[&bindgen_wasm]) {
+        run(
+            "optimise the wasm (wasm-opt -Oz)",
+            Command::new("node")
+                .arg(tools_dir.join("node_modules/binaryen/bin/wasm-opt"))
+                .arg(&bindgen_wasm)
+                .arg("-Oz")
+                .args(WASM_FEATURES)
+                .args(["--strip-debug", "--strip-producers", "-o"])
+                .arg(&wasm),
+        )?;
+    } else {
+        eprintln!("\n==> wasm-opt: up to date");
+    }
+
+    // The glue and any snippets wasm-bindgen emitted, as generated.
+    copy_tree(&bindgen_dir, &out, &|p: &Path| p != bindgen_wasm)?;
+
+    let src = pkg.join("src");
+    let index = out.join("index.js");
+    let element = out.join("element.js");
+    let embed = out.join("embed.js");
+    copy_if_changed(&src.join("index.js"), &index)?;
+    copy_if_changed(&src.join("element.js"), &element)?;
+    let embed_src = src.join("embed.js");
+    if force || !up_to_date(&[&embed], &[&embed_src, Path::new(file!())]) {
+        let text = read(&embed_src)?;
+        write(&embed, &minify(&text))?;
+        // The minifier is small and knows nothing of regex literals: make
+        // sure what it wrote still parses.
+        run(
+            "check the minified loader parses (node --check)",
+            Command::new("node").arg("--check").arg(&embed),
+        )?;
+    }
+
+    Ok(Dist {
+        glue: out.join(format!("{LIB}.js")),
+        dir: out,
+        wasm,
+        embed,
+        index,
+        element,
+    })
+}
+
+/// Where cargo puts build output.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            if dir.is_absolute() {
+                dir
+            } else {
+                root().join(dir)
+            }
+        }
+        None => root().join("target"),
+    }
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Copies when the content differs (keeps timestamps of unchanged files).
+fn copy_if_changed(from: &Path, to: &Path) -> Result<(), String> {
+    let new = fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    if fs::read(to).is_ok_and(|old| old == new) {
+        return Ok(());
+    }
+    fs::write(to, new).map_err(|e| format!("cannot write {}: {e}", to.display()))
+}
+
+fn copy_tree(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool) -> Result<(), String> {
+    let entries = fs::read_dir(from).map_err(|e| format!("cannot list {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", from.display()))?;
+        let path = entry.path();
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            fs::create_dir_all(&dest)
+                .map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
+            copy_tree(&path, &dest, keep)?;
+        } else if keep(&path) {
+            copy_if_changed(&path, &dest)?;
+        }
+    }
+    Ok(())
+}
+
+/// A deliberately tiny JavaScript minifier for the hand-written loader:
+/// drops comments and the whitespace no token boundary needs. It copies
+/// string and template literals verbatim and does not understand regex
+/// literals, so `embed.js` uses none (dist checks the result parses).
+pub fn minify(source: &str) -> String {
+    fn word(c: char) -> bool {
+        c.is_ascii_alphanumeric() || c == '_' || c == '$' || !c.is_ascii()
+    }
+    let chars: Vec<char> = source.chars().collect();
+    let mut out = String::with_capacity(source.len());
+    let mut i = 0;
+    // Whitespace (and comments) seen since the last emitted token.
+    let mut gap = false;
+    let mut gap_newline = false;
+    while let Some(&c) = chars.get(i) {
+        let next = chars.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            while chars.get(i).is_some_and(|&c| c != '\n') {
+                i += 1;
+            }
+            continue;
+        }
+        if c == '/' && next == Some('*') {
+            i += 2;
+            while i < chars.len() && !(chars.get(i) == Some(&'*') && chars.get(i + 1) == Some(&'/'))
+            {
+                gap_newline |= chars.get(i) == Some(&'\n');
+                i += 1;
+            }
+            i += 2;
+            gap = true;
+            continue;
+        }
+        if c.is_whitespace() {
+            gap = true;
+            gap_newline |= c == '\n';
+            i += 1;
+            continue;
+        }
+        if gap {
+            let prev = out.chars().last();
+            if let Some(prev) = prev {
+                let both_words = word(prev) && word(c);
+                let merges = matches!((prev, c), ('+', '+') | ('-', '-') | ('/', '/'));
+                let statement_end = gap_newline
+                    && !"{([,;:=?&|!<>*%+-".contains(prev)
+                    && !"})],;.:?&|=".contains(c);
+                if statement_end {
+                    out.push('\n');
+                } else if both_words || merges {
+                    out.push(' ');
+                }
+            }
+            gap = false;
+            gap_newline = false;
+        }
+        if c == '"' || c == '\'' || c == '`' {
+            out.push(c);
+            i += 1;
+            while let Some(&s) = chars.get(i) {
+                out.push(s);
+                i += 1;
+                if s == '\\' {
+                    if let Some(&escaped) = chars.get(i) {
+                        out.push(escaped);
+                        i += 1;
+                    }
+                } else if s == c {
+                    break;
+                }
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::minify;
+
+    #[test]
+    fn minify_keeps_strings_and_token_boundaries() {
+        let src = "// c\nvar a = 'x // y', b = \"/* z */\";\n/* block */\nlet c = a + +b;\nreturn c\nfoo()\n";
+        assert_eq!(
+            minify(src),
+            "var a='x // y',b=\"/* z */\";let c=a+ +b;return c\nfoo()\n"
+        );
+    }
+
+    #[test]
+    fn minify_keeps_statement_newlines_after_calls() {
+        assert_eq!(minify("f(x)\n  g(y)\n"), "f(x)\ng(y)\n");
+        assert_eq!(minify("if (a) {\n  b();\n}\n"), "if(a){b();}\n");
+    }
 }

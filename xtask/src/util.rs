@@ -1,6 +1,6 @@
 //! Small process helpers shared by the tasks.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -56,4 +56,42 @@ pub fn describe(cmd: &Command) -> String {
         text.push_str(&arg.to_string_lossy());
     }
     text
+}
+
+/// `true` when every output exists and none is older than the newest input
+/// (missing inputs are ignored): the step that makes them can be skipped.
+pub fn up_to_date(outputs: &[&Path], inputs: &[&Path]) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let Some(oldest_output) = outputs
+        .iter()
+        .map(|p| modified(p))
+        .collect::<Option<Vec<_>>>()
+        .and_then(|times| times.into_iter().min())
+    else {
+        return false;
+    };
+    inputs
+        .iter()
+        .filter_map(|p| modified(p))
+        .all(|t| t <= oldest_output)
+}
+
+/// `npm`, run in `dir`.
+pub fn npm(dir: &Path) -> Command {
+    let mut cmd = Command::new("npm");
+    cmd.current_dir(dir);
+    cmd
+}
+
+/// `npm ci` in `dir` when its `node_modules` is missing or older than its
+/// lockfile.
+pub fn ensure_npm_deps(dir: &Path, what: &str) -> Result<(), String> {
+    let installed = dir.join("node_modules/.package-lock.json");
+    if up_to_date(&[&installed], &[&dir.join("package-lock.json")]) {
+        return Ok(());
+    }
+    run(
+        &format!("install {what} (npm ci)"),
+        npm(dir).args(["ci", "--no-audit", "--no-fund", "--prefer-offline"]),
+    )
 }
