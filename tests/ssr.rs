@@ -3,7 +3,12 @@
 //! `UPDATE_SNAPSHOTS=1 cargo test --test ssr` rewrites them.
 
 // Test helpers fail loudly; the crate's no-panic lints are for the widget.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -126,7 +126,8 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
 
     let kind = if is_video { "video" } else { "article" };
     html! {
-        <article class="ac-card" part="card" data-type={kind}>
+        <article class={classes!("ac-card", show.image.then_some("has-media"))} part="card"
+            data-type={kind}>
             { media }
             <div class="ac-body">
                 <div class="ac-meta">

@@ -1,6 +1,7 @@
 //! Placeholder cards while the bundle loads: the same boxes as real cards
-//! (media, meta line, two title lines, the excerpt's lines), so the widget
-//! takes its final height at once and nothing jumps when articles arrive.
+//! (media, meta line, two title lines, the excerpt's lines, a row of
+//! chips), so the widget takes its final height at once and nothing jumps
+//! when articles arrive.
 
 use yew::prelude::*;
 
@@ -33,6 +34,9 @@ pub fn skeleton(props: &SkeletonProps) -> Html {
                             <div class="ac-excerpt" data-lines={lines.to_string()}>
                                 { for (0..lines).map(|_| html! { <span class="ac-bar"></span> }) }
                             </div>
+                        }
+                        if o.show.topics {
+                            <div class="ac-topics"><span class="ac-bar"></span><span class="ac-bar"></span></div>
                         }
                     </div>
                 </div>
