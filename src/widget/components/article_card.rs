@@ -89,11 +89,18 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
             id: AttrValue::from(article.id.clone()),
             url: AttrValue::from(article.url.clone()),
         };
-        // Reported, not intercepted: the link still opens as usual.
-        let onclick = Callback::from(move |_: MouseEvent| on_select.emit(selection.clone()));
+        // Reported, not intercepted: the link still opens as usual. A
+        // middle click (auxclick, button 1) opens it too.
+        let report = Callback::from(move |e: MouseEvent| {
+            if e.type_() == "click" || e.button() == 1 {
+                on_select.emit(selection.clone());
+            }
+        });
         html! {
             <a class="ac-link" href={article.url.clone()} target={options.target.as_str()}
-                rel={options.rel.clone()} {onclick}>{ title.clone() }</a>
+                rel={options.rel.clone()} onclick={report.clone()} onauxclick={report}>
+                { title.clone() }
+            </a>
         }
     });
     let heading = html! {
