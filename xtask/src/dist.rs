@@ -62,6 +62,12 @@ pub fn main(args: &[String]) -> Result<(), String> {
 
 /// Runs every step that is out of date; `force` runs them all.
 pub fn build(force: bool) -> Result<Dist, String> {
+    build_with(force, None)
+}
+
+/// [`build`], with the wasm profile's `opt-level` overridden (`"s"`, `"z"`,
+/// …) through cargo's `CARGO_PROFILE_WASM_RELEASE_OPT_LEVEL`.
+pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> {
     let root = root();
     let pkg = root.join("pkg");
     let out = pkg.join("dist");
@@ -72,10 +78,12 @@ pub fn build(force: bool) -> Result<Dist, String> {
     ensure_npm_deps(&tools_dir, "wasm-opt (binaryen)")?;
 
     // Cargo knows best when the wasm is stale; a no-op build is quick.
-    run(
-        "build the widget (wasm32, wasm-release)",
-        cargo().args(["build", "--lib", "--target", TARGET, "--profile", PROFILE]),
-    )?;
+    let mut build = cargo();
+    build.args(["build", "--lib", "--target", TARGET, "--profile", PROFILE]);
+    if let Some(level) = opt_level {
+        build.env("CARGO_PROFILE_WASM_RELEASE_OPT_LEVEL", level);
+    }
+    run("build the widget (wasm32, wasm-release)", &mut build)?;
     let raw_wasm = target_dir()
         .join(TARGET)
         .join(PROFILE)
@@ -89,7 +97,13 @@ pub fn build(force: bool) -> Result<Dist, String> {
     let bindgen_dir = target_dir().join("wasm-bindgen");
     let bindgen_wasm = bindgen_dir.join(format!("{LIB}_bg.wasm"));
     let bindgen_js = bindgen_dir.join(format!("{LIB}.js"));
-    if force || !up_to_date(&[&bindgen_wasm, &bindgen_js], &[&raw_wasm]) {
+    // Cargo may swap the output back to an older artifact (another
+    // opt-level) without making it newer: compare a stamp of the input
+    // instead of timestamps alone.
+    let stamp_file = target_dir().join("wasm-bindgen.stamp");
+    let stamp = stamp_of(&raw_wasm);
+    let same_input = fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp);
+    if force || !same_input || !up_to_date(&[&bindgen_wasm, &bindgen_js], &[&raw_wasm]) {
         if bindgen_dir.exists() {
             fs::remove_dir_all(&bindgen_dir)
                 .map_err(|e| format!("cannot clear {}: {e}", bindgen_dir.display()))?;
@@ -101,6 +115,7 @@ pub fn build(force: bool) -> Result<Dist, String> {
                 .arg(&bindgen_dir)
                 .arg(&raw_wasm),
         )?;
+        write(&stamp_file, &stamp)?;
     } else {
         eprintln!("\n==> wasm-bindgen: up to date");
     }
@@ -166,6 +181,18 @@ pub fn target_dir() -> PathBuf {
         }
         None => root().join("target"),
     }
+}
+
+/// Length and modification time: changes whenever cargo relinks or swaps
+/// the artifact.
+fn stamp_of(path: &Path) -> String {
+    let meta = fs::metadata(path).ok();
+    let len = meta.as_ref().map_or(0, |m| m.len());
+    let modified = meta
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    format!("{len} {modified}")
 }
 
 fn read(path: &Path) -> Result<String, String> {
