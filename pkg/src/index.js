@@ -1,0 +1,45 @@
+// article-cards: the ES module API.
+//
+//   import { mount } from "article-cards";
+//   const handle = await mount(document.querySelector("#news"), { src: "/articles.json" });
+//   handle.update({ src: "/articles.json", layout: "list" });
+//   handle.destroy();
+//
+// Bundlers that copy the `.wasm` referenced by `new URL(…, import.meta.url)`
+// (Vite, webpack 5, Parcel) need nothing more. Others (esbuild, Rollup
+// without a plugin) should copy `article-cards/article_cards_bg.wasm`
+// themselves and call `init(urlOfThatFile)` first.
+
+import initWasm, { mount as mountWasm } from "./article_cards.js";
+
+let started;
+
+/**
+ * Fetches and instantiates the WebAssembly module once. `wasmUrl` defaults
+ * to the `.wasm` file next to this module. Calling it again returns the same
+ * promise; after a failure the next call tries again.
+ */
+export function init(wasmUrl) {
+  if (!started) {
+    const input = wasmUrl === undefined ? undefined : { module_or_path: wasmUrl };
+    started = initWasm(input).then(
+      () => undefined,
+      (error) => {
+        started = undefined;
+        throw error;
+      },
+    );
+  }
+  return started;
+}
+
+/**
+ * Mounts a widget into `element`'s shadow root (initialising the module
+ * first when needed). Mounting again on the same element updates it.
+ */
+export async function mount(element, options) {
+  await init();
+  return mountWasm(element, options);
+}
+
+export { defineElement } from "./element.js";
