@@ -7,7 +7,7 @@
 //!
 //! Pure and target-independent: unit-tested natively.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -132,7 +132,7 @@ pub fn decode(bytes: &[u8], base_url: Option<&str>) -> Result<(Bundle, Vec<Strin
 
     let providers = decode_providers(envelope.providers, base, &mut warnings);
 
-    let mut seen_ids = HashSet::new();
+    let mut seen_ids = BTreeSet::new();
     let mut kept = Vec::with_capacity(articles.len());
     for (index, raw) in articles.into_iter().enumerate() {
         let position = index + 1;

@@ -23,7 +23,7 @@ pub fn backoff_ms(retry: u32) -> u32 {
     300u32.saturating_mul(factor).min(10_000)
 }
 
-/// How a load ended when it did not produce a bundle or an error to show.
+/// How a load ended.
 #[derive(Debug)]
 pub enum Outcome {
     Loaded {

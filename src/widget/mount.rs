@@ -4,7 +4,7 @@
 //! updates the widget already there and returns an equivalent handle.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::sync::Once;
 
@@ -27,7 +27,7 @@ struct Mounted {
     adopted_style: bool,
     app: RefCell<Option<AppHandle<Widget>>>,
     /// Warnings already logged, so an `update` does not repeat them.
-    logged: RefCell<HashSet<String>>,
+    logged: RefCell<BTreeSet<String>>,
     destroyed: Cell<bool>,
 }
 
@@ -62,7 +62,7 @@ fn install_panic_hook() {
 
 /// Converts what the page passed into validated options, logging each
 /// warning once per widget.
-fn to_options(value: JsValue, logged: &RefCell<HashSet<String>>) -> Result<Options, JsValue> {
+fn to_options(value: JsValue, logged: &RefCell<BTreeSet<String>>) -> Result<Options, JsValue> {
     let raw: RawOptions = if let Some(src) = value.as_string() {
         // `mount(el, "/articles.json")` is shorthand for `{src: ...}`.
         RawOptions {
@@ -98,7 +98,7 @@ pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsValue> {
         handle.update(options)?;
         return Ok(handle);
     }
-    let logged = RefCell::new(HashSet::new());
+    let logged = RefCell::new(BTreeSet::new());
     let options = to_options(options, &logged)?;
     let shadow = browser::open_shadow_root(&element).map_err(|e| js_error(&e))?;
     let adopted_style = browser::adopt_style(&shadow).map_err(|e| js_error(&e))?;
