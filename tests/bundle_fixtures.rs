@@ -1,4 +1,11 @@
 #![cfg(feature = "cli")]
+// Test helpers may panic: a panic is a test failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 //! Golden tests: each `tests/fixtures/<case>/` holds inputs in `in/` (or has
 //! them generated here at run time, for hostile or huge files), optional
 //! `args.txt` (one extra argument per line; `{fixture}` is replaced by the

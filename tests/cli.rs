@@ -1,4 +1,11 @@
 #![cfg(feature = "cli")]
+// Test helpers may panic: a panic is a test failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 //! The built binary: exit codes, atomic output, summary line.
 
 use std::fs;

@@ -1,4 +1,11 @@
 #![cfg(feature = "cli")]
+// Test helpers may panic: a panic is a test failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 //! The real-world corpus (not in the repository): set
 //! `ARTICLE_CARDS_CORPUS` (CI: `../shared/corpus`) to run these.
 

@@ -233,7 +233,7 @@ impl BundleArgs {
         let since = match &self.since {
             Some(s) => match resolve::parse_time(s.trim()) {
                 Ok((ts, _)) => Some(ts),
-                Err(()) => {
+                Err(resolve::NotADate) => {
                     return Err(CliError::Usage(format!(
                         "--since: `{s}` is not a date (2021-04-28) or date-time (2021-04-28T16:08:00Z)"
                     )));

@@ -11,9 +11,10 @@ use serde::de::{Deserialize, Deserializer, IgnoredAny};
 use serde_json::Value;
 
 /// One leniently read field.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Field<T> {
     /// Missing or `null`.
+    #[default]
     Absent,
     /// Present with the expected type.
     Value(T),
@@ -23,12 +24,6 @@ pub enum Field<T> {
         expected: &'static str,
         found: String,
     },
-}
-
-impl<T> Default for Field<T> {
-    fn default() -> Self {
-        Field::Absent
-    }
 }
 
 impl<T> Field<T> {

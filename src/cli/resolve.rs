@@ -163,7 +163,7 @@ impl Ctx<'_> {
                 }
                 Some(format_time(ts))
             }
-            Err(()) => {
+            Err(NotADate) => {
                 let name = self.name(path);
                 let shown = truncate_chars(&clean_text(trimmed), 40).0;
                 self.warn(
@@ -352,18 +352,21 @@ pub fn slug(name: &str) -> String {
     out
 }
 
+/// A string that is not a date-time we understand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotADate;
+
 /// Parses RFC 3339 (`Z` or an offset), or a date/date-time without offset
 /// (read as UTC, flagged by the `bool`).
-pub fn parse_time(s: &str) -> Result<(jiff::Timestamp, bool), ()> {
+pub fn parse_time(s: &str) -> Result<(jiff::Timestamp, bool), NotADate> {
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
         return Ok((ts, false));
     }
-    if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
-        if let Ok(zoned) = dt.to_zoned(jiff::tz::TimeZone::UTC) {
-            return Ok((zoned.timestamp(), true));
-        }
-    }
-    Err(())
+    s.parse::<jiff::civil::DateTime>()
+        .ok()
+        .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).ok())
+        .map(|zoned| (zoned.timestamp(), true))
+        .ok_or(NotADate)
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` (seconds precision, UTC).
