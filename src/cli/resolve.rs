@@ -334,7 +334,7 @@ pub fn normalize_domain(raw: &str) -> Option<String> {
     ok.then_some(d)
 }
 
-/// Lowercase ASCII letters and digits, other runs become one `-`.
+/// Lowercase letters and digits; every other run of characters becomes one `-`.
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
     let mut dash = false;
