@@ -1,0 +1,3 @@
+import { defineElement } from "/pkg/index.js";
+
+defineElement();
