@@ -4,6 +4,7 @@
 mod bench;
 mod demo;
 mod dist;
+mod e2e;
 mod size;
 mod tools;
 mod util;
@@ -18,7 +19,8 @@ tasks:
   test              install what is missing, then fmt, clippy (native + wasm32) and every test
   demo [--port N]   bundle the example articles and serve the demo
   dist              build the release wasm and assemble the npm package in pkg/
-  size              print raw/gzip/brotli sizes of wasm, JS and CSS; fail over budget
+  size [--check]    print raw/gzip/brotli sizes of wasm, JS and CSS; fail over budget
+  e2e [NAME...]     build the package, then run the browser end-to-end tests (tests/e2e)
   codegen           rewrite the generated JSON Schema and TypeScript declarations
   bench bundle      time `article-cards bundle` on 1,000 / 10,000 / 100,000 synthetic files
   bench related     time the related-article computation on synthetic bundles
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         Some("codegen") => verify::codegen(),
         Some("dist") => dist::main(args.get(1..).unwrap_or_default()),
         Some("size") => size::main(args.get(1..).unwrap_or_default()),
+        Some("e2e") => e2e::main(args.get(1..).unwrap_or_default()),
         Some("bench") => bench::main(args.get(1..).unwrap_or_default()),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");

@@ -1,0 +1,49 @@
+//! `cargo xtask e2e [NAME…]`: the end-to-end tests in `tests/e2e/`. Builds
+//! the package (`dist`), installs the test tools from the committed
+//! lockfile when needed (`npm ci`), then runs Node's test runner, which
+//! drives the system Chromium with playwright-core (no browser download, no
+//! internet). `NAME`s pick test files by substring (`cargo xtask e2e csp`).
+
+use std::process::Command;
+
+use crate::dist;
+use crate::tools;
+use crate::util::{ensure_npm_deps, root, run};
+
+/// Where the tests look for Chromium unless `CHROMIUM` says otherwise.
+const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
+
+pub fn main(args: &[String]) -> Result<(), String> {
+    let dir = root().join("tests/e2e");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".test.js"))
+        .filter(|name| args.is_empty() || args.iter().any(|a| name.contains(a.as_str())))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no test file in tests/e2e matches {args:?}"));
+    }
+
+    dist::build(false)?;
+    ensure_npm_deps(&dir, "the end-to-end test tools")?;
+    let chromium = match std::env::var("CHROMIUM") {
+        Ok(path) => path,
+        Err(_) => {
+            if !std::path::Path::new(DEFAULT_CHROMIUM).is_file() {
+                tools::ensure_chromium()?;
+            }
+            tools::which("chromium").unwrap_or_else(|| DEFAULT_CHROMIUM.into())
+        }
+    };
+    run(
+        "end-to-end tests (node --test, headless Chromium)",
+        Command::new("node")
+            .current_dir(&dir)
+            .env("CHROMIUM", chromium)
+            .args(["--test", "--test-concurrency=1"])
+            .args(&files),
+    )
+}
