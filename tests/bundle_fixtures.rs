@@ -13,6 +13,8 @@
 //! normalised, or `null` when nothing is written) and `expected.stderr`
 //! (diagnostics, then the summary or error line, then `exit: N`).
 //!
+//! Unless `args.txt` says otherwise, cases run with `--related explicit`.
+//!
 //! `UPDATE_EXPECT=1 cargo test --features cli --test bundle_fixtures`
 //! rewrites the expectations.
 
@@ -63,6 +65,11 @@ fn check_inputs(case: &str, input: &Path) {
                 .filter(|l| !l.is_empty() && !l.starts_with('#'))
                 .map(|l| l.replace("{fixture}", &dir.display().to_string())),
         );
+    }
+    // Computed related items are their own cases (`related_*`); elsewhere
+    // they would only add noise to the expectations.
+    if !argv.iter().any(|a| a == "--related") {
+        argv.extend(["--related".into(), "explicit".into()]);
     }
     let cli = Cli::try_parse_from(&argv).unwrap();
     let mut err = Vec::new();
@@ -364,4 +371,17 @@ fn hostile_files() {
         )
         .unwrap();
     });
+}
+
+#[test]
+fn related_auto() {
+    // Mars articles point at each other, bike articles at each other; the
+    // fonts article keeps its explicit list in order, and the explicit item
+    // that is bundled takes that article's provider.
+    check("related_auto");
+}
+
+#[test]
+fn related_off() {
+    check("related_off");
 }

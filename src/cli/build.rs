@@ -7,7 +7,7 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::bundle::{BUNDLE_VERSION, Bundle, Provider};
+use crate::bundle::{Article, BUNDLE_VERSION, Bundle, Image, Provider};
 
 use super::diag::{Diagnostic, Severity};
 use super::raw::{Field, RawArticle, RawProvider};
@@ -21,7 +21,7 @@ use super::source::{
 pub const INPUT_EXTENSIONS: [&str; 4] = ["md", "markdown", "txt", "json"];
 
 /// What to bundle and how.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct BundleOptions {
     /// Provider records (`_data/organizations/*.md`).
     pub providers_dir: Option<PathBuf>,
@@ -36,6 +36,25 @@ pub struct BundleOptions {
     pub generated_at: Option<jiff::Timestamp>,
     /// Worker threads; the available parallelism when `None`.
     pub threads: Option<usize>,
+    /// Explicit related lists only, computed ones too, or none.
+    pub related: crate::related::RelatedMode,
+    /// Related items computed per article.
+    pub related_limit: usize,
+}
+
+impl Default for BundleOptions {
+    fn default() -> Self {
+        BundleOptions {
+            providers_dir: None,
+            asset_base: None,
+            since: None,
+            topics: Vec::new(),
+            generated_at: None,
+            threads: None,
+            related: crate::related::RelatedMode::Auto,
+            related_limit: crate::related::RelatedConfig::default().k,
+        }
+    }
 }
 
 /// Counts for the summary line.
@@ -362,6 +381,31 @@ fn better(a: &Candidate, b: &Candidate) -> bool {
     (&a.resolved.merge_time, a.resolved.richness) > (&b.resolved.merge_time, b.resolved.richness)
 }
 
+/// Explicit related items that are themselves bundled take that article's
+/// provider (and its image when they have none); articles without explicit
+/// items get computed ones (`--related auto`).
+fn link_related(articles: &mut [Article], opts: &BundleOptions) {
+    let bundled: HashMap<String, (Option<String>, Option<Image>)> = articles
+        .iter()
+        .map(|a| (a.id.clone(), (a.provider.clone(), a.image.clone())))
+        .collect();
+    for item in articles.iter_mut().flat_map(|a| a.related.iter_mut()) {
+        if let Some((provider, image)) = item.article.as_ref().and_then(|id| bundled.get(id)) {
+            if provider.is_some() {
+                item.provider = provider.clone();
+            }
+            if item.image.is_none() {
+                item.image = image.clone();
+            }
+        }
+    }
+    let config = crate::related::RelatedConfig {
+        k: opts.related_limit,
+        ..crate::related::RelatedConfig::default()
+    };
+    crate::related::apply(articles, opts.related, &config);
+}
+
 /// Bundles the given files and directories. Never fails: every problem is a
 /// diagnostic; an empty bundle is still a bundle.
 pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Diagnostic>, Stats) {
@@ -521,6 +565,7 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
         }
         articles.push(article);
     }
+    link_related(&mut articles, opts);
     for (key, provider) in &mut providers {
         if provider.logo.is_none()
             && let Some(record) = records.get(key)

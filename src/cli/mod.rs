@@ -25,6 +25,7 @@ use clap::{Args, Parser, Subcommand};
 pub use build::{BundleOptions, Stats, bundle_paths, collect_files};
 pub use diag::{Diagnostic, Severity};
 
+use crate::related::RelatedMode;
 use crate::safe_url::{check_url, is_absolute_http};
 
 /// Command-line interface.
@@ -77,6 +78,15 @@ pub struct BundleArgs {
     /// any of them).
     #[arg(long = "topic", value_name = "NAME")]
     pub topics: Vec<String>,
+    /// Related articles: `auto` keeps explicit lists and computes up to
+    /// `--related-limit` for articles without one (shared topics, similar
+    /// title and excerpt terms, then recency); `explicit` keeps only the
+    /// lists in the files; `off` drops them all.
+    #[arg(long, value_name = "MODE", default_value = "auto", value_parser = ["auto", "explicit", "off"])]
+    pub related: String,
+    /// How many related articles to compute per article.
+    #[arg(long, value_name = "K", default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=50))]
+    pub related_limit: u16,
 }
 
 /// Why a run failed. [`CliError::exit_code`] maps it to the exit status.
@@ -248,6 +258,12 @@ impl BundleArgs {
             topics: self.topics.clone(),
             generated_at: generated_at_from_env(),
             threads: None,
+            related: match self.related.as_str() {
+                "explicit" => RelatedMode::Explicit,
+                "off" => RelatedMode::Off,
+                _ => RelatedMode::Auto,
+            },
+            related_limit: usize::from(self.related_limit),
         })
     }
 }
