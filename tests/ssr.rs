@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use article_cards::bundle::{Article, ArticleType, Bundle, Image, Provider, Video, VideoProvider};
+use article_cards::bundle::{
+    Article, ArticleType, Bundle, Image, Provider, RelatedItem, Video, VideoProvider,
+};
 use article_cards::widget::components::{STYLE, View, ViewProps};
 use article_cards::widget::model::{LoadError, LoadErrorKind, LoadState};
 use article_cards::widget::options::{self, Layout, Options, Show, Target, Theme};
@@ -419,11 +421,231 @@ async fn load_more() {
 fn options_resolve_end_to_end() {
     let raw = options::from_attributes([
         ("src".to_owned(), "bundle.json".to_owned()),
-        ("layout".to_owned(), "carousel".to_owned()),
+        ("layout".to_owned(), "slideshow".to_owned()),
     ]);
     let (o, warnings) = options::resolve(&raw).unwrap();
     assert_eq!(o.layout, Layout::Grid);
     assert_eq!(warnings.len(), 1);
+
+    let raw = options::from_attributes([
+        ("src".to_owned(), "bundle.json".to_owned()),
+        ("layout".to_owned(), "carousel".to_owned()),
+        ("related-limit".to_owned(), "4".to_owned()),
+        ("autoplay".to_owned(), "3000".to_owned()),
+    ]);
+    let (o, warnings) = options::resolve(&raw).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(o.layout, Layout::Carousel);
+    assert_eq!(o.related_limit, 4);
+    assert_eq!(o.autoplay, Some(3000));
+}
+
+// ---------------------------------------------------------------------------
+// Carousels: a card's related articles, and the list as a carousel.
+
+fn related_item(n: usize) -> RelatedItem {
+    RelatedItem {
+        title: format!("Related story number {n}"),
+        excerpt: None,
+        url: format!("https://dailyping.example/related-{n}"),
+        published: Some("2021-04-29T10:00:00Z".into()),
+        kind: ArticleType::Article,
+        provider: Some("dp".into()),
+        image: (n % 2 == 1).then(|| image(&format!("images/r{n}.jpg"), 640, 360)),
+        article: None,
+    }
+}
+
+fn with_related(n: usize) -> Article {
+    let mut a = with_image();
+    a.related = (1..=n).map(related_item).collect();
+    a
+}
+
+/// The attributes of every slide (`role="group"` elements), in order.
+fn slides(html: &str) -> Vec<&str> {
+    html.split("<div ")
+        .filter(|tag| tag.contains("aria-roledescription=\"slide\""))
+        .map(|tag| tag.split('>').next().unwrap())
+        .collect()
+}
+
+fn button<'a>(html: &'a str, class: &str) -> &'a str {
+    let at = html.find(&format!("class=\"ac-cbtn {class}\"")).unwrap();
+    let start = html[..at].rfind("<button").unwrap();
+    &html[start..at + html[at..].find('>').unwrap()]
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn related_carousel() {
+    let html = render(bundle_of(vec![with_related(6)]), opts()).await;
+    assert!(html.contains(
+        r#"<section aria-roledescription="carousel" aria-label="Related articles" class="ac-carousel is-related">"#
+    ), "{html}");
+    let all = slides(&html);
+    assert_eq!(all.len(), 6);
+    for (i, slide) in all.iter().enumerate() {
+        assert!(slide.contains(r#"role="group""#));
+        assert!(
+            slide.contains(&format!("aria-label=\"{} of 6\"", i + 1)),
+            "{slide}"
+        );
+        // The first page (two slides) is on screen, the rest inert.
+        assert_eq!(slide.contains("inert"), i >= 2, "{slide}");
+    }
+    let prev = button(&html, "ac-prev");
+    assert!(prev.contains(r#"aria-label="Previous slides""#) && prev.contains("disabled"));
+    let next = button(&html, "ac-next");
+    assert!(next.contains(r#"aria-label="Next slides""#) && !next.contains("disabled"));
+    assert!(
+        !html.contains("ac-rotate"),
+        "no rotation in related carousels"
+    );
+    assert!(html.contains(r#"aria-live="polite""#));
+    // Related slides: own link, provider and date; picture or monogram tile.
+    assert!(html.contains(r#"href="https://dailyping.example/related-1""#));
+    assert!(html.contains(r#"src="images/r1.jpg""#));
+    assert!(html.contains("Related story number 6"));
+    assert_eq!(html.matches(">Daily Ping</span>").count(), 6);
+    assert_eq!(html.matches("class=\"ac-img ac-ph hue-").count(), 3);
+    assert!(html.contains(r#"datetime="2021-04-29T10:00:00Z""#));
+    assert!(!html.contains("style="));
+    check("carousel_related", &html);
+
+    // `related_limit` caps the slides.
+    let html = render(
+        bundle_of(vec![with_related(6)]),
+        Options {
+            related_limit: 3,
+            ..opts()
+        },
+    )
+    .await;
+    assert_eq!(slides(&html).len(), 3);
+    assert!(html.contains(r#"aria-label="1 of 3""#));
+
+    // One page: both buttons disabled, nothing inert.
+    let html = render(bundle_of(vec![with_related(2)]), opts()).await;
+    assert_eq!(slides(&html).len(), 2);
+    assert!(slides(&html).iter().all(|s| !s.contains("inert")));
+    assert!(button(&html, "ac-prev").contains("disabled"));
+    assert!(button(&html, "ac-next").contains("disabled"));
+    check("carousel_related_single_page", &html);
+
+    // Off, compact, or nothing related: no carousel.
+    for o in [
+        Options {
+            related: false,
+            ..opts()
+        },
+        Options {
+            layout: Layout::Compact,
+            ..opts()
+        },
+    ] {
+        let html = render(bundle_of(vec![with_related(6)]), o).await;
+        assert!(!html.contains("carousel"), "{html}");
+    }
+    let html = render(bundle_of(vec![with_related(0)]), opts()).await;
+    assert!(!html.contains("carousel"));
+
+    // The list layout expects three per page.
+    let html = render(
+        bundle_of(vec![with_related(6)]),
+        Options {
+            layout: Layout::List,
+            ..opts()
+        },
+    )
+    .await;
+    assert_eq!(
+        slides(&html)
+            .iter()
+            .filter(|s| !s.contains("inert"))
+            .count(),
+        3
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn related_slide_uses_the_bundled_article() {
+    // The related item points at `a3` (Daily Ping, images/a3.jpg) but
+    // carries another provider and picture of its own: the bundled
+    // article's win.
+    let mut first = with_image();
+    let mut item = related_item(2);
+    item.title = "Ping: the week in local tech".into();
+    item.provider = Some("hg".into());
+    item.image = Some(image("images/other.jpg", 10, 10));
+    item.article = Some("a3".into());
+    let mut stray = related_item(4);
+    stray.url = "javascript:alert('related')".into();
+    stray.provider = None;
+    first.related = vec![item, stray];
+    let html = render(bundle_of(vec![first, monogram()]), opts()).await;
+    let carousel = &html[html.find("ac-carousel").unwrap()..];
+    let carousel = &carousel[..carousel.find("</section>").unwrap()];
+    assert!(carousel.contains(r#"src="images/a3.jpg""#), "{carousel}");
+    assert!(!carousel.contains("images/other.jpg"));
+    assert!(carousel.contains(">Daily Ping</span>"));
+    assert!(!carousel.contains("Harbour Gazette"));
+    // Unsafe URL: text, no link; no provider: a monogram of the title.
+    assert!(!html.contains("javascript:"));
+    assert!(carousel.contains("<span>Related story number 4</span>"));
+    check("carousel_related_bundled", &html);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn list_carousel() {
+    let cards = || bundle_of(vec![with_image(), monogram(), video(), long_title()]);
+    let carousel = Options {
+        layout: Layout::Carousel,
+        limit: 3,
+        ..opts()
+    };
+    let html = render(cards(), carousel.clone()).await;
+    assert!(html.starts_with(
+        r#"<div data-theme="auto" data-layout="carousel" aria-busy="false" class="ac"><section aria-roledescription="carousel" aria-label="Articles" class="ac-carousel is-list">"#
+    ), "{html}");
+    assert_eq!(html.matches("<article ").count(), 3);
+    assert_eq!(slides(&html).len(), 3);
+    assert!(!html.contains("Load more"));
+    assert!(button(&html, "ac-prev").contains("disabled"));
+    assert!(
+        button(&html, "ac-next").contains("disabled"),
+        "one page of three"
+    );
+    assert!(!html.contains("ac-rotate") && !html.contains("data-autoplay"));
+    check("layout_carousel", &html);
+
+    let html = render(
+        cards(),
+        Options {
+            limit: 4,
+            ..carousel.clone()
+        },
+    )
+    .await;
+    assert!(!button(&html, "ac-next").contains("disabled"));
+    assert!(slides(&html).last().unwrap().contains("inert"));
+
+    // Autoplay: a pause button first in the carousel.
+    let html = render(
+        cards(),
+        Options {
+            autoplay: Some(6000),
+            ..carousel
+        },
+    )
+    .await;
+    assert!(html.contains(r#"data-autoplay="running""#));
+    let rotate = button(&html, "ac-rotate");
+    assert!(
+        rotate.contains(r#"aria-label="Stop automatic slide show""#),
+        "{rotate}"
+    );
+    assert!(html.find("ac-rotate").unwrap() < html.find("ac-prev").unwrap());
+    check("carousel_autoplay", &html);
 }
 
 #[test]
@@ -446,6 +668,9 @@ fn stylesheet_is_scoped_and_themable() {
         "object-fit: cover",
         "data-layout=\"list\"",
         "data-layout=\"compact\"",
+        "data-layout=\"carousel\"",
+        "scroll-snap-type",
+        ".ac-slide",
         ".hue-9",
     ] {
         assert!(STYLE.contains(needle), "{needle}");

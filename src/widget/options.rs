@@ -41,6 +41,17 @@ pub mod defaults {
     pub const TIMEOUT_MS_MAX: u32 = 120_000;
     pub const RETRIES: u32 = 2;
     pub const RETRIES_MAX: u32 = 10;
+    /// Related-article carousels on cards.
+    pub const RELATED: bool = true;
+    pub const RELATED_LIMIT: usize = 6;
+    pub const RELATED_LIMIT_MIN: usize = 1;
+    pub const RELATED_LIMIT_MAX: usize = 12;
+    /// Carousels do not rotate by themselves unless asked (`autoplay`).
+    pub const AUTOPLAY: Option<u32> = None;
+    /// `autoplay: true`: one page every 6 s.
+    pub const AUTOPLAY_MS: u32 = 6_000;
+    pub const AUTOPLAY_MS_MIN: u32 = 2_000;
+    pub const AUTOPLAY_MS_MAX: u32 = 120_000;
 }
 
 /// Options as given, before validation. Every field is any JSON value so
@@ -71,6 +82,10 @@ pub struct RawOptions {
     #[serde(alias = "timeoutMs", alias = "timeout")]
     pub timeout_ms: Option<Value>,
     pub retries: Option<Value>,
+    pub related: Option<Value>,
+    #[serde(alias = "relatedLimit")]
+    pub related_limit: Option<Value>,
+    pub autoplay: Option<Value>,
 }
 
 /// Article order.
@@ -83,8 +98,7 @@ pub enum Sort {
     Heat,
 }
 
-/// How cards are arranged. (`Carousel` is planned: add a variant, a name in
-/// [`Layout::parse`] and a `[data-layout=carousel]` block in the CSS.)
+/// How cards are arranged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Layout {
     /// Responsive grid of cards with images on top.
@@ -94,6 +108,9 @@ pub enum Layout {
     List,
     /// Dense rows of titles with small thumbnails, no excerpt.
     Compact,
+    /// One horizontally scrolling row of cards with Previous/Next buttons
+    /// (the WAI-ARIA carousel pattern); no "Load more".
+    Carousel,
 }
 
 /// Colour scheme.
@@ -156,6 +173,15 @@ pub struct Options {
     pub rel: AttrValue,
     pub timeout_ms: u32,
     pub retries: u32,
+    /// Show each card's related articles as a carousel (not in the compact
+    /// layout).
+    pub related: bool,
+    /// Most related articles per card.
+    pub related_limit: usize,
+    /// Rotation period of the list carousel (`layout: carousel`) in ms;
+    /// `None`: no rotation. Never runs under `prefers-reduced-motion:
+    /// reduce`; related carousels never rotate.
+    pub autoplay: Option<u32>,
 }
 
 impl Options {
@@ -177,6 +203,9 @@ impl Options {
             rel: AttrValue::Static(defaults::REL),
             timeout_ms: defaults::TIMEOUT_MS,
             retries: defaults::RETRIES,
+            related: defaults::RELATED,
+            related_limit: defaults::RELATED_LIMIT,
+            autoplay: defaults::AUTOPLAY,
         }
     }
 }
@@ -203,6 +232,7 @@ impl Layout {
             "grid" => Some(Layout::Grid),
             "list" => Some(Layout::List),
             "compact" => Some(Layout::Compact),
+            "carousel" | "slider" => Some(Layout::Carousel),
             _ => None,
         }
     }
@@ -211,6 +241,7 @@ impl Layout {
             Layout::Grid => "grid",
             Layout::List => "list",
             Layout::Compact => "compact",
+            Layout::Carousel => "carousel",
         }
     }
 }
@@ -302,7 +333,7 @@ pub fn resolve(raw: &RawOptions) -> Result<(Options, Vec<String>), String> {
             v,
             Layout::parse,
             defaults::LAYOUT,
-            "grid, list, compact",
+            "grid, list, compact, carousel",
         );
     }
     if let Some(v) = present(&raw.theme) {
@@ -378,6 +409,30 @@ pub fn resolve(raw: &RawOptions) -> Result<(Options, Vec<String>), String> {
             f64::from(defaults::RETRIES),
         ) as u32;
     }
+    if let Some(v) = present(&raw.related) {
+        opts.related = w.flag("related", v, defaults::RELATED);
+    }
+    if let Some(v) = present(&raw.related_limit) {
+        opts.related_limit = w.ranged(
+            "related_limit",
+            v,
+            defaults::RELATED_LIMIT_MIN as f64,
+            defaults::RELATED_LIMIT_MAX as f64,
+            defaults::RELATED_LIMIT as f64,
+        ) as usize;
+    }
+    if let Some(v) = present(&raw.autoplay) {
+        opts.autoplay = w.autoplay(v);
+        // Only the list carousel rotates: a grid of cards whose related
+        // strips all moved by themselves would be unreadable.
+        if opts.autoplay.is_some() && opts.layout != Layout::Carousel {
+            w.0.push(format!(
+                "`autoplay`: only the carousel layout rotates, not {}; ignored",
+                opts.layout.as_str()
+            ));
+            opts.autoplay = None;
+        }
+    }
     Ok((opts, w.0))
 }
 
@@ -409,6 +464,9 @@ pub fn from_attributes(pairs: impl IntoIterator<Item = (String, String)>) -> Raw
             "rel" => &mut raw.rel,
             "timeout-ms" | "timeout_ms" | "timeout" => &mut raw.timeout_ms,
             "retries" => &mut raw.retries,
+            "related" => &mut raw.related,
+            "related-limit" | "related_limit" => &mut raw.related_limit,
+            "autoplay" => &mut raw.autoplay,
             _ => continue,
         };
         *slot = Some(Value::String(value));
@@ -449,24 +507,79 @@ impl Warnings {
         }
     }
 
+    /// A boolean: JSON `true`/`false`, or (from attributes) `true`, `false`,
+    /// `on`, `off`, `yes`, `no`, `1`, `0`, and `""` (a bare attribute) for on.
+    fn flag(&mut self, name: &str, v: &Value, default: bool) -> bool {
+        match v {
+            Value::Bool(b) => *b,
+            Value::String(s) => match parse_bool(s) {
+                Some(b) => b,
+                None => {
+                    self.invalid(name, v, "true or false", &default.to_string());
+                    default
+                }
+            },
+            _ => {
+                self.invalid(name, v, "true or false", &default.to_string());
+                default
+            }
+        }
+    }
+
+    /// `true` (or a bare attribute): every [`defaults::AUTOPLAY_MS`];
+    /// `false`/`0`: off; a period in ms from [`defaults::AUTOPLAY_MS_MIN`]
+    /// (shorter ones are clamped, with a warning: slides must stay
+    /// readable) to [`defaults::AUTOPLAY_MS_MAX`].
+    fn autoplay(&mut self, v: &Value) -> Option<u32> {
+        let on = match v {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) => parse_bool(s),
+            Value::Number(n) if n.as_f64() == Some(0.0) => Some(false),
+            _ => None,
+        };
+        match (on, whole_number(v)) {
+            (Some(true), _) => Some(defaults::AUTOPLAY_MS),
+            (Some(false), _) => None,
+            (None, Some(ms)) => Some(self.clamp(
+                "autoplay",
+                ms,
+                f64::from(defaults::AUTOPLAY_MS_MIN),
+                f64::from(defaults::AUTOPLAY_MS_MAX),
+            ) as u32),
+            (None, None) => {
+                self.invalid(
+                    "autoplay",
+                    v,
+                    &format!(
+                        "true, false or a period in ms from {} to {}",
+                        defaults::AUTOPLAY_MS_MIN,
+                        defaults::AUTOPLAY_MS_MAX
+                    ),
+                    "no autoplay",
+                );
+                None
+            }
+        }
+    }
+
+    /// `n` within `min..=max`, with a warning when it had to be clamped.
+    fn clamp(&mut self, name: &str, n: f64, min: f64, max: f64) -> f64 {
+        if n < min || n > max {
+            let clamped = n.clamp(min, max);
+            self.0.push(format!(
+                "`{name}`: {n} is outside {min}..={max}; using {clamped}"
+            ));
+            clamped
+        } else {
+            n
+        }
+    }
+
     /// A whole number (JSON number or numeric string); out of range is
     /// clamped (with a warning), anything else is the default.
     fn ranged(&mut self, name: &str, v: &Value, min: f64, max: f64, default: f64) -> f64 {
-        let n = match v {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.trim().parse::<f64>().ok(),
-            _ => None,
-        }
-        .filter(|n| n.is_finite() && n.fract() == 0.0);
-        match n {
-            Some(n) if n < min || n > max => {
-                let clamped = n.clamp(min, max);
-                self.0.push(format!(
-                    "`{name}`: {n} is outside {min}..={max}; using {clamped}"
-                ));
-                clamped
-            }
-            Some(n) => n,
+        match whole_number(v) {
+            Some(n) => self.clamp(name, n, min, max),
             None => {
                 self.invalid(
                     name,
@@ -568,6 +681,25 @@ impl Warnings {
                 defaults::SHOW
             }
         }
+    }
+}
+
+/// A whole number from a JSON number or a numeric string.
+fn whole_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }
+    .filter(|n| n.is_finite() && n.fract() == 0.0)
+}
+
+/// Boolean words, as attributes give them; `""` is a bare attribute (on).
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "" | "true" | "on" | "yes" | "1" => Some(true),
+        "false" | "off" | "no" | "0" => Some(false),
+        _ => None,
     }
 }
 
@@ -708,7 +840,13 @@ mod tests {
             ("limit", json!(2.5)),
             ("limit", json!(true)),
             ("sort", json!("random")),
-            ("layout", json!("carousel")),
+            ("layout", json!("slideshow")),
+            ("related", json!("sometimes")),
+            ("related", json!(1)),
+            ("related_limit", json!("few")),
+            ("autoplay", json!("fast")),
+            ("autoplay", json!(2500.5)),
+            ("autoplay", json!({"ms": 3000})),
             ("theme", json!("purple")),
             ("locale", json!("not a locale!")),
             ("locale", json!(7)),
@@ -807,6 +945,101 @@ mod tests {
         assert_eq!(o.excerpt_lines, 2);
         assert!(o.show.image && o.show.excerpt && !o.show.topics);
         assert_eq!(o.timeout_ms, 2000);
+    }
+
+    #[test]
+    fn carousel_options() {
+        let (o, w) = ok(json!({"src": "b.json"}));
+        assert!(w.is_empty());
+        assert!(o.related);
+        assert_eq!(o.related_limit, 6);
+        assert_eq!(o.autoplay, None);
+
+        let (o, w) = ok(json!({
+            "src": "b.json",
+            "layout": " Carousel ",
+            "related": false,
+            "relatedLimit": 3,
+            "autoplay": true
+        }));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(o.layout, Layout::Carousel);
+        assert_eq!(Layout::Carousel.as_str(), "carousel");
+        assert!(!o.related);
+        assert_eq!(o.related_limit, 3);
+        assert_eq!(o.autoplay, Some(6000));
+
+        for (value, want) in [
+            (json!(false), None),
+            (json!(0), None),
+            (json!("off"), None),
+            (json!(2000), Some(2000)),
+            (json!("4500"), Some(4500)),
+            (json!("on"), Some(6000)),
+            (json!(""), Some(6000)),
+        ] {
+            let (o, w) = ok(json!({"src": "b.json", "layout": "carousel", "autoplay": value}));
+            assert!(w.is_empty(), "{value}: {w:?}");
+            assert_eq!(o.autoplay, want, "{value}");
+        }
+
+        // Too fast to read, or too slow: clamped, with a warning.
+        for (value, want) in [
+            (json!(500), 2000),
+            (json!("1999"), 2000),
+            (json!(1_000_000), 120_000),
+        ] {
+            let (o, w) = ok(json!({"src": "b.json", "layout": "carousel", "autoplay": value}));
+            assert_eq!(w.len(), 1, "{value}");
+            assert!(w.first().unwrap().contains("`autoplay`"));
+            assert_eq!(o.autoplay, Some(want), "{value}");
+        }
+
+        // Other layouts do not rotate: one warning, no autoplay.
+        let (o, w) = ok(json!({"src": "b.json", "layout": "list", "autoplay": 3000}));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w.first().unwrap().contains("`autoplay`"));
+        assert_eq!(o.autoplay, None);
+        let (_, w) = ok(json!({"src": "b.json", "autoplay": false}));
+        assert!(w.is_empty());
+
+        for (value, want) in [(json!(0), 1), (json!(13), 12), (json!("99"), 12)] {
+            let (o, w) = ok(json!({"src": "b.json", "related_limit": value}));
+            assert_eq!(w.len(), 1, "{value}");
+            assert!(w.first().unwrap().contains("`related_limit`"));
+            assert_eq!(o.related_limit, want, "{value}");
+        }
+        let (o, w) = ok(json!({"src": "b.json", "related_limit": "12"}));
+        assert!(w.is_empty());
+        assert_eq!(o.related_limit, 12);
+
+        for (value, want) in [
+            (json!(true), true),
+            (json!("false"), false),
+            (json!("no"), false),
+            (json!(" ON "), true),
+        ] {
+            let (o, w) = ok(json!({"src": "b.json", "related": value}));
+            assert!(w.is_empty(), "{value}: {w:?}");
+            assert_eq!(o.related, want, "{value}");
+        }
+
+        let raw = from_attributes(
+            [
+                ("src", "/b.json"),
+                ("data-layout", "carousel"),
+                ("related", "off"),
+                ("data-ac-related-limit", "4"),
+                ("autoplay", ""),
+            ]
+            .map(|(a, b)| (a.to_owned(), b.to_owned())),
+        );
+        let (o, w) = resolve(&raw).unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(o.layout, Layout::Carousel);
+        assert!(!o.related);
+        assert_eq!(o.related_limit, 4);
+        assert_eq!(o.autoplay, Some(6000));
     }
 
     #[test]

@@ -8,7 +8,9 @@ use yew::prelude::*;
 
 use crate::bundle::{ArticleType, Bundle};
 use crate::safe_url::is_safe_url;
-use crate::widget::components::{ByPtr, HeroImage, Mark, ProviderMark, VideoFacade};
+use crate::widget::components::{
+    ByPtr, Carousel, HeroImage, Mark, ProviderMark, RelatedSlide, VideoFacade,
+};
 use crate::widget::model::Selection;
 use crate::widget::options::{Layout, Options};
 use crate::widget::time;
@@ -131,6 +133,30 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
         }
     });
 
+    // Related articles, under the card's own text (not in compact rows).
+    let related = (options.related && options.layout != Layout::Compact).then(|| {
+        let slides: Vec<Html> = article
+            .related
+            .iter()
+            .filter(|r| r.article.as_deref() != Some(article.id.as_str()))
+            .take(options.related_limit)
+            .map(|item| {
+                html! {
+                    <RelatedSlide bundle={props.bundle.clone()} item={item.clone()}
+                        options={Rc::clone(options)} now_ms={props.now_ms}
+                        locale={props.locale.clone()} on_select={props.on_select.clone()} />
+                }
+            })
+            .collect();
+        let per_page = if options.layout == Layout::List { 3 } else { 2 };
+        (!slides.is_empty()).then(|| {
+            html! {
+                <Carousel label="Related articles" caption="Related" class="is-related"
+                    {per_page} {slides} />
+            }
+        })
+    });
+
     let kind = if is_video { "video" } else { "article" };
     html! {
         <article class={classes!("ac-card", show.image.then_some("has-media"))} part="card"
@@ -146,6 +172,7 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
                 { excerpt }
                 { topics }
             </div>
+            { related.flatten() }
         </article>
     }
 }

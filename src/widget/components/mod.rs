@@ -6,8 +6,10 @@
 //! becomes an `href` or `src`.
 
 mod article_card;
+mod carousel;
 mod hero_image;
 mod provider_mark;
+mod related_slide;
 mod skeleton;
 mod video_facade;
 mod view;
@@ -15,8 +17,10 @@ mod view;
 use std::rc::Rc;
 
 pub use article_card::{ArticleCard, ArticleCardProps};
+pub use carousel::{Carousel, CarouselProps, announcement};
 pub use hero_image::{HeroImage, HeroImageProps};
 pub use provider_mark::{Mark, ProviderMark, ProviderMarkProps};
+pub use related_slide::{RelatedSlide, RelatedSlideProps, appearance};
 pub use skeleton::{Skeleton, SkeletonProps};
 pub use video_facade::{VideoFacade, VideoFacadeProps, embed_src};
 pub use view::{View, ViewProps};

@@ -8,9 +8,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::bundle::Bundle;
-use crate::widget::components::{ArticleCard, ByPtr, Skeleton};
+use crate::widget::components::{ArticleCard, ByPtr, Carousel, Skeleton};
 use crate::widget::model::{LoadState, Selection};
-use crate::widget::options::Options;
+use crate::widget::options::{Layout, Options};
 use crate::widget::select;
 
 #[derive(Properties, Clone, PartialEq)]
@@ -84,6 +84,25 @@ pub fn view(props: &ViewProps) -> Html {
                 <p class="ac-msg" role="status">{ "No articles match these filters." }</p>
             </div>
         },
+        LoadState::Ready(b) if options.layout == Layout::Carousel => {
+            // One row of `limit` cards; no "Load more" (new cards would
+            // arrive off screen).
+            let bundle = ByPtr(Rc::clone(b));
+            let slides: Vec<Html> = select::visible(&order, options.limit, 1)
+                .iter()
+                .map(|&index| {
+                    html! {
+                        <ArticleCard key={index} bundle={bundle.clone()} {index}
+                            options={Rc::clone(options)} now_ms={props.now_ms}
+                            locale={props.locale.clone()} on_select={props.on_select.clone()} />
+                    }
+                })
+                .collect();
+            html! {
+                <Carousel label="Articles" class="is-list" per_page={3}
+                    autoplay={options.autoplay} {slides} />
+            }
+        }
         LoadState::Ready(b) => {
             let limit = options.limit;
             let shown = select::visible(&order, limit, pages);
@@ -134,11 +153,22 @@ pub fn view(props: &ViewProps) -> Html {
         }
     };
 
-    html! {
-        <section class="ac" data-theme={options.theme.as_str()} data-layout={options.layout.as_str()}
-            aria-label="Articles" aria-busy={if busy { "true" } else { "false" }}>
-            { body }
-        </section>
+    let busy = if busy { "true" } else { "false" };
+    if options.layout == Layout::Carousel {
+        // The carousel is the "Articles" region itself.
+        html! {
+            <div class="ac" data-theme={options.theme.as_str()} data-layout={options.layout.as_str()}
+                aria-busy={busy}>
+                { body }
+            </div>
+        }
+    } else {
+        html! {
+            <section class="ac" data-theme={options.theme.as_str()} data-layout={options.layout.as_str()}
+                aria-label="Articles" aria-busy={busy}>
+                { body }
+            </section>
+        }
     }
 }
 

@@ -1,0 +1,364 @@
+//! A carousel after the WAI-ARIA Authoring Practices pattern, used for a
+//! card's related articles and for the `carousel` layout of the list.
+//!
+//! - A region (`<section aria-roledescription="carousel">`) named by
+//!   `label`; each slide a group (`aria-roledescription="slide"`, "2 of 6").
+//! - The track scrolls natively with CSS scroll snapping, so touch swipes,
+//!   trackpads and wheels need no gesture code. Which slides are on screen
+//!   is measured from their boxes on `scroll` (once per animation frame) and
+//!   on resize; the others are `inert`, so focus never lands on hidden
+//!   content and screen readers skip it.
+//! - Previous/Next buttons scroll by one page of slides and are disabled at
+//!   the ends (no wrapping). ArrowLeft/ArrowRight do the same, mirrored in
+//!   right-to-left. After a press, a polite live region says what is shown
+//!   ("Showing 3 to 4 of 6").
+//! - Optional rotation (`autoplay`): a pause/play button first in the
+//!   carousel; rotation pauses while the pointer is over the carousel or
+//!   focus is in it, and never runs under `prefers-reduced-motion: reduce`.
+//!
+//! Natively (SSR) it renders its initial state: the first `per_page`
+//! slides visible, Previous disabled.
+
+mod dom;
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use dom::Span;
+
+#[derive(Properties, PartialEq)]
+pub struct CarouselProps {
+    /// The region's accessible name ("Related articles", "Articles").
+    pub label: AttrValue,
+    /// The slides' contents, in order.
+    pub slides: Vec<Html>,
+    /// Extra classes on the region (for per-use styling).
+    #[prop_or_default]
+    pub class: Classes,
+    /// A short visible caption beside the buttons (the region is already
+    /// named by `label`, so it is hidden from assistive technology).
+    #[prop_or_default]
+    pub caption: Option<AttrValue>,
+    /// Slides expected on screen before anything is measured (SSR, first
+    /// paint).
+    #[prop_or(2)]
+    pub per_page: usize,
+    /// Rotation period in ms; `None`: no rotation.
+    #[prop_or_default]
+    pub autoplay: Option<u32>,
+    /// Overrides `prefers-reduced-motion` (tests); `None`: ask the browser.
+    #[prop_or_default]
+    pub reduced_motion: Option<bool>,
+}
+
+/// Where the action that is waiting for the scrolling to settle came from:
+/// a button (which may have become disabled: focus moves to the other one)
+/// or a key pressed inside a slide (which may now be inert: focus moves to
+/// the first visible slide).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Prev,
+    Next,
+    Slide,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Back,
+    Forward,
+}
+
+/// The slide to bring to the start edge for a step from `span`; `None` at
+/// that end.
+fn target(span: Span, n: usize, step: Step) -> Option<usize> {
+    match step {
+        Step::Forward => (span.last + 1 < n).then_some(span.last + 1),
+        Step::Back => {
+            let page = span.last.saturating_sub(span.first) + 1;
+            (span.first > 0).then(|| span.first.saturating_sub(page))
+        }
+    }
+}
+
+/// The span before any measurement, kept inside `0..n`.
+fn clamp(span: Span, n: usize) -> Span {
+    let last = span.last.min(n.saturating_sub(1));
+    Span {
+        first: span.first.min(last),
+        last,
+    }
+}
+
+/// "Showing 3 to 4 of 6" / "Showing 5 of 6".
+pub fn announcement(first: usize, last: usize, n: usize) -> String {
+    if first == last {
+        format!("Showing {} of {n}", first + 1)
+    } else {
+        format!("Showing {} to {} of {n}", first + 1, last + 1)
+    }
+}
+
+#[function_component(Carousel)]
+pub fn carousel(props: &CarouselProps) -> Html {
+    let n = props.slides.len();
+    let section = use_node_ref();
+    let track = use_node_ref();
+    let prev_ref = use_node_ref();
+    let next_ref = use_node_ref();
+    let rotate_ref = use_node_ref();
+
+    let span = use_state_eq(|| Span {
+        first: 0,
+        last: props.per_page.max(1) - 1,
+    });
+    let shown = clamp(*span, n);
+    let at_start = shown.first == 0;
+    let at_end = shown.last + 1 >= n;
+    let message = use_state_eq(String::new);
+    let pending = use_mut_ref(|| (false, None::<Origin>));
+
+    let reduced = *use_memo(props.reduced_motion, |r| {
+        r.unwrap_or_else(dom::prefers_reduced_motion)
+    });
+    let autoplay = props.autoplay.filter(|_| !reduced);
+    let playing = use_state_eq(|| true);
+    let hovered = use_state_eq(|| false);
+    let focused = use_state_eq(|| false);
+    let running = autoplay.is_some() && *playing && !*hovered && !*focused;
+
+    // Measure on scroll and resize; announce and fix focus once settled.
+    {
+        let (track, span, message) = (track.clone(), span.clone(), message.clone());
+        let pending = Rc::clone(&pending);
+        use_effect_with(n, move |&n| {
+            let report: dom::Report = {
+                let track = track.clone();
+                Rc::new(move |measured: Option<Span>, settled: bool| {
+                    let Some(s) = measured else {
+                        return;
+                    };
+                    span.set(s);
+                    if settled {
+                        let (announce, origin) = std::mem::take(&mut *pending.borrow_mut());
+                        if announce {
+                            message.set(announcement(s.first, s.last, n));
+                        }
+                        if origin == Some(Origin::Slide) {
+                            dom::focus_slide(&track, s.first);
+                        }
+                    }
+                })
+            };
+            let watch = dom::watch(&track, report);
+            move || drop(watch)
+        });
+    }
+
+    // A pressed button that just became disabled would drop focus to the
+    // page: hand it to the other one.
+    {
+        let (pending, prev_ref, next_ref) =
+            (Rc::clone(&pending), prev_ref.clone(), next_ref.clone());
+        use_effect_with((at_start, at_end), move |&(at_start, at_end)| {
+            let origin = pending.borrow().1;
+            match origin {
+                Some(Origin::Next) if at_end && !at_start => {
+                    dom::focus(&prev_ref);
+                }
+                Some(Origin::Prev) if at_start && !at_end => {
+                    dom::focus(&next_ref);
+                }
+                _ => {}
+            }
+        });
+    }
+
+    // Rotation: one page per period, back to the start after the end.
+    {
+        let track = track.clone();
+        let override_reduced = props.reduced_motion;
+        let period = autoplay.filter(|_| running);
+        use_effect_with((period, n), move |&(period, n)| {
+            let interval = period.and_then(|ms| {
+                dom::interval(ms, move || {
+                    if override_reduced.unwrap_or_else(dom::prefers_reduced_motion) {
+                        return;
+                    }
+                    if let Some(s) = dom::measure(&track) {
+                        let to = target(s, n, Step::Forward).unwrap_or(0);
+                        dom::scroll_to(&track, to);
+                    }
+                })
+            });
+            move || drop(interval)
+        });
+    }
+
+    let go = {
+        let (track, pending) = (track.clone(), Rc::clone(&pending));
+        move |step: Step, origin: Origin| {
+            let from = dom::measure(&track).unwrap_or(shown);
+            if let Some(to) = target(from, n, step) {
+                *pending.borrow_mut() = (true, Some(origin));
+                dom::scroll_to(&track, to);
+            }
+        }
+    };
+    let on_prev = {
+        let go = go.clone();
+        Callback::from(move |_: MouseEvent| go(Step::Back, Origin::Prev))
+    };
+    let on_next = {
+        let go = go.clone();
+        Callback::from(move |_: MouseEvent| go(Step::Forward, Origin::Next))
+    };
+    let onkeydown = {
+        let (section, track) = (section.clone(), track.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            if e.alt_key() || e.ctrl_key() || e.meta_key() || e.shift_key() {
+                return;
+            }
+            let right = match e.key().as_str() {
+                "ArrowRight" => true,
+                "ArrowLeft" => false,
+                _ => return,
+            };
+            // Handled here, not by the track's own scrolling, nor by an
+            // enclosing carousel.
+            e.prevent_default();
+            e.stop_propagation();
+            let step = if right != dom::is_rtl(&section) {
+                Step::Forward
+            } else {
+                Step::Back
+            };
+            let origin = if dom::contains_target(&track, &e) {
+                Origin::Slide
+            } else if step == Step::Forward {
+                Origin::Next
+            } else {
+                Origin::Prev
+            };
+            go(step, origin);
+        })
+    };
+
+    let onfocusin = {
+        let (focused, rotate_ref) = (focused.clone(), rotate_ref.clone());
+        // Focus on the pause/play button itself does not pause: the reader
+        // is about to press it.
+        Callback::from(move |e: FocusEvent| focused.set(!dom::is_target(&rotate_ref, &e)))
+    };
+    let onfocusout = {
+        let (focused, section) = (focused.clone(), section.clone());
+        Callback::from(move |e: FocusEvent| {
+            if !dom::contains_related(&section, &e) {
+                focused.set(false);
+            }
+        })
+    };
+    let onmouseenter = {
+        let hovered = hovered.clone();
+        Callback::from(move |_: MouseEvent| hovered.set(true))
+    };
+    let onmouseleave = {
+        let hovered = hovered.clone();
+        Callback::from(move |_: MouseEvent| hovered.set(false))
+    };
+
+    if n == 0 {
+        return Html::default();
+    }
+
+    let rotation = autoplay.map(|_| {
+        let onclick = {
+            let playing = playing.clone();
+            Callback::from(move |_: MouseEvent| playing.set(!*playing))
+        };
+        let (label, icon) = if *playing {
+            ("Stop automatic slide show", "M7 5h3.5v14H7zM13.5 5H17v14h-3.5z")
+        } else {
+            ("Start automatic slide show", "M8 5.14v13.72L19 12z")
+        };
+        html! {
+            <button type="button" class="ac-cbtn ac-rotate" part="button" ref={rotate_ref.clone()}
+                aria-label={label} {onclick}>
+                <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+                    <path d={icon} fill="currentColor" />
+                </svg>
+            </button>
+        }
+    });
+    let state = autoplay.map(|_| match (*playing, running) {
+        (false, _) => "stopped",
+        (true, true) => "running",
+        (true, false) => "paused",
+    });
+    let chevron = |d: &'static str| {
+        html! {
+            <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+                <path {d} fill="none" stroke="currentColor" stroke-width="2.2"
+                    stroke-linecap="round" stroke-linejoin="round" />
+            </svg>
+        }
+    };
+    let caption = props.caption.clone().map(|c| {
+        html! { <p class="ac-carousel-title" aria-hidden="true">{ c }</p> }
+    });
+
+    html! {
+        <section ref={section} class={classes!("ac-carousel", props.class.clone())}
+            aria-roledescription="carousel" aria-label={props.label.clone()}
+            data-autoplay={state} {onkeydown} {onfocusin} {onfocusout} {onmouseenter} {onmouseleave}>
+            <div class="ac-carousel-bar">
+                { caption }
+                <div class="ac-controls">
+                    { rotation }
+                    <button type="button" class="ac-cbtn ac-prev" part="button" ref={prev_ref}
+                        aria-label="Previous slides" disabled={at_start} onclick={on_prev}>
+                        { chevron("M15 5l-7 7 7 7") }
+                    </button>
+                    <button type="button" class="ac-cbtn ac-next" part="button" ref={next_ref}
+                        aria-label="Next slides" disabled={at_end} onclick={on_next}>
+                        { chevron("M9 5l7 7-7 7") }
+                    </button>
+                </div>
+            </div>
+            <div class="ac-track" ref={track}>
+                { for props.slides.iter().enumerate().map(|(i, slide)| {
+                    let hidden = i < shown.first || i > shown.last;
+                    html! {
+                        <div key={i} class="ac-slide" role="group" aria-roledescription="slide"
+                            aria-label={format!("{} of {n}", i + 1)} inert={hidden}>
+                            { slide.clone() }
+                        </div>
+                    }
+                }) }
+            </div>
+            <p class="ac-sr" aria-live="polite" aria-atomic="true">{ (*message).clone() }</p>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_by_page_without_wrapping() {
+        let span = |first, last| Span { first, last };
+        assert_eq!(target(span(0, 1), 6, Step::Forward), Some(2));
+        assert_eq!(target(span(2, 3), 6, Step::Forward), Some(4));
+        assert_eq!(target(span(4, 5), 6, Step::Forward), None);
+        assert_eq!(target(span(0, 1), 6, Step::Back), None);
+        assert_eq!(target(span(4, 5), 6, Step::Back), Some(2));
+        // A last page that is not full: back a whole page, not past 0.
+        assert_eq!(target(span(2, 5), 6, Step::Back), Some(0));
+        assert_eq!(target(span(1, 2), 6, Step::Back), Some(0));
+        assert_eq!(clamp(span(0, 1), 1), span(0, 0));
+        assert_eq!(clamp(span(4, 5), 3), span(2, 2));
+        assert_eq!(announcement(2, 3, 6), "Showing 3 to 4 of 6");
+        assert_eq!(announcement(5, 5, 6), "Showing 6 of 6");
+    }
+}
