@@ -10,6 +10,8 @@ pub mod youtube;
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "cli")]
+pub mod images;
+#[cfg(feature = "cli")]
 pub mod related;
 
 #[cfg(feature = "schema")]

@@ -1,0 +1,154 @@
+//! The cache directory: content-hashed names, atomic writes, pruning.
+
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
+
+use super::manifest::{Entry, StoredVariant};
+use super::process::EncodedFile;
+
+/// Hex digits of the SHA-256 kept in a file name.
+const HASH_DIGITS: usize = 16;
+const EXTENSIONS: [&str; 3] = ["webp", "jpg", "png"];
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for b in digest.iter() {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
+}
+
+/// `<16 hex>-<width>w.<ext>`.
+pub fn file_name(bytes: &[u8], width: u32, ext: &str) -> String {
+    let hash = sha256_hex(bytes);
+    let short = hash.get(..HASH_DIGITS).unwrap_or(&hash);
+    format!("{short}-{width}w.{ext}")
+}
+
+/// Whether `name` is one of ours: exactly `<16 lower hex>-<digits>w.<webp|jpg|png>`.
+pub fn is_cache_file(name: &str) -> bool {
+    let Some((hash, rest)) = name.split_once('-') else {
+        return false;
+    };
+    let Some((width, ext)) = rest.split_once("w.") else {
+        return false;
+    };
+    hash.len() == HASH_DIGITS
+        && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && (1..=5).contains(&width.len())
+        && width.bytes().all(|b| b.is_ascii_digit())
+        && EXTENSIONS.contains(&ext)
+}
+
+/// Whether every file of `entry` is still in `dir`.
+pub fn all_present(dir: &Path, entry: &Entry) -> bool {
+    entry.variants.iter().all(|v| dir.join(&v.file).is_file())
+}
+
+/// Writes one encoded variant unless a file of that (content-hashed) name
+/// exists already. Returns the variant and the bytes written.
+pub fn write_variant(dir: &Path, file: &EncodedFile) -> io::Result<(StoredVariant, u64)> {
+    let name = file_name(&file.bytes, file.width, file.ext);
+    let path = dir.join(&name);
+    let existing = std::fs::metadata(&path)
+        .map(|m| m.is_file() && m.len() == file.bytes.len() as u64)
+        .unwrap_or(false);
+    let written = if existing {
+        0
+    } else {
+        write_atomically(&path, &file.bytes)?;
+        file.bytes.len() as u64
+    };
+    Ok((
+        StoredVariant {
+            file: name,
+            width: file.width,
+            height: file.height,
+            mime: file.mime.to_string(),
+        },
+        written,
+    ))
+}
+
+/// Writes `bytes` to a temporary file next to `path`, then renames it, so a
+/// reader never sees half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}-{n}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Deletes our files in `dir` that are not in `keep`. Returns how many were
+/// deleted and the failures.
+pub fn prune(dir: &Path, keep: &BTreeSet<&str>) -> (usize, Vec<String>) {
+    let mut warnings = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => return (0, vec![format!("cannot list {}: {e}", dir.display())]),
+    };
+    let mut pruned = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !is_cache_file(name) || keep.contains(name) {
+            continue;
+        }
+        if !entry.file_type().map(|t| t.is_file()).unwrap_or(false) {
+            continue;
+        }
+        match std::fs::remove_file(entry.path()) {
+            Ok(()) => pruned += 1,
+            Err(e) => warnings.push(format!("cannot delete {}: {e}", entry.path().display())),
+        }
+    }
+    (pruned, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_file_pattern() {
+        assert!(is_cache_file("0123456789abcdef-320w.webp"));
+        assert!(is_cache_file("0123456789abcdef-64w.png"));
+        assert!(is_cache_file("0123456789abcdef-1280w.jpg"));
+        assert!(!is_cache_file("0123456789ABCDEF-320w.webp"));
+        assert!(!is_cache_file("0123456789abcde-320w.webp"));
+        assert!(!is_cache_file("0123456789abcdef-w.webp"));
+        assert!(!is_cache_file("0123456789abcdef-320w.gif"));
+        assert!(!is_cache_file("0123456789abcdef-320.webp"));
+        assert!(!is_cache_file("manifest.json"));
+        assert!(!is_cache_file("photo.jpg"));
+        assert!(!is_cache_file("../0123456789abcdef-320w.webp"));
+        assert!(!is_cache_file(".0123456789abcdef-320w.webp.1-0.tmp"));
+    }
+
+    #[test]
+    fn names_are_content_hashes() {
+        let name = file_name(b"abc", 320, "webp");
+        // SHA-256("abc") = ba7816bf8f01cfea…
+        assert_eq!(name, "ba7816bf8f01cfea-320w.webp");
+    }
+}
