@@ -133,7 +133,7 @@ fn article(i: usize, rng: &mut Rng) -> String {
         rng.pick(&TOPICS),
         rng.pick(&TOPICS),
     );
-    if i % 4 == 0 {
+    if i.is_multiple_of(4) {
         text.push_str("\nrelated:\n");
         for r in 1..=3 {
             let other = (i + r * 7919) % 1_000_003;

@@ -54,7 +54,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 .map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
             eprintln!("serving your bundle {} as www/bundle.json", path.display());
         }
-        Some(path) if path.is_dir() => bundle(&[path.clone()], None, &out)?,
+        Some(path) if path.is_dir() => bundle(std::slice::from_ref(path), None, &out)?,
         Some(path) => {
             return Err(format!(
                 "--bundle {}: no such file or folder",

@@ -2,10 +2,14 @@
 //! fastest, after installing what a fresh machine lacks.
 
 use std::path::Path;
+use std::process::Command;
 use std::time::Instant;
 
 use crate::tools;
 use crate::util::{cargo, root, run};
+
+/// The browser test files (`wasm-bindgen-test`, headless Chromium).
+const BROWSER_TESTS: [&str; 2] = ["web", "web_carousel"];
 
 pub fn main() -> Result<(), String> {
     let started = Instant::now();
@@ -54,31 +58,34 @@ pub fn main() -> Result<(), String> {
     }
     run("native tests", &mut native)?;
 
-    if root().join("tests/web.rs").is_file() {
-        let mut browser = cargo();
-        browser.args([
-            "test",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--test",
-            "web",
-        ]);
-        if std::env::var_os("CHROMEDRIVER").is_none() {
-            if let Some(driver) = tools::which("chromedriver") {
-                browser.env("CHROMEDRIVER", driver);
-            }
-        }
-        run(
-            "browser tests (wasm-bindgen-test, headless Chromium)",
-            &mut browser,
-        )?;
-    }
+    run(
+        "browser tests (wasm-bindgen-test, headless Chromium)",
+        &mut browser_tests(),
+    )?;
+    crate::size::main(&["--check".to_owned()])?;
+    crate::e2e::main(&[])?;
 
     eprintln!(
         "\nall checks passed in {:.0} s",
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+fn browser_tests() -> Command {
+    let mut cmd = cargo();
+    cmd.args(["test", "--target", "wasm32-unknown-unknown"]);
+    for name in BROWSER_TESTS {
+        if root().join("tests").join(format!("{name}.rs")).is_file() {
+            cmd.args(["--test", name]);
+        }
+    }
+    if std::env::var_os("CHROMEDRIVER").is_none()
+        && let Some(driver) = tools::which("chromedriver")
+    {
+        cmd.env("CHROMEDRIVER", driver);
+    }
+    cmd
 }
 
 /// Rewrites the generated schema files from `src/bundle.rs`.
