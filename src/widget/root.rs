@@ -109,7 +109,11 @@ pub fn Widget(props: &WidgetProps) -> Html {
                             LoadState::Ready(Rc::new(bundle))
                         }
                         Outcome::Failed(error) => {
-                            browser::error(&format!("{} ({})", error.message, options.src));
+                            // A warning, not an error: the reader sees the
+                            // error state and the page gets
+                            // `article-cards:error`; a bundle that is down
+                            // is not a fault in the page's own code.
+                            browser::warn(&format!("{} ({})", error.message, options.src));
                             LoadState::Failed(error)
                         }
                     };
