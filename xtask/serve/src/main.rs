@@ -106,6 +106,12 @@ async fn serve(args: Args) -> Result<(), String> {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
+        // Snippets copied from the demo must work when pasted into any
+        // page: the module, the wasm and the bundle are fetched with CORS.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
