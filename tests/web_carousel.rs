@@ -280,11 +280,11 @@ async fn smooth_scrolling_announces_where_it_stops() {
     next.click();
     until("the last page", 3000, || visible(root) == vec![4, 5]).await;
     until("the end", 1000, || disabled(&next)).await;
-    settle().await;
-    assert_eq!(
-        find(root, "[aria-live=polite]").text_content().unwrap(),
-        "Showing 5 to 6 of 6"
-    );
+    // Announced once the scrolling is over, never an in-between position.
+    until("the final announcement", 1000, || {
+        find(root, "[aria-live=polite]").text_content().unwrap() == "Showing 5 to 6 of 6"
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]

@@ -127,50 +127,60 @@ pub fn carousel(props: &CarouselProps) -> Html {
     let focused = use_state_eq(|| false);
     let running = autoplay.is_some() && *playing && !*hovered && !*focused;
 
-    // Measure on scroll and resize; announce and fix focus once settled.
+    // Settled moves that may need focus put back, numbered so that the
+    // same request twice still runs the effect below.
+    let refocus = use_state_eq(|| (0u32, None::<Origin>));
+    let refocus_seq = use_mut_ref(|| 0u32);
+
+    // Measure on scroll and resize; once settled, announce and ask for
+    // focus to be checked (after the render that applies the new span).
     {
-        let (track, span, message) = (track.clone(), span.clone(), message.clone());
-        let pending = Rc::clone(&pending);
+        let (track, span, message, refocus) = (
+            track.clone(),
+            span.clone(),
+            message.clone(),
+            refocus.clone(),
+        );
+        let (pending, refocus_seq) = (Rc::clone(&pending), Rc::clone(&refocus_seq));
         use_effect_with(n, move |&n| {
-            let report: dom::Report = {
-                let track = track.clone();
-                Rc::new(move |measured: Option<Span>, settled: bool| {
-                    let Some(s) = measured else {
-                        return;
-                    };
-                    span.set(s);
-                    if settled {
-                        let (announce, origin) = std::mem::take(&mut *pending.borrow_mut());
-                        if announce {
-                            message.set(announcement(s.first, s.last, n));
-                        }
-                        if origin == Some(Origin::Slide) {
-                            dom::focus_slide(&track, s.first);
-                        }
+            let report: dom::Report = Rc::new(move |measured: Option<Span>, settled: bool| {
+                let Some(s) = measured else {
+                    return;
+                };
+                span.set(s);
+                if settled {
+                    let (announce, origin) = std::mem::take(&mut *pending.borrow_mut());
+                    if announce {
+                        message.set(announcement(s.first, s.last, n));
                     }
-                })
-            };
+                    if origin.is_some() {
+                        let mut seq = refocus_seq.borrow_mut();
+                        *seq = seq.wrapping_add(1);
+                        refocus.set((*seq, origin));
+                    }
+                }
+            });
             let watch = dom::watch(&track, report);
             move || drop(watch)
         });
     }
 
-    // A pressed button that just became disabled would drop focus to the
-    // page: hand it to the other one.
+    // After a move: a pressed button that became disabled has dropped focus
+    // to the page, so hand it to the other one; a focused slide that went
+    // off screen (inert) has too, so continue on the first one on screen.
     {
-        let (pending, prev_ref, next_ref) =
-            (Rc::clone(&pending), prev_ref.clone(), next_ref.clone());
-        use_effect_with((at_start, at_end), move |&(at_start, at_end)| {
-            let origin = pending.borrow().1;
-            match origin {
-                Some(Origin::Next) if at_end && !at_start => {
-                    dom::focus(&prev_ref);
-                }
-                Some(Origin::Prev) if at_start && !at_end => {
-                    dom::focus(&next_ref);
-                }
-                _ => {}
+        let (track, prev_ref, next_ref) = (track.clone(), prev_ref.clone(), next_ref.clone());
+        use_effect_with(*refocus, move |&(_, origin)| match origin {
+            Some(Origin::Next) if at_end && !at_start => {
+                dom::focus(&prev_ref);
             }
+            Some(Origin::Prev) if at_start && !at_end => {
+                dom::focus(&next_ref);
+            }
+            Some(Origin::Slide) if !dom::has_focus_within(&track) => {
+                dom::focus_slide(&track, shown.first);
+            }
+            _ => {}
         });
     }
 

@@ -55,6 +55,9 @@ mod native {
         false
     }
     pub fn focus_slide(_track: &NodeRef, _index: usize) {}
+    pub fn has_focus_within(_node: &NodeRef) -> bool {
+        false
+    }
     pub fn contains_target(_node: &NodeRef, _event: &Event) -> bool {
         false
     }
@@ -84,8 +87,8 @@ mod web {
 
     use super::{Report, Span};
 
-    /// How long the track must be still before scrolling counts as over
-    /// (`scrollend` is not everywhere yet).
+    /// How long the track must be still before scrolling counts as over,
+    /// where there is no `scrollend`; also after a resize.
     const SETTLE_MS: i32 = 120;
 
     /// Share of a slide (or of the track, for a slide wider than it) that
@@ -200,6 +203,25 @@ mod web {
         }
     }
 
+    /// Whether the focused element (in the node's document or shadow root)
+    /// is inside `node` and not inert.
+    pub fn has_focus_within(node: &NodeRef) -> bool {
+        let Some(el) = node.cast::<Element>() else {
+            return false;
+        };
+        let root = el.get_root_node();
+        let active = match root.dyn_ref::<web_sys::ShadowRoot>() {
+            Some(shadow) => shadow.active_element(),
+            None => root
+                .dyn_ref::<web_sys::Document>()
+                .and_then(web_sys::Document::active_element),
+        };
+        // A focused element that just became inert may not have lost focus
+        // yet (the focus fixup waits for the next rendering update).
+        active
+            .is_some_and(|a| el.contains(Some(&a)) && a.closest("[inert]").ok().flatten().is_none())
+    }
+
     /// Whether the event happened inside `node` (or on it).
     pub fn contains_target(node: &NodeRef, event: &Event) -> bool {
         let target = event.target().and_then(|t| t.dyn_into::<Node>().ok());
@@ -262,14 +284,21 @@ mod web {
         };
         let frame_fn: js_sys::Function = on_frame.as_ref().clone().unchecked_into();
         let settle_fn: js_sys::Function = on_settle.as_ref().clone().unchecked_into();
+        // Where `scrollend` exists it says when scrolling (smooth, snapping,
+        // a finger) is over; a pause in `scroll` events can only guess.
+        let has_scrollend = js_sys::Reflect::has(&track, &"onscrollend".into()).unwrap_or(false);
         let moved = {
             let state = Rc::clone(&state);
-            move || {
+            let settle_fn = settle_fn.clone();
+            move |scrolled: bool| {
                 let Some(w) = window() else {
                     return;
                 };
                 if state.frame.get().is_none() {
                     state.frame.set(w.request_animation_frame(&frame_fn).ok());
+                }
+                if scrolled && has_scrollend {
+                    return;
                 }
                 if let Some(id) = state.settle.take() {
                     w.clear_timeout_with_handle(id);
@@ -283,11 +312,14 @@ mod web {
         let moved = Rc::new(moved);
         let on_scroll = {
             let moved = Rc::clone(&moved);
-            Closure::<dyn FnMut()>::new(move || moved())
+            Closure::<dyn FnMut()>::new(move || moved(true))
         };
-        let on_resize = Closure::<dyn FnMut()>::new(move || moved());
+        let on_resize = Closure::<dyn FnMut()>::new(move || moved(false));
         let _ =
             track.add_event_listener_with_callback("scroll", on_scroll.as_ref().unchecked_ref());
+        if has_scrollend {
+            let _ = track.add_event_listener_with_callback("scrollend", &settle_fn);
+        }
         // Also fires once right away: the first measurement.
         let observer = ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
         if let Some(o) = &observer {
@@ -309,6 +341,10 @@ mod web {
             let _ = self.track.remove_event_listener_with_callback(
                 "scroll",
                 self.on_scroll.as_ref().unchecked_ref(),
+            );
+            let _ = self.track.remove_event_listener_with_callback(
+                "scrollend",
+                self._on_settle.as_ref().unchecked_ref(),
             );
             if let Some(o) = &self.observer {
                 o.disconnect();
