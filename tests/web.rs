@@ -27,6 +27,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[derive(Clone)]
 enum Step {
     Reply(u16, String),
+    /// An empty reply with this status and `Retry-After` header.
+    ReplyAfter(u16, &'static str),
     /// Never settles (unless its signal aborts, like a real fetch).
     Hang,
 }
@@ -36,6 +38,8 @@ struct Route {
     steps: Vec<Step>,
     calls: usize,
     signals: Vec<AbortSignal>,
+    /// When each call came, in ms (`Date.now()`).
+    times: Vec<f64>,
 }
 
 type FetchStub = Closure<dyn FnMut(JsValue, JsValue) -> Promise>;
@@ -66,6 +70,7 @@ fn stub_fetch(input: JsValue, init: JsValue) -> Promise {
             .map(|(_, r)| r)?;
         let step = route.steps.get(route.calls).or(route.steps.last()).cloned();
         route.calls += 1;
+        route.times.push(js_sys::Date::now());
         if let Some(s) = &signal {
             route.signals.push(s.clone());
         }
@@ -73,6 +78,15 @@ fn stub_fetch(input: JsValue, init: JsValue) -> Promise {
     });
     match step {
         Some(Step::Reply(status, body)) => Promise::resolve(&response(status, &body)),
+        Some(Step::ReplyAfter(status, after)) => {
+            let init = ResponseInit::new();
+            init.set_status(status);
+            let headers = Object::new();
+            Reflect::set(&headers, &"Retry-After".into(), &after.into()).unwrap();
+            init.set_headers(&headers);
+            let reply = web_sys::Response::new_with_opt_str_and_init(Some(""), &init).unwrap();
+            Promise::resolve(&JsValue::from(reply))
+        }
         Some(Step::Hang) => Promise::new(&mut |_resolve, reject| {
             if let Some(signal) = &signal {
                 let on_abort = Closure::once_into_js(move || {
@@ -109,6 +123,10 @@ fn route(path: &str, steps: Vec<Step>) {
 
 fn calls(path: &str) -> usize {
     ROUTES.with(|r| r.borrow().get(path).map_or(0, |r| r.calls))
+}
+
+fn times(path: &str) -> Vec<f64> {
+    ROUTES.with(|r| r.borrow().get(path).map_or(vec![], |r| r.times.clone()))
 }
 
 fn signals(path: &str) -> Vec<AbortSignal> {
@@ -319,6 +337,57 @@ async fn persistent_503_gives_up_after_the_retries() {
     until("error state", 5000.0, || find(&host, ".is-error").is_some()).await;
     assert!(text(&host, ".ac-msg").contains("HTTP 503"));
     assert_eq!(calls(path), 2);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+fn retry_after_seconds_are_read_and_capped() {
+    use article_cards::widget::load::retry_after_ms;
+    assert_eq!(retry_after_ms("1"), Some(1000));
+    assert_eq!(retry_after_ms(" 0 "), Some(0));
+    assert_eq!(retry_after_ms("120"), Some(10_000));
+    assert_eq!(retry_after_ms("99999999999999999999"), Some(10_000));
+    for other in ["", "-1", "1.5", "Wed, 21 Oct 2015 07:28:00 GMT", "soon"] {
+        assert_eq!(retry_after_ms(other), None, "{other:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_429_waits_as_long_as_retry_after_says() {
+    let path = "/__edge/busy/bundle.json";
+    let (host, handle) = mounted(
+        path,
+        vec![Step::ReplyAfter(429, "1"), ok(bundle_json(TWO_ARTICLES))],
+        &[],
+    )
+    .await;
+    until("cards after Retry-After", 5000.0, || {
+        count(&host, ".ac-card") == 2
+    })
+    .await;
+    let times = times(path);
+    assert_eq!(times.len(), 2);
+    // The first backoff would be 300 ms.
+    let waited = times[1] - times[0];
+    assert!(waited >= 950.0, "waited {waited} ms, not the 1 s asked for");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn retry_after_stays_within_the_retry_budget() {
+    let path = "/__edge/busy-down/bundle.json";
+    let (host, handle) = mounted(
+        path,
+        vec![Step::ReplyAfter(503, "0")],
+        &[("retries", 1.into())],
+    )
+    .await;
+    until("error state", 3000.0, || find(&host, ".is-error").is_some()).await;
+    assert!(text(&host, ".ac-msg").contains("HTTP 503"));
+    assert_eq!(calls(path), 2);
+    // `0`: retried at once, not after the 300 ms backoff.
+    let times = times(path);
+    assert!(times[1] - times[0] < 290.0, "{times:?}");
     handle.destroy();
 }
 

@@ -1,6 +1,8 @@
 //! Fetching a bundle: `fetch` with a timeout (an `AbortController` per
 //! attempt), retries with backoff on network errors, timeouts, 5xx and 429,
 //! the body read as bytes and handed to [`decode`](crate::widget::decode).
+//! A 429 or 503 with `Retry-After: <seconds>` waits that long instead
+//! (at most [`RETRY_AFTER_MAX_MS`]), still within the retry budget.
 //! A [`Cancel`] aborts the request in flight when the widget goes away.
 
 use std::cell::{Cell, RefCell};
@@ -21,6 +23,22 @@ use crate::widget::model::{LoadError, LoadErrorKind};
 pub fn backoff_ms(retry: u32) -> u32 {
     let factor = 3u32.saturating_pow(retry);
     300u32.saturating_mul(factor).min(10_000)
+}
+
+/// The longest `Retry-After` honoured; longer ones wait this long.
+pub const RETRY_AFTER_MAX_MS: u32 = 10_000;
+
+/// The wait a `Retry-After` header asks for, in ms, capped at
+/// [`RETRY_AFTER_MAX_MS`]. Only the seconds form (`120`); an HTTP date or
+/// anything else is `None` (the usual backoff applies).
+pub fn retry_after_ms(value: &str) -> Option<u32> {
+    let value = value.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Many digits: far past the cap (and past what `u32` holds).
+    let secs = value.parse::<u32>().unwrap_or(u32::MAX);
+    Some(secs.saturating_mul(1000).min(RETRY_AFTER_MAX_MS))
 }
 
 /// How a load ended.
@@ -77,6 +95,8 @@ impl Cancel {
 enum AttemptError {
     /// Worth retrying: network error, timeout, 5xx, 429.
     Transient(LoadErrorKind),
+    /// A 429 or 503 whose `Retry-After` asks to wait this many ms.
+    RetryAfter(LoadErrorKind, u32),
     Final(LoadError),
     Cancelled,
 }
@@ -100,11 +120,19 @@ pub async fn load(src: &str, timeout_ms: u32, retries: u32, cancel: &Rc<Cancel>)
             }
             Err(AttemptError::Cancelled) => return Outcome::Cancelled,
             Err(AttemptError::Final(e)) => return Outcome::Failed(e),
-            Err(AttemptError::Transient(kind)) => {
-                if retry >= retries {
-                    return Outcome::Failed(load_error(kind));
-                }
+            Err(AttemptError::Transient(kind)) | Err(AttemptError::RetryAfter(kind, _))
+                if retry >= retries =>
+            {
+                return Outcome::Failed(load_error(kind));
+            }
+            Err(AttemptError::Transient(_)) => {
                 if !sleep(backoff_ms(retry), cancel).await {
+                    return Outcome::Cancelled;
+                }
+                retry += 1;
+            }
+            Err(AttemptError::RetryAfter(_, ms)) => {
+                if !sleep(ms, cancel).await {
                     return Outcome::Cancelled;
                 }
                 retry += 1;
@@ -194,7 +222,13 @@ async fn attempt(
     let status = response.status();
     if !response.ok() {
         let kind = LoadErrorKind::Http(status);
-        return Err(if status >= 500 || status == 429 {
+        let retry_after = (status == 429 || status == 503)
+            .then(|| response.headers().get("retry-after").ok().flatten())
+            .flatten()
+            .and_then(|v| retry_after_ms(&v));
+        return Err(if let Some(ms) = retry_after {
+            AttemptError::RetryAfter(kind, ms)
+        } else if status >= 500 || status == 429 {
             AttemptError::Transient(kind)
         } else {
             AttemptError::Final(load_error(kind))
