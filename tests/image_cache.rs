@@ -1,6 +1,8 @@
 //! The image cache against a loopback HTTP server: good images, every kind
 //! of failure, conditional re-runs, offline mode and pruning.
 #![cfg(feature = "cli")]
+// Test helpers (outside #[test] functions) may unwrap and panic.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
