@@ -17,7 +17,7 @@ use std::rc::Rc;
 use article_cards::bundle::{
     Article, ArticleType, Bundle, Image, Provider, RelatedItem, Video, VideoProvider,
 };
-use article_cards::widget::components::{STYLE, View, ViewProps};
+use article_cards::widget::components::{STYLE, View, ViewProps, derived_name};
 use article_cards::widget::model::{LoadError, LoadErrorKind, LoadState};
 use article_cards::widget::options::{self, Layout, Options, Show, Target, Theme};
 use article_cards::widget::time::parse_rfc3339;
@@ -360,10 +360,11 @@ async fn layouts_and_themes() {
     }
     for theme in [Theme::Auto, Theme::Light, Theme::Dark] {
         let html = render(cards(), Options { theme, ..opts() }).await;
+        // Unlabelled: not a landmark; the list is named from the content.
         assert!(html.starts_with(&format!(
-            "<section data-theme=\"{}\" data-layout=\"grid\" aria-label=\"Articles\" aria-busy=\"false\" class=\"ac\">",
+            "<div data-theme=\"{}\" data-layout=\"grid\" aria-busy=\"false\" class=\"ac\"><ul role=\"list\" aria-label=\"Articles\" class=\"ac-list\">",
             theme.as_str()
-        )));
+        )), "{html}");
         if theme == Theme::Dark {
             check("theme_dark", &html);
         }
@@ -415,6 +416,107 @@ async fn load_more() {
     let html = render(bundle_of(all_cards()), Options { limit: 6, ..o }).await;
     assert_eq!(html.matches("<article ").count(), 6);
     assert!(!html.contains("Load more"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn labels_landmarks_and_headings() {
+    let cards = || bundle_of(vec![with_related(3), monogram()]);
+    // A label makes the widget a named region; the list needs no name then.
+    let labelled = Options {
+        label: Some(AttrValue::from("Harbour news")),
+        heading_level: 2,
+        ..opts()
+    };
+    let html = render(cards(), labelled.clone()).await;
+    assert!(html.starts_with(
+        r#"<section data-theme="auto" data-layout="grid" aria-label="Harbour news" aria-busy="false" class="ac"><ul role="list" class="ac-list">"#
+    ), "{html}");
+    // Titles at the level asked for, related titles one below.
+    assert_eq!(html.matches("<h2 ").count(), 2);
+    assert_eq!(html.matches("<h3 ").count(), 3);
+    assert!(!html.contains("<h4"));
+    check("options_label_heading", &html);
+
+    let html = render(
+        cards(),
+        Options {
+            heading_level: 6,
+            ..opts()
+        },
+    )
+    .await;
+    assert_eq!(html.matches("<h6 ").count(), 5, "h6 stays h6");
+
+    // The carousel layout: labelled, its carousel is the region.
+    let html = render(
+        cards(),
+        Options {
+            layout: Layout::Carousel,
+            ..labelled
+        },
+    )
+    .await;
+    assert!(html.starts_with(
+        r#"<div data-theme="auto" data-layout="carousel" aria-busy="false" class="ac"><section aria-roledescription="carousel" aria-label="Harbour news" class="ac-carousel is-list">"#
+    ), "{html}");
+    // Related strips are groups, never more landmarks.
+    assert!(html.contains(
+        r#"<section role="group" aria-roledescription="carousel" aria-label="Related articles" class="ac-carousel is-related">"#
+    ));
+
+    // Unlabelled: a name from the filters, on the list (or carousel group).
+    let topics = Options {
+        topics: Rc::from([AttrValue::from("Privacy"), AttrValue::from("Space")]),
+        ..opts()
+    };
+    assert_eq!(derived_name(&opts()), "Articles");
+    assert_eq!(derived_name(&topics), "Articles: Privacy, Space");
+    let videos = Options {
+        types: Rc::from([ArticleType::Video]),
+        providers: Rc::from([AttrValue::from("Daily Ping")]),
+        ..opts()
+    };
+    assert_eq!(derived_name(&videos), "Videos: Daily Ping");
+    let many = Options {
+        topics: (0..40).map(|n| AttrValue::from(format!("topic {n}"))).collect(),
+        ..opts()
+    };
+    let name = derived_name(&many);
+    assert_eq!(name.chars().count(), 80);
+    assert!(name.ends_with('…'));
+    let html = render(
+        cards(),
+        Options {
+            topics: Rc::from([AttrValue::from("climate")]),
+            ..opts()
+        },
+    )
+    .await;
+    assert!(html.contains(r#"<ul role="list" aria-label="Articles: climate" class="ac-list">"#));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn skeleton_reserves_the_related_strip() {
+    let html = render_with(LoadState::Loading, opts()).await;
+    assert_eq!(
+        html.matches(r#"class="ac-carousel is-related ac-rel-ph""#).count(),
+        6,
+        "one strip per skeleton card"
+    );
+    assert!(!html.contains("is-reserved"));
+    for o in [
+        Options {
+            related: false,
+            ..opts()
+        },
+        Options {
+            layout: Layout::Compact,
+            ..opts()
+        },
+    ] {
+        let html = render_with(LoadState::Loading, o).await;
+        assert!(!html.contains("ac-rel-ph"), "{html}");
+    }
 }
 
 #[test]
@@ -480,7 +582,7 @@ fn button<'a>(html: &'a str, class: &str) -> &'a str {
 async fn related_carousel() {
     let html = render(bundle_of(vec![with_related(6)]), opts()).await;
     assert!(html.contains(
-        r#"<section aria-roledescription="carousel" aria-label="Related articles" class="ac-carousel is-related">"#
+        r#"<section role="group" aria-roledescription="carousel" aria-label="Related articles" class="ac-carousel is-related">"#
     ), "{html}");
     let all = slides(&html);
     assert_eq!(all.len(), 6);
@@ -546,8 +648,17 @@ async fn related_carousel() {
         let html = render(bundle_of(vec![with_related(6)]), o).await;
         assert!(!html.contains("carousel"), "{html}");
     }
+    // Nothing related: no carousel, but the strip's room, kept invisible
+    // (as tall as the skeleton's), so the card does not shrink on load.
     let html = render(bundle_of(vec![with_related(0)]), opts()).await;
-    assert!(!html.contains("carousel"));
+    assert!(!html.contains("aria-roledescription=\"carousel\""));
+    assert_eq!(
+        html.matches(r#"<div aria-hidden="true" class="ac-carousel is-related ac-rel-ph is-reserved">"#)
+            .count(),
+        1,
+        "{html}"
+    );
+    assert_eq!(html.matches(r#"class="ac-slide""#).count(), 1);
 
     // The list layout expects three per page.
     let html = render(
@@ -583,7 +694,7 @@ async fn related_slide_uses_the_bundled_article() {
     stray.provider = None;
     first.related = vec![item, stray];
     let html = render(bundle_of(vec![first, monogram()]), opts()).await;
-    let carousel = &html[html.find("ac-carousel").unwrap()..];
+    let carousel = &html[html.find("aria-roledescription=\"carousel\"").unwrap()..];
     let carousel = &carousel[..carousel.find("</section>").unwrap()];
     assert!(carousel.contains(r#"src="images/a3.jpg""#), "{carousel}");
     assert!(!carousel.contains("images/other.jpg"));
@@ -605,7 +716,7 @@ async fn list_carousel() {
     };
     let html = render(cards(), carousel.clone()).await;
     assert!(html.starts_with(
-        r#"<div data-theme="auto" data-layout="carousel" aria-busy="false" class="ac"><section aria-roledescription="carousel" aria-label="Articles" class="ac-carousel is-list">"#
+        r#"<div data-theme="auto" data-layout="carousel" aria-busy="false" class="ac"><section role="group" aria-roledescription="carousel" aria-label="Articles" class="ac-carousel is-list">"#
     ), "{html}");
     assert_eq!(html.matches("<article ").count(), 3);
     assert_eq!(slides(&html).len(), 3);

@@ -52,6 +52,12 @@ pub mod defaults {
     pub const AUTOPLAY_MS: u32 = 6_000;
     pub const AUTOPLAY_MS_MIN: u32 = 2_000;
     pub const AUTOPLAY_MS_MAX: u32 = 120_000;
+    /// Heading level of card titles (`<h3>`); related titles are one below.
+    pub const HEADING_LEVEL: u8 = 3;
+    pub const HEADING_LEVEL_MIN: u8 = 2;
+    pub const HEADING_LEVEL_MAX: u8 = 6;
+    /// Longest `label`, in characters; longer ones are cut, with a warning.
+    pub const LABEL_MAX_CHARS: usize = 80;
 }
 
 /// Options as given, before validation. Every field is any JSON value so
@@ -86,6 +92,9 @@ pub struct RawOptions {
     #[serde(alias = "relatedLimit")]
     pub related_limit: Option<Value>,
     pub autoplay: Option<Value>,
+    pub label: Option<Value>,
+    #[serde(alias = "headingLevel")]
+    pub heading_level: Option<Value>,
 }
 
 /// Article order.
@@ -182,6 +191,14 @@ pub struct Options {
     /// `None`: no rotation. Never runs under `prefers-reduced-motion:
     /// reduce`; related carousels never rotate.
     pub autoplay: Option<u32>,
+    /// The widget's accessible name, given by the page: plain text, trimmed,
+    /// whitespace collapsed, at most [`defaults::LABEL_MAX_CHARS`]. Only a
+    /// labelled widget is a landmark (see
+    /// [`AccessibleName`](crate::widget::components::AccessibleName)).
+    pub label: Option<AttrValue>,
+    /// Heading level of card titles, 2–6, so that they fit the page's
+    /// outline; related-article titles are one level below (at most 6).
+    pub heading_level: u8,
 }
 
 impl Options {
@@ -206,6 +223,8 @@ impl Options {
             related: defaults::RELATED,
             related_limit: defaults::RELATED_LIMIT,
             autoplay: defaults::AUTOPLAY,
+            label: None,
+            heading_level: defaults::HEADING_LEVEL,
         }
     }
 }
@@ -433,6 +452,12 @@ pub fn resolve(raw: &RawOptions) -> Result<(Options, Vec<String>), String> {
             opts.autoplay = None;
         }
     }
+    if let Some(v) = present(&raw.label) {
+        opts.label = w.label(v);
+    }
+    if let Some(v) = present(&raw.heading_level) {
+        opts.heading_level = w.heading_level(v);
+    }
     Ok((opts, w.0))
 }
 
@@ -467,6 +492,8 @@ pub fn from_attributes(pairs: impl IntoIterator<Item = (String, String)>) -> Raw
             "related" => &mut raw.related,
             "related-limit" | "related_limit" => &mut raw.related_limit,
             "autoplay" => &mut raw.autoplay,
+            "label" => &mut raw.label,
+            "heading-level" | "heading_level" => &mut raw.heading_level,
             _ => continue,
         };
         *slot = Some(Value::String(value));
@@ -522,6 +549,49 @@ impl Warnings {
             _ => {
                 self.invalid(name, v, "true or false", &default.to_string());
                 default
+            }
+        }
+    }
+
+    /// Plain text (never markup: it only becomes an attribute value),
+    /// control characters as spaces, trimmed, runs of whitespace as one
+    /// space, at most [`defaults::LABEL_MAX_CHARS`] characters (longer: cut,
+    /// with a warning). Empty: no label.
+    fn label(&mut self, v: &Value) -> Option<AttrValue> {
+        let Some(s) = v.as_str() else {
+            self.invalid("label", v, "text", "no label");
+            return None;
+        };
+        let spaced: String = s
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let text = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
+        let max = defaults::LABEL_MAX_CHARS;
+        if text.chars().count() > max {
+            self.0
+                .push(format!("`label`: longer than {max} characters; cut"));
+            let cut: String = text.chars().take(max).collect();
+            return Some(AttrValue::from(cut.trim_end().to_owned()));
+        }
+        (!text.is_empty()).then(|| AttrValue::from(text))
+    }
+
+    /// A heading level from [`defaults::HEADING_LEVEL_MIN`] (1 is the
+    /// page's own title) to [`defaults::HEADING_LEVEL_MAX`]; anything else
+    /// is the default, with a warning.
+    fn heading_level(&mut self, v: &Value) -> u8 {
+        let (min, max) = (defaults::HEADING_LEVEL_MIN, defaults::HEADING_LEVEL_MAX);
+        match whole_number(v) {
+            Some(n) if (f64::from(min)..=f64::from(max)).contains(&n) => n as u8,
+            _ => {
+                self.invalid(
+                    "heading_level",
+                    v,
+                    &format!("a whole number from {min} to {max}"),
+                    &defaults::HEADING_LEVEL.to_string(),
+                );
+                defaults::HEADING_LEVEL
             }
         }
     }
@@ -860,6 +930,12 @@ mod tests {
             ("rel", json!(1)),
             ("timeout_ms", json!("soon")),
             ("retries", json!(-1.5)),
+            ("label", json!(5)),
+            ("label", json!(["News"])),
+            ("heading_level", json!(1)),
+            ("heading_level", json!(7)),
+            ("heading_level", json!("h2")),
+            ("heading_level", json!(2.5)),
         ];
         let base = Options::with_src("b.json");
         for (name, value) in cases {
@@ -1040,6 +1116,54 @@ mod tests {
         assert!(!o.related);
         assert_eq!(o.related_limit, 4);
         assert_eq!(o.autoplay, Some(6000));
+    }
+
+    #[test]
+    fn label_and_heading_level() {
+        let (o, w) = ok(json!({"src": "b.json"}));
+        assert!(w.is_empty());
+        assert_eq!(o.label, None);
+        assert_eq!(o.heading_level, 3);
+
+        let (o, w) = ok(json!({
+            "src": "b.json",
+            "label": "  Latest\n  science\tnews <b>  ",
+            "headingLevel": "2"
+        }));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(o.label.as_deref(), Some("Latest science news <b>"));
+        assert_eq!(o.heading_level, 2);
+
+        // Blank: no label, silently.
+        let (o, w) = ok(json!({"src": "b.json", "label": " \n ", "heading_level": 6}));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(o.label, None);
+        assert_eq!(o.heading_level, 6);
+
+        // Too long: cut at 80 characters (not bytes), with one warning.
+        let long = "é".repeat(79) + " and more";
+        let (o, w) = ok(json!({"src": "b.json", "label": long}));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w.first().unwrap().contains("`label`"));
+        assert_eq!(o.label.as_deref(), Some("é".repeat(79).as_str()));
+
+        let raw = from_attributes(
+            [
+                ("src", "/b.json"),
+                ("data-label", " World "),
+                ("heading-level", "4"),
+            ]
+            .map(|(a, b)| (a.to_owned(), b.to_owned())),
+        );
+        let (o, w) = resolve(&raw).unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(o.label.as_deref(), Some("World"));
+        assert_eq!(o.heading_level, 4);
+        let raw = from_attributes([
+            ("src".to_owned(), "/b.json".to_owned()),
+            ("label".to_owned(), "Hi".to_owned()),
+        ]);
+        assert_eq!(resolve(&raw).unwrap().0.label.as_deref(), Some("Hi"));
     }
 
     #[test]

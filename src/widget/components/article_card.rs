@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::bundle::{ArticleType, Bundle};
 use crate::safe_url::is_safe_url;
 use crate::widget::components::{
-    ByPtr, Carousel, HeroImage, Mark, ProviderMark, RelatedSlide, VideoFacade,
+    ByPtr, Carousel, HeroImage, Mark, ProviderMark, RelatedSlide, VideoFacade, related_placeholder,
 };
 use crate::widget::model::Selection;
 use crate::widget::options::{Layout, Options};
@@ -26,6 +26,17 @@ pub struct ArticleCardProps {
     pub now_ms: f64,
     pub locale: AttrValue,
     pub on_select: Callback<Selection>,
+}
+
+/// The element of a heading of `level` (2 to 6; out of range: the nearest).
+pub fn heading_tag(level: u8) -> &'static str {
+    match level {
+        0..=2 => "h2",
+        3 => "h3",
+        4 => "h4",
+        5 => "h5",
+        _ => "h6",
+    }
 }
 
 #[function_component(ArticleCard)]
@@ -106,9 +117,9 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
         }
     });
     let heading = html! {
-        <h3 class="ac-title" part="title">
+        <@{heading_tag(options.heading_level)} class="ac-title" part="title">
             { link.unwrap_or_else(|| html! { <span>{ title.clone() }</span> }) }
-        </h3>
+        </@>
     };
 
     let excerpt = article
@@ -134,6 +145,9 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
     });
 
     // Related articles, under the card's own text (not in compact rows).
+    // A card without any keeps the strip's room, empty (see
+    // `related_placeholder`): every card of these layouts then has the
+    // height the loading skeleton gave it.
     let related = (options.related && options.layout != Layout::Compact).then(|| {
         let slides: Vec<Html> = article
             .related
@@ -149,12 +163,16 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
             })
             .collect();
         let per_page = if options.layout == Layout::List { 3 } else { 2 };
-        (!slides.is_empty()).then(|| {
+        if slides.is_empty() {
+            related_placeholder(show.image, true)
+        } else {
+            // A group, not a landmark: one per card would flood the page's
+            // landmarks with "Related articles".
             html! {
-                <Carousel label="Related articles" caption="Related" class="is-related"
-                    {per_page} {slides} />
+                <Carousel label="Related articles" landmark={false} caption="Related"
+                    class="is-related" {per_page} {slides} />
             }
-        })
+        }
     });
 
     let kind = if is_video { "video" } else { "article" };
@@ -172,7 +190,7 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
                 { excerpt }
                 { topics }
             </div>
-            { related.flatten() }
+            { related }
         </article>
     }
 }

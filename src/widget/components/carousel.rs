@@ -2,7 +2,9 @@
 //! card's related articles and for the `carousel` layout of the list.
 //!
 //! - A region (`<section aria-roledescription="carousel">`) named by
-//!   `label`; each slide a group (`aria-roledescription="slide"`, "2 of 6").
+//!   `label`, or a named group when it is not worth a landmark (see
+//!   [`CarouselProps::landmark`]); each slide a group
+//!   (`aria-roledescription="slide"`, "2 of 6").
 //! - The track scrolls natively with CSS scroll snapping, so touch swipes,
 //!   trackpads and wheels need no gesture code. Which slides are on screen
 //!   is measured from their boxes on `scroll` (once per animation frame) and
@@ -31,6 +33,14 @@ use dom::Span;
 pub struct CarouselProps {
     /// The region's accessible name ("Related articles", "Articles").
     pub label: AttrValue,
+    /// `true`: a region, i.e. a landmark, whose `label` should be unique on
+    /// the page. `false`: a `group` (which the WAI-ARIA carousel pattern
+    /// allows as well), for carousels that several of a page would repeat
+    /// under the same name: a card's related articles, or an unlabelled
+    /// widget (screen reader users get the name when they enter it, without
+    /// a list of landmarks full of look-alikes).
+    #[prop_or(true)]
+    pub landmark: bool,
     /// The slides' contents, in order.
     pub slides: Vec<Html>,
     /// Extra classes on the region (for per-use styling).
@@ -319,6 +329,7 @@ pub fn carousel(props: &CarouselProps) -> Html {
 
     html! {
         <section ref={section} class={classes!("ac-carousel", props.class.clone())}
+            role={(!props.landmark).then_some("group")}
             aria-roledescription="carousel" aria-label={props.label.clone()}
             data-autoplay={state} {onkeydown} {onfocusin} {onfocusout} {onmouseenter} {onmouseleave}>
             <div class="ac-carousel-bar">

@@ -16,14 +16,14 @@ mod view;
 
 use std::rc::Rc;
 
-pub use article_card::{ArticleCard, ArticleCardProps};
+pub use article_card::{ArticleCard, ArticleCardProps, heading_tag};
 pub use carousel::{Carousel, CarouselProps, announcement};
 pub use hero_image::{HeroImage, HeroImageProps};
 pub use provider_mark::{Mark, ProviderMark, ProviderMarkProps};
 pub use related_slide::{RelatedSlide, RelatedSlideProps, appearance};
-pub use skeleton::{Skeleton, SkeletonProps};
+pub use skeleton::{Skeleton, SkeletonProps, related_placeholder};
 pub use video_facade::{VideoFacade, VideoFacadeProps, embed_src};
-pub use view::{View, ViewProps};
+pub use view::{AccessibleName, View, ViewProps, derived_name};
 
 /// The widget's one stylesheet; the edge adopts it into each shadow root.
 pub const STYLE: &str = include_str!("../style.css");

@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::bundle::{Article, ArticleType, Bundle, Image, RelatedItem};
 use crate::safe_url::is_safe_url;
-use crate::widget::components::{ByPtr, HeroImage, Mark, ProviderMark};
+use crate::widget::components::{ByPtr, HeroImage, Mark, ProviderMark, heading_tag};
 use crate::widget::model::Selection;
 use crate::widget::options::Options;
 use crate::widget::time;
@@ -130,9 +130,10 @@ pub fn related_slide(props: &RelatedSlideProps) -> Html {
     html! {
         <div class="ac-rel" data-type={if is_video { "video" } else { "article" }}>
             { media }
-            <h4 class="ac-rel-title">
+            // One level below the card's title (h6 stays h6).
+            <@{heading_tag(options.heading_level.saturating_add(1))} class="ac-rel-title">
                 { link.unwrap_or_else(|| html! { <span>{ title.clone() }</span> }) }
-            </h4>
+            </@>
             <div class="ac-meta ac-rel-meta">
                 { provider }
                 { badge }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::bundle::Bundle;
+use crate::bundle::{ArticleType, Bundle};
 use crate::widget::components::{ArticleCard, ByPtr, Carousel, Skeleton};
 use crate::widget::model::{LoadState, Selection};
 use crate::widget::options::{Layout, Options};
@@ -25,6 +25,72 @@ pub struct ViewProps {
     pub locale: AttrValue,
     pub on_retry: Callback<()>,
     pub on_select: Callback<Selection>,
+}
+
+/// Longest derived accessible name, in characters.
+const NAME_MAX_CHARS: usize = 80;
+
+/// The widget's accessible name, and whether the widget is a landmark.
+///
+/// - With a `label` from the host page, the widget is a landmark named by
+///   it: a region (`<section aria-label>`), or in the carousel layout the
+///   carousel's region. The page's author knows what each widget is about
+///   and can keep the names unique, which is what makes a landmark useful.
+/// - Without one, the widget is not a landmark. Several unnamed widgets
+///   would otherwise give screen reader users a landmark list of identical
+///   "Articles" regions to tell apart (axe's `landmark-unique`), and a name
+///   derived from the filters cannot be unique either (two widgets with
+///   the same filters, or none). The cards are still found by their
+///   headings and their list, which is named from the content instead
+///   ("Articles: Privacy, Space", "Videos"; see [`derived_name`]): names of
+///   lists and groups need not be unique, and this one says which articles
+///   the list holds. The carousel layout keeps the WAI-ARIA carousel
+///   semantics as a named `group` with `aria-roledescription="carousel"`,
+///   which the pattern allows in place of a region.
+pub struct AccessibleName {
+    pub text: AttrValue,
+    pub landmark: bool,
+}
+
+impl AccessibleName {
+    pub fn of(options: &Options) -> Self {
+        match &options.label {
+            Some(label) => AccessibleName {
+                text: label.clone(),
+                landmark: true,
+            },
+            None => AccessibleName {
+                text: AttrValue::from(derived_name(options)),
+                landmark: false,
+            },
+        }
+    }
+}
+
+/// A name for an unlabelled widget from what it shows: "Articles" (or
+/// "Videos" when only videos are shown), then the topic and provider
+/// filters ("Articles: Privacy, Space"), at most [`NAME_MAX_CHARS`] long.
+pub fn derived_name(options: &Options) -> String {
+    let noun = if matches!(*options.types, [ArticleType::Video]) {
+        "Videos"
+    } else {
+        "Articles"
+    };
+    let filters: Vec<&str> = options
+        .topics
+        .iter()
+        .chain(options.providers.iter())
+        .map(|f| f.as_str())
+        .collect();
+    if filters.is_empty() {
+        return noun.to_owned();
+    }
+    let name = format!("{noun}: {}", filters.join(", "));
+    if name.chars().count() > NAME_MAX_CHARS {
+        name.chars().take(NAME_MAX_CHARS - 1).collect::<String>() + "…"
+    } else {
+        name
+    }
 }
 
 /// What the page count belongs to: another bundle or other options start
@@ -61,6 +127,9 @@ pub fn view(props: &ViewProps) -> Html {
     let list_ref = use_node_ref();
     use_focus_first_new(&list_ref, pages, options.limit);
 
+    let name = AccessibleName::of(options);
+    // The list carries the derived name when the widget has none.
+    let list_name = (!name.landmark).then(|| name.text.clone());
     let busy = matches!(props.state, LoadState::Loading);
     let body = match &props.state {
         LoadState::Loading => html! {
@@ -99,8 +168,8 @@ pub fn view(props: &ViewProps) -> Html {
                 })
                 .collect();
             html! {
-                <Carousel label="Articles" class="is-list" per_page={3}
-                    autoplay={options.autoplay} {slides} />
+                <Carousel label={name.text.clone()} landmark={name.landmark} class="is-list"
+                    per_page={3} autoplay={options.autoplay} {slides} />
             }
         }
         LoadState::Ready(b) => {
@@ -137,7 +206,8 @@ pub fn view(props: &ViewProps) -> Html {
             let bundle = ByPtr(Rc::clone(b));
             html! {
                 <>
-                    <ul class="ac-list" role="list" ref={list_ref.clone()}>
+                    <ul class="ac-list" role="list" aria-label={list_name}
+                        ref={list_ref.clone()}>
                         { for shown.iter().map(|&index| html! {
                             <li class="ac-item" key={index}>
                                 <ArticleCard bundle={bundle.clone()} {index}
@@ -154,8 +224,9 @@ pub fn view(props: &ViewProps) -> Html {
     };
 
     let busy = if busy { "true" } else { "false" };
-    if options.layout == Layout::Carousel {
-        // The carousel is the "Articles" region itself.
+    if options.layout == Layout::Carousel || !name.landmark {
+        // Not a landmark: without a label (see `AccessibleName`), or with
+        // the carousel layout, whose carousel is the region.
         html! {
             <div class="ac" data-theme={options.theme.as_str()} data-layout={options.layout.as_str()}
                 aria-busy={busy}>
@@ -165,7 +236,7 @@ pub fn view(props: &ViewProps) -> Html {
     } else {
         html! {
             <section class="ac" data-theme={options.theme.as_str()} data-layout={options.layout.as_str()}
-                aria-label="Articles" aria-busy={busy}>
+                aria-label={name.text} aria-busy={busy}>
                 { body }
             </section>
         }
