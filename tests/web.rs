@@ -540,6 +540,36 @@ async fn mounting_twice_on_one_element_is_harmless() {
 }
 
 #[wasm_bindgen_test]
+async fn a_host_removed_without_destroy_is_cleaned_up_at_the_next_mount() {
+    let path = "/__edge/removed/bundle.json";
+    let (gone, gone_handle) = mounted(path, vec![ok(bundle_json(TWO_ARTICLES))], &[]).await;
+    until("cards", 3000.0, || count(&gone, ".ac-card") == 2).await;
+    // Mounted before it is added to the page: not swept meanwhile.
+    let late = document().create_element("div").unwrap();
+    let late_handle = mount(late.clone(), options(path, &[])).unwrap();
+
+    gone.remove();
+    let (other, other_handle) = mounted(path, vec![ok(bundle_json(TWO_ARTICLES))], &[]).await;
+    assert_eq!(
+        count(&gone, ".article-cards"),
+        0,
+        "the removed host's widget"
+    );
+    assert_eq!(shadow(&gone).adopted_style_sheets().length(), 0);
+    assert!(gone_handle.update(options(path, &[])).is_err());
+    assert_eq!(count(&late, ".article-cards"), 1, "not in the page yet");
+    assert_eq!(count(&other, ".article-cards"), 1);
+
+    document().body().unwrap().append_child(&late).unwrap();
+    until("cards in the late host", 3000.0, || {
+        count(&late, ".ac-card") == 2
+    })
+    .await;
+    late_handle.destroy();
+    other_handle.destroy();
+}
+
+#[wasm_bindgen_test]
 async fn destroy_aborts_the_request_and_cleans_up() {
     let path = "/__edge/destroy/bundle.json";
     route(path, vec![Step::Hang]);

@@ -2,6 +2,8 @@
 //! [`Handle`] with `update(options)` and `destroy()`. Several widgets share
 //! one wasm instance and one stylesheet; mounting again on the same element
 //! updates the widget already there and returns an equivalent handle.
+//! A host removed from the page without `destroy()` is cleaned up at the
+//! next `mount` (see [`sweep`]).
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
@@ -29,6 +31,8 @@ struct Mounted {
     /// Warnings already logged, so an `update` does not repeat them.
     logged: RefCell<BTreeSet<String>>,
     destroyed: Cell<bool>,
+    /// Whether the host has been seen in a document (at mount or a sweep).
+    seen_connected: Cell<bool>,
 }
 
 thread_local! {
@@ -38,6 +42,34 @@ thread_local! {
 
 fn registered(host: &Element) -> Option<Rc<Mounted>> {
     REGISTRY.with(|r| r.borrow().iter().find(|m| m.host == *host).cloned())
+}
+
+/// Destroys the widgets whose host has left its document since it was
+/// seen in one, i.e. was removed from the page without `destroy()`: the
+/// registry would otherwise keep them (their Yew app, a request in flight)
+/// for the page's lifetime. Runs on each [`mount`], which is cheap (one
+/// `isConnected` per widget) and needs no timer or `MutationObserver` (which
+/// would not see removals inside other shadow roots, and costs code). A
+/// host mounted before it is added to the page is kept until it has been
+/// seen in it, so `mount` then `append` works with other mounts between.
+fn sweep() {
+    let gone: Vec<Rc<Mounted>> = REGISTRY.with(|r| {
+        r.borrow()
+            .iter()
+            .filter(|m| {
+                if m.host.is_connected() {
+                    m.seen_connected.set(true);
+                    false
+                } else {
+                    m.seen_connected.get()
+                }
+            })
+            .cloned()
+            .collect()
+    });
+    for inner in gone {
+        Handle { inner }.destroy();
+    }
 }
 
 /// A mounted widget. Dropping it leaves the widget in place; call
@@ -93,6 +125,7 @@ fn to_options(value: JsValue, logged: &RefCell<BTreeSet<String>>) -> Result<Opti
 #[wasm_bindgen]
 pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsValue> {
     install_panic_hook();
+    sweep();
     if let Some(inner) = registered(&element) {
         let handle = Handle { inner };
         handle.update(options)?;
@@ -115,6 +148,7 @@ pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsValue> {
         host: element.clone(),
     };
     let app = Renderer::<Widget>::with_root_and_props(container.clone(), props).render();
+    let seen_connected = Cell::new(element.is_connected());
     let inner = Rc::new(Mounted {
         host: element,
         shadow,
@@ -123,6 +157,7 @@ pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsValue> {
         app: RefCell::new(Some(app)),
         logged,
         destroyed: Cell::new(false),
+        seen_connected,
     });
     REGISTRY.with(|r| r.borrow_mut().push(Rc::clone(&inner)));
     Ok(Handle { inner })
