@@ -36,8 +36,8 @@ export interface Options {
   limit?: number | string;
   /** Default: `"newest"`. */
   sort?: "newest" | "heat";
-  /** Default: `"grid"`. */
-  layout?: "grid" | "list" | "compact";
+  /** Default: `"grid"`. `"carousel"`: one scrolling row with Previous/Next. */
+  layout?: "grid" | "list" | "compact" | "carousel";
   /** Default: `"auto"` (follows `prefers-color-scheme`). */
   theme?: "auto" | "light" | "dark";
   /** Language tag for dates, e.g. `"pt-BR"`. Default: the page's `lang`, else the browser's. */
@@ -56,8 +56,32 @@ export interface Options {
   timeout_ms?: number | string;
   /** Same as `timeout_ms`. */
   timeoutMs?: number | string;
-  /** Retries on network errors, timeouts, 5xx and 429, 0–10. Default: 2. */
+  /**
+   * Retries on network errors, timeouts, 5xx and 429, 0–10; a 429 or 503
+   * with `Retry-After: <seconds>` waits that long (at most 10 s). Default: 2.
+   */
   retries?: number | string;
+  /** Related-article strips on cards (not in `compact`). Default: `true`. */
+  related?: boolean | string;
+  /** Related articles per card, 1–12. Default: 6. */
+  related_limit?: number | string;
+  /** Same as `related_limit`. */
+  relatedLimit?: number | string;
+  /**
+   * `carousel` layout only: rotation period in ms (2000–120000), `true` for
+   * 6000, `false`/`0` for none. Never rotates under reduced motion. Default: none.
+   */
+  autoplay?: boolean | number | string;
+  /**
+   * The widget's accessible name, plain text (trimmed, up to 80 characters).
+   * A labelled widget is a region landmark; give each one a different label.
+   * Default: none (not a landmark; the list is named from the filters).
+   */
+  label?: string;
+  /** Heading level of card titles, 2–6 (related titles one below). Default: 3. */
+  heading_level?: number | string;
+  /** Same as `heading_level`. */
+  headingLevel?: number | string;
 }
 
 /** A mounted widget. */
