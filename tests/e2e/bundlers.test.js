@@ -45,7 +45,7 @@ after(async () => {
 
 const page = (script) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Consumer</title></head>
-<body><h1>Consumer app</h1><h2>News</h2><div id="app"></div>
+<body><main><h1>Consumer app</h1><h2>News</h2><div id="app"></div></main>
 <script type="module" src="${script}"></script></body></html>
 `;
 

@@ -73,6 +73,22 @@ test("three placeholders with their own options, one added later, one below the 
   );
   assert.deepEqual(containers, [1, 1, 1]);
 
+  // Only the labelled widget is a landmark (a named region); the others
+  // are not, and name their list from the filters instead.
+  const names = await page.evaluate(() =>
+    ["one", "two", "far"].map((id) => {
+      const inner = document.getElementById(id).shadowRoot.querySelector("div");
+      const root = inner.shadowRoot.querySelector(".ac");
+      const list = root.querySelector(".ac-list");
+      return [root.tagName, root.getAttribute("aria-label"), list.getAttribute("aria-label")];
+    }),
+  );
+  assert.deepEqual(names, [
+    ["SECTION", "Science news", null],
+    ["DIV", null, "Articles"],
+    ["DIV", null, "Articles"],
+  ]);
+
   await assertAccessible(page);
   assertNoConsoleErrors(errors);
   await context.close();
