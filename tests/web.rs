@@ -569,6 +569,49 @@ async fn a_host_removed_without_destroy_is_cleaned_up_at_the_next_mount() {
     other_handle.destroy();
 }
 
+fn height(host: &Element, selector: &str) -> f64 {
+    find(host, selector)
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .get_bounding_client_rect()
+        .height()
+}
+
+#[wasm_bindgen_test]
+async fn the_related_strip_is_as_tall_loading_loaded_and_empty() {
+    // While loading: the skeleton's cards show the strip's room.
+    let hang = "/__edge/strip-loading/bundle.json";
+    let (loading, loading_handle) = mounted(hang, vec![Step::Hang], &[]).await;
+    until("skeleton", 3000.0, || count(&loading, ".ac-rel-ph") == 6).await;
+    let skeleton = height(&loading, ".ac-rel-ph");
+    loading_handle.destroy();
+
+    // Loaded, at the same width: one card with related articles, one
+    // without (which keeps the room, invisible).
+    let path = "/__edge/strip/bundle.json";
+    let related = r#"
+        {"id":"r1","title":"With related","url":"https://news.example/r1","provider":"hg",
+         "published":"2024-05-01T09:00:00Z",
+         "related":[{"title":"One","url":"https://news.example/x1"},
+                    {"title":"Two","url":"https://news.example/x2"},
+                    {"title":"Three","url":"https://news.example/x3"}]},
+        {"id":"r2","title":"Without","url":"https://news.example/r2","provider":"hg",
+         "published":"2024-04-30T09:00:00Z"}"#;
+    let (loaded, handle) = mounted(path, vec![ok(bundle_json(related))], &[]).await;
+    until("cards", 3000.0, || count(&loaded, ".ac-card") == 2).await;
+    let strip = height(&loaded, "section.ac-carousel.is-related");
+    let reserved = height(&loaded, ".ac-rel-ph.is-reserved");
+    assert!(skeleton > 100.0, "{skeleton}");
+    assert!(
+        (strip - skeleton).abs() < 1.0,
+        "strip {strip}, skeleton {skeleton}"
+    );
+    assert!(
+        (reserved - strip).abs() < 1.0,
+        "reserved {reserved}, strip {strip}"
+    );
+    handle.destroy();
+}
+
 #[wasm_bindgen_test]
 async fn destroy_aborts_the_request_and_cleans_up() {
     let path = "/__edge/destroy/bundle.json";
