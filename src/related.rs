@@ -212,10 +212,10 @@ pub fn compute(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<RelatedI
     let mut topic_recent: Vec<Vec<u32>> = vec![Vec::new(); topic_ids.len()];
     for &doc in &by_recency {
         for &t in doc_topics.get(doc).map(Vec::as_slice).unwrap_or_default() {
-            if let Some(list) = topic_recent.get_mut(t as usize) {
-                if list.len() < config.champions {
-                    list.push(doc as u32);
-                }
+            if let Some(list) = topic_recent.get_mut(t as usize)
+                && list.len() < config.champions
+            {
+                list.push(doc as u32);
             }
         }
     }
@@ -314,12 +314,12 @@ impl Context<'_> {
                 .map(Vec::as_slice)
                 .unwrap_or_default()
             {
-                if let Some(slot) = scores.get_mut(other as usize) {
-                    if *slot == 0.0 {
-                        touched.push(other);
-                        // Mark as touched without adding text similarity.
-                        *slot = f32::MIN_POSITIVE;
-                    }
+                if let Some(slot) = scores.get_mut(other as usize)
+                    && *slot == 0.0
+                {
+                    touched.push(other);
+                    // Mark as touched without adding text similarity.
+                    *slot = f32::MIN_POSITIVE;
                 }
             }
         }
