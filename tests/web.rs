@@ -571,7 +571,7 @@ async fn a_host_removed_without_destroy_is_cleaned_up_at_the_next_mount() {
 
 fn height(host: &Element, selector: &str) -> f64 {
     find(host, selector)
-        .unwrap_or_else(|| panic!("no {selector}"))
+        .expect(selector)
         .get_bounding_client_rect()
         .height()
 }
