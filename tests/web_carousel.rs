@@ -96,6 +96,7 @@ fn slides(n: usize) -> Vec<Html> {
 fn carousel_props(n: usize) -> CarouselProps {
     CarouselProps {
         label: AttrValue::from("Related articles"),
+        landmark: true,
         slides: slides(n),
         class: yew::classes!("is-related"),
         caption: Some(AttrValue::from("Related")),
