@@ -25,10 +25,24 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 ])
                 .args(args.get(1..).unwrap_or_default()),
         ),
+        Some("images") => run(
+            "image cache on synthetic photos from a loopback server (release)",
+            cargo()
+                .args([
+                    "bench",
+                    "--quiet",
+                    "--features",
+                    "cli",
+                    "--bench",
+                    "images",
+                    "--",
+                ])
+                .args(args.get(1..).unwrap_or_default()),
+        ),
         Some(other) => Err(format!(
-            "unknown benchmark `{other}` (try: bundle, related)"
+            "unknown benchmark `{other}` (try: bundle, related, images)"
         )),
-        None => Err("usage: cargo xtask bench bundle|related [N...]".into()),
+        None => Err("usage: cargo xtask bench bundle|related|images [N...]".into()),
     }
 }
 

@@ -24,6 +24,7 @@ tasks:
   codegen           rewrite the generated JSON Schema and TypeScript declarations
   bench bundle      time `article-cards bundle` on 1,000 / 10,000 / 100,000 synthetic files
   bench related     time the related-article computation on synthetic bundles
+  bench images      time the image cache (fetch, resize, encode) on synthetic photos
 ";
 
 fn main() -> ExitCode {
