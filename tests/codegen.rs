@@ -3,6 +3,8 @@
 //! (or `UPDATE_EXPECT=1 cargo test --features schema --test codegen`)
 //! rewrites them.
 #![cfg(feature = "schema")]
+// Test helpers fail loudly; the crate's no-panic lints are for the widget.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::path::Path;
 
