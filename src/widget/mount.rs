@@ -10,12 +10,14 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::sync::Once;
 
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRoot};
 use yew::{AppHandle, Renderer};
 
 use crate::widget::browser::{self, LOG_PREFIX};
-use crate::widget::options::{self, Options, RawOptions};
+use crate::widget::options::{self, Options, RawOptions, Value};
 use crate::widget::root::{Widget, WidgetProps};
 
 /// Class of the container the widget renders into, inside the shadow root.
@@ -92,19 +94,88 @@ fn install_panic_hook() {
     });
 }
 
+/// How deep option values may nest (`show: {image: false}` is 2): deeper
+/// (or cyclic) values are refused instead of overflowing the stack.
+const MAX_DEPTH: u8 = 8;
+
+/// A JS value as an option [`Value`], like JSON sees it: `undefined` is
+/// `null`, so are `NaN` and the infinities; arrays by index, other objects
+/// by their own enumerable string keys (`Object.entries`). Functions,
+/// symbols and bigints are refused.
+fn to_value(v: &JsValue, depth: u8) -> Result<Value, String> {
+    if v.is_null() || v.is_undefined() {
+        return Ok(Value::Null);
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if let Some(n) = v.as_f64() {
+        return Ok(if n.is_finite() {
+            Value::Number(n)
+        } else {
+            Value::Null
+        });
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Value::String(s));
+    }
+    if !v.is_object() {
+        return Err("has an unsupported type".into());
+    }
+    let depth = depth
+        .checked_sub(1)
+        .ok_or_else(|| "is nested too deeply".to_owned())?;
+    if Array::is_array(v) {
+        let array: &Array = v.unchecked_ref();
+        return array
+            .iter()
+            .map(|item| to_value(&item, depth))
+            .collect::<Result<_, _>>()
+            .map(Value::Array);
+    }
+    let mut entries = Vec::new();
+    for entry in Object::entries(v.unchecked_ref()).iter() {
+        let entry: Array = entry.unchecked_into();
+        if let Some(key) = entry.get(0).as_string() {
+            entries.push((key, to_value(&entry.get(1), depth)?));
+        }
+    }
+    Ok(Value::Object(entries))
+}
+
+/// Reads the known keys of an options object (own or inherited, like
+/// `key in options`).
+fn raw_options(object: &JsValue) -> Result<RawOptions, String> {
+    RawOptions::from_object(|key| {
+        let js_key = JsValue::from_str(key);
+        let value = Reflect::get(object, &js_key).map_err(|_| format!("`{key}` cannot be read"))?;
+        if value.is_undefined() && !Reflect::has(object, &js_key).unwrap_or(false) {
+            return Ok(None);
+        }
+        to_value(&value, MAX_DEPTH)
+            .map(Some)
+            .map_err(|why| format!("`{key}` {why}"))
+    })
+}
+
 /// Converts what the page passed into validated options, logging each
 /// warning once per widget.
 fn to_options(value: JsValue, logged: &RefCell<BTreeSet<String>>) -> Result<Options, JsValue> {
     let raw: RawOptions = if let Some(src) = value.as_string() {
         // `mount(el, "/articles.json")` is shorthand for `{src: ...}`.
         RawOptions {
-            src: Some(serde_json::Value::String(src)),
+            src: Some(Value::String(src)),
             ..RawOptions::default()
         }
     } else if value.is_undefined() || value.is_null() {
         RawOptions::default()
     } else {
-        serde_wasm_bindgen::from_value(value).map_err(|e| {
+        let raw = if value.is_object() {
+            raw_options(&value)
+        } else {
+            Err("not an object".into())
+        };
+        raw.map_err(|e| {
             js_error(&format!(
                 "options must be an object such as {{ src: \"/articles.json\" }} ({e})"
             ))

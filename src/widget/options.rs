@@ -9,8 +9,6 @@
 
 use std::rc::Rc;
 
-use serde::Deserialize;
-use serde_json::Value;
 use yew::AttrValue;
 
 use crate::bundle::ArticleType;
@@ -60,41 +58,155 @@ pub mod defaults {
     pub const LABEL_MAX_CHARS: usize = 80;
 }
 
+/// One option's value as given: the JSON data model, kept small (the
+/// widget does not link `serde_json::Value` or a JS-value deserializer for
+/// its options; the edge converts a JS object field by field).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// Always finite (the edge turns `NaN` and infinities into `Null`, as
+    /// JSON does).
+    Number(f64),
+    String(String),
+    Array(Vec<Value>),
+    /// Key/value pairs in the object's own order.
+    Object(Vec<(String, Value)>),
+}
+
+impl Value {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// Compact JSON, as `serde_json` would print it (numbers: integers
+    /// exactly, others to 6 decimals, without float formatting code).
+    pub fn write_json(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => push_number(out, *n),
+            Value::String(s) => push_json_string(out, s),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
+            Value::Object(entries) => {
+                out.push('{');
+                for (i, (key, item)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    push_json_string(out, key);
+                    out.push(':');
+                    item.write_json(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
 /// Options as given, before validation. Every field is any JSON value so
 /// that one bad value cannot make the whole set unreadable.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RawOptions {
-    #[serde(alias = "url", alias = "bundle")]
     pub src: Option<Value>,
-    #[serde(alias = "topic")]
     pub topics: Option<Value>,
-    #[serde(alias = "provider")]
     pub providers: Option<Value>,
-    #[serde(alias = "type", alias = "kinds")]
     pub types: Option<Value>,
     pub limit: Option<Value>,
-    #[serde(alias = "order")]
     pub sort: Option<Value>,
     pub layout: Option<Value>,
     pub theme: Option<Value>,
-    #[serde(alias = "lang")]
     pub locale: Option<Value>,
-    #[serde(alias = "excerptLines")]
     pub excerpt_lines: Option<Value>,
     pub show: Option<Value>,
     pub target: Option<Value>,
     pub rel: Option<Value>,
-    #[serde(alias = "timeoutMs", alias = "timeout")]
     pub timeout_ms: Option<Value>,
     pub retries: Option<Value>,
     pub related: Option<Value>,
-    #[serde(alias = "relatedLimit")]
     pub related_limit: Option<Value>,
     pub autoplay: Option<Value>,
     pub label: Option<Value>,
-    #[serde(alias = "headingLevel")]
     pub heading_level: Option<Value>,
+}
+
+impl RawOptions {
+    /// The keys of an options object: each field's name and its aliases.
+    pub const KEYS: [&str; 33] = [
+        "src", "url", "bundle", "topics", "topic", "providers", "provider", "types", "type",
+        "kinds", "limit", "sort", "order", "layout", "theme", "locale", "lang", "excerpt_lines",
+        "excerptLines", "show", "target", "rel", "timeout_ms", "timeoutMs", "timeout", "retries",
+        "related", "related_limit", "relatedLimit", "autoplay", "label", "heading_level",
+        "headingLevel",
+    ];
+
+    /// The field an options-object key names (see [`RawOptions::KEYS`]),
+    /// and its position in the struct.
+    fn field(&mut self, key: &str) -> Option<(u32, &mut Option<Value>)> {
+        Some(match key {
+            "src" | "url" | "bundle" => (0, &mut self.src),
+            "topics" | "topic" => (1, &mut self.topics),
+            "providers" | "provider" => (2, &mut self.providers),
+            "types" | "type" | "kinds" => (3, &mut self.types),
+            "limit" => (4, &mut self.limit),
+            "sort" | "order" => (5, &mut self.sort),
+            "layout" => (6, &mut self.layout),
+            "theme" => (7, &mut self.theme),
+            "locale" | "lang" => (8, &mut self.locale),
+            "excerpt_lines" | "excerptLines" => (9, &mut self.excerpt_lines),
+            "show" => (10, &mut self.show),
+            "target" => (11, &mut self.target),
+            "rel" => (12, &mut self.rel),
+            "timeout_ms" | "timeoutMs" | "timeout" => (13, &mut self.timeout_ms),
+            "retries" => (14, &mut self.retries),
+            "related" => (15, &mut self.related),
+            "related_limit" | "relatedLimit" => (16, &mut self.related_limit),
+            "autoplay" => (17, &mut self.autoplay),
+            "label" => (18, &mut self.label),
+            "heading_level" | "headingLevel" => (19, &mut self.heading_level),
+            _ => return None,
+        })
+    }
+
+    /// Reads an options object through `get`, which returns a key's value
+    /// (`None`: the key is absent; `Null` for `null`/`undefined`) or why it
+    /// cannot be read. Unknown keys are never asked for; `null` means the
+    /// default; one option given under two names is an error (as it was
+    /// with serde's derive).
+    pub fn from_object(
+        mut get: impl FnMut(&str) -> Result<Option<Value>, String>,
+    ) -> Result<RawOptions, String> {
+        let mut raw = RawOptions::default();
+        let mut given = 0u32;
+        for key in Self::KEYS {
+            let Some(value) = get(key)? else { continue };
+            let Some((bit, slot)) = raw.field(key) else {
+                continue;
+            };
+            if given & (1 << bit) != 0 {
+                return Err(format!("duplicate field `{key}`"));
+            }
+            given |= 1 << bit;
+            *slot = Some(value).filter(|v| !v.is_null());
+        }
+        Ok(raw)
+    }
 }
 
 /// Article order.
@@ -338,9 +450,9 @@ pub fn resolve(raw: &RawOptions) -> Result<(Options, Vec<String>), String> {
         opts.limit = w.ranged(
             "limit",
             v,
-            defaults::LIMIT_MIN as f64,
-            defaults::LIMIT_MAX as f64,
-            defaults::LIMIT as f64,
+            defaults::LIMIT_MIN as u32,
+            defaults::LIMIT_MAX as u32,
+            defaults::LIMIT as u32,
         ) as usize;
     }
     if let Some(v) = present(&raw.sort) {
@@ -382,9 +494,9 @@ pub fn resolve(raw: &RawOptions) -> Result<(Options, Vec<String>), String> {
         opts.excerpt_lines = w.ranged(
             "excerpt_lines",
             v,
-            0.0,
-            f64::from(defaults::EXCERPT_LINES_MAX),
-            f64::from(defaults::EXCERPT_LINES),
+            0,
+            u32::from(defaults::EXCERPT_LINES_MAX),
+            u32::from(defaults::EXCERPT_LINES),
         ) as u8;
     }
     if let Some(v) = present(&raw.show) {
@@ -414,19 +526,13 @@ pub fn resolve(raw: &RawOptions) -> Result<(Options, Vec<String>), String> {
         opts.timeout_ms = w.ranged(
             "timeout_ms",
             v,
-            f64::from(defaults::TIMEOUT_MS_MIN),
-            f64::from(defaults::TIMEOUT_MS_MAX),
-            f64::from(defaults::TIMEOUT_MS),
-        ) as u32;
+            defaults::TIMEOUT_MS_MIN,
+            defaults::TIMEOUT_MS_MAX,
+            defaults::TIMEOUT_MS,
+        );
     }
     if let Some(v) = present(&raw.retries) {
-        opts.retries = w.ranged(
-            "retries",
-            v,
-            0.0,
-            f64::from(defaults::RETRIES_MAX),
-            f64::from(defaults::RETRIES),
-        ) as u32;
+        opts.retries = w.ranged("retries", v, 0, defaults::RETRIES_MAX, defaults::RETRIES);
     }
     if let Some(v) = present(&raw.related) {
         opts.related = w.flag("related", v, defaults::RELATED);
@@ -435,9 +541,9 @@ pub fn resolve(raw: &RawOptions) -> Result<(Options, Vec<String>), String> {
         opts.related_limit = w.ranged(
             "related_limit",
             v,
-            defaults::RELATED_LIMIT_MIN as f64,
-            defaults::RELATED_LIMIT_MAX as f64,
-            defaults::RELATED_LIMIT as f64,
+            defaults::RELATED_LIMIT_MIN as u32,
+            defaults::RELATED_LIMIT_MAX as u32,
+            defaults::RELATED_LIMIT as u32,
         ) as usize;
     }
     if let Some(v) = present(&raw.autoplay) {
@@ -604,7 +710,7 @@ impl Warnings {
         let on = match v {
             Value::Bool(b) => Some(*b),
             Value::String(s) => parse_bool(s),
-            Value::Number(n) if n.as_f64() == Some(0.0) => Some(false),
+            Value::Number(n) if *n == 0.0 => Some(false),
             _ => None,
         };
         match (on, whole_number(v)) {
@@ -613,9 +719,9 @@ impl Warnings {
             (None, Some(ms)) => Some(self.clamp(
                 "autoplay",
                 ms,
-                f64::from(defaults::AUTOPLAY_MS_MIN),
-                f64::from(defaults::AUTOPLAY_MS_MAX),
-            ) as u32),
+                defaults::AUTOPLAY_MS_MIN,
+                defaults::AUTOPLAY_MS_MAX,
+            )),
             (None, None) => {
                 self.invalid(
                     "autoplay",
@@ -632,22 +738,27 @@ impl Warnings {
         }
     }
 
-    /// `n` within `min..=max`, with a warning when it had to be clamped.
-    fn clamp(&mut self, name: &str, n: f64, min: f64, max: f64) -> f64 {
-        if n < min || n > max {
-            let clamped = n.clamp(min, max);
-            self.0.push(format!(
-                "`{name}`: {n} is outside {min}..={max}; using {clamped}"
-            ));
-            clamped
+    /// The whole number `n` within `min..=max`, with a warning when it had
+    /// to be clamped. (Integers only in messages: no float formatting.)
+    fn clamp(&mut self, name: &str, n: f64, min: u32, max: u32) -> u32 {
+        let clamped = if n < f64::from(min) {
+            min
+        } else if n > f64::from(max) {
+            max
         } else {
-            n
-        }
+            return n as u32;
+        };
+        let mut shown = String::new();
+        push_number(&mut shown, n);
+        self.0.push(format!(
+            "`{name}`: {shown} is outside {min}..={max}; using {clamped}"
+        ));
+        clamped
     }
 
     /// A whole number (JSON number or numeric string); out of range is
     /// clamped (with a warning), anything else is the default.
-    fn ranged(&mut self, name: &str, v: &Value, min: f64, max: f64, default: f64) -> f64 {
+    fn ranged(&mut self, name: &str, v: &Value, min: u32, max: u32, default: u32) -> u32 {
         match whole_number(v) {
             Some(n) => self.clamp(name, n, min, max),
             None => {
@@ -757,11 +868,137 @@ impl Warnings {
 /// A whole number from a JSON number or a numeric string.
 fn whole_number(v: &Value) -> Option<f64> {
     match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse::<f64>().ok(),
+        Value::Number(n) => Some(*n),
+        Value::String(s) => parse_whole(s.trim()),
         _ => None,
     }
     .filter(|n| n.is_finite() && n.fract() == 0.0)
+}
+
+/// A decimal number in Rust's `f64` syntax (`12`, `+12`, `-3`, `12.0`,
+/// `1e3`, `1.5E1`, `.5`) when its value is whole; `None` otherwise. Exact
+/// (digits and exponent are kept apart), without `f64::from_str` and its
+/// tables; values past 2^53 are approximate, past `f64::MAX` `None`.
+fn parse_whole(s: &str) -> Option<f64> {
+    let (negative, s) = match s.as_bytes().first() {
+        Some(b'-') => (true, s.get(1..)?),
+        Some(b'+') => (false, s.get(1..)?),
+        _ => (false, s),
+    };
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (s.get(..i)?, Some(s.get(i + 1..)?)),
+        None => (s, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((int, frac)) => (int, frac),
+        None => (mantissa, ""),
+    };
+    let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if int.len() + frac.len() == 0 || !all_digits(int) || !all_digits(frac) {
+        return None;
+    }
+    let mut exp: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if digits.is_empty() || !all_digits(digits) {
+                return None;
+            }
+            // Saturates: such exponents only make 0 or an overflow.
+            let magnitude = digits.bytes().fold(0i64, |acc, b| {
+                acc.saturating_mul(10).saturating_add(i64::from(b - b'0'))
+            });
+            if e.starts_with('-') { -magnitude } else { magnitude }
+        }
+    };
+    // value = digits × 10^exp, trailing zeros moved into the exponent.
+    let digits = format!("{int}{frac}");
+    let digits = digits.trim_start_matches('0');
+    let significant = digits.trim_end_matches('0');
+    exp = exp
+        .saturating_sub(frac.len() as i64)
+        .saturating_add((digits.len() - significant.len()) as i64);
+    if significant.is_empty() {
+        return Some(0.0);
+    }
+    if exp < 0 {
+        return None;
+    }
+    let mut n = significant
+        .bytes()
+        .fold(0.0f64, |acc, b| acc * 10.0 + f64::from(b - b'0'));
+    for _ in 0..exp.min(400) {
+        n *= 10.0;
+    }
+    n.is_finite().then_some(if negative { -n } else { n })
+}
+
+/// Appends a finite number as JSON: whole numbers exactly (below 1e16),
+/// others rounded to 6 decimals or, when huge or tiny, as `1.5e300`.
+fn push_number(out: &mut String, n: f64) {
+    if !n.is_finite() {
+        out.push_str("null");
+        return;
+    }
+    let mut n = n;
+    if n < 0.0 {
+        out.push('-');
+        n = -n;
+    }
+    if n == 0.0 || (1e-5..1e16).contains(&n) {
+        let mut int = n.trunc();
+        let mut micros = ((n - int) * 1e6 + 0.5).floor();
+        if micros >= 1e6 {
+            int += 1.0;
+            micros = 0.0;
+        }
+        out.push_str(&(int as u64).to_string());
+        if micros > 0.0 {
+            let digits = format!("{:06}", micros as u32);
+            out.push('.');
+            out.push_str(digits.trim_end_matches('0'));
+        }
+        return;
+    }
+    let mut exp = 0i32;
+    while n >= 10.0 {
+        n /= 10.0;
+        exp += 1;
+    }
+    while n < 1.0 {
+        n *= 10.0;
+        exp -= 1;
+    }
+    push_number(out, n);
+    out.push('e');
+    out.push_str(&exp.to_string());
+}
+
+/// Appends `s` as a JSON string literal (escapes as `serde_json` writes
+/// them).
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                for shift in [4, 0] {
+                    let nibble = (u32::from(c) >> shift) & 0xf;
+                    out.push(HEX.get(nibble as usize).map_or('0', |&b| char::from(b)));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Boolean words, as attributes give them; `""` is a bare attribute (on).
@@ -785,7 +1022,8 @@ fn show_flag<'a>(show: &'a mut Show, name: &str) -> Option<&'a mut bool> {
 
 /// A short, bounded description of a value for warnings.
 fn describe_value(v: &Value) -> String {
-    let mut s = v.to_string();
+    let mut s = String::new();
+    v.write_json(&mut s);
     if s.chars().count() > 40 {
         s = s.chars().take(39).collect::<String>() + "…";
     }
@@ -818,11 +1056,25 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn raw(v: Value) -> RawOptions {
-        serde_json::from_value(v).unwrap()
+    /// A JSON value as the edge converts a JS value.
+    fn from_json(v: &serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap()),
+            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::Array(a) => Value::Array(a.iter().map(from_json).collect()),
+            serde_json::Value::Object(o) => Value::Object(
+                o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect(),
+            ),
+        }
     }
 
-    fn ok(v: Value) -> (Options, Vec<String>) {
+    fn raw(v: serde_json::Value) -> RawOptions {
+        RawOptions::from_object(|key| Ok(v.get(key).map(from_json))).unwrap()
+    }
+
+    fn ok(v: serde_json::Value) -> (Options, Vec<String>) {
         resolve(&raw(v)).unwrap()
     }
 
@@ -901,7 +1153,7 @@ mod tests {
 
     #[test]
     fn every_invalid_value_warns_once_and_defaults() {
-        let cases: Vec<(&str, Value)> = vec![
+        let cases: Vec<(&str, serde_json::Value)> = vec![
             ("topics", json!(5)),
             ("topics", json!(["a", 1])),
             ("providers", json!({"a": 1})),
@@ -1164,6 +1416,74 @@ mod tests {
             ("label".to_owned(), "Hi".to_owned()),
         ]);
         assert_eq!(resolve(&raw).unwrap().0.label.as_deref(), Some("Hi"));
+    }
+
+    #[test]
+    fn numbers_without_float_parsing_or_formatting() {
+        for (s, want) in [
+            ("12", Some(12.0)),
+            ("+12", Some(12.0)),
+            ("-3", Some(-3.0)),
+            ("12.0", Some(12.0)),
+            ("1e3", Some(1000.0)),
+            ("1.5E1", Some(15.0)),
+            ("150e-1", Some(15.0)),
+            ("0.0", Some(0.0)),
+            ("007", Some(7.0)),
+            ("2.5", None),
+            ("1e-1", None),
+            (".5", None),
+            ("1e400", None),
+            ("", None),
+            ("-", None),
+            (".", None),
+            ("1e", None),
+            ("1x", None),
+            ("inf", None),
+            ("NaN", None),
+            ("0x10", None),
+        ] {
+            assert_eq!(parse_whole(s), want, "{s:?}");
+        }
+        let text = |n: f64| {
+            let mut s = String::new();
+            push_number(&mut s, n);
+            s
+        };
+        assert_eq!(text(3000.0), "3000");
+        assert_eq!(text(-0.0), "0");
+        assert_eq!(text(2.5), "2.5");
+        assert_eq!(text(-1.5), "-1.5");
+        assert_eq!(text(0.1), "0.1");
+        assert_eq!(text(2500.5), "2500.5");
+        assert_eq!(text(1e300), "1e300");
+        assert_eq!(text(f64::NAN), "null");
+    }
+
+    #[test]
+    fn warnings_describe_values_as_json() {
+        let (_, w) = ok(json!({"src": "b.json", "show": {"image": "yes"}}));
+        assert!(w.first().unwrap().contains(r#"got {"image":"yes"}"#), "{w:?}");
+        let (_, w) = ok(json!({"src": "b.json", "topics": ["a\"b\n", 1.5, null, true]}));
+        assert!(w.first().unwrap().contains(r#"got ["a\"b\n",1.5,null,true]"#), "{w:?}");
+        let (_, w) = ok(json!({"src": "b.json", "limit": 1e300}));
+        assert!(w.first().unwrap().contains("1e300 is outside 1..=100; using 100"), "{w:?}");
+        let long = "x".repeat(60);
+        let (_, w) = ok(json!({"src": "b.json", "theme": long}));
+        assert!(w.first().unwrap().contains(&format!("\"{}…", "x".repeat(38))), "{w:?}");
+    }
+
+    #[test]
+    fn one_option_under_two_names_is_an_error() {
+        let raw = |v: serde_json::Value| {
+            RawOptions::from_object(|key| Ok(v.get(key).map(from_json)))
+        };
+        assert!(raw(json!({"src": "a.json", "url": "b.json"})).is_err());
+        assert!(raw(json!({"timeout": 1, "timeoutMs": 2})).is_err());
+        let o = raw(json!({"bundle": "a.json", "lang": "fr", "excerptLines": null})).unwrap();
+        assert_eq!(o.src, Some(Value::String("a.json".into())));
+        assert_eq!(o.locale, Some(Value::String("fr".into())));
+        assert_eq!(o.excerpt_lines, None);
     }
 
     #[test]
