@@ -86,7 +86,7 @@ fn image(src: &str, w: u32, h: u32) -> Image {
         src: src.into(),
         width: Some(w),
         height: Some(h),
-        cached: false,
+        ..Image::default()
     }
 }
 
@@ -478,7 +478,9 @@ async fn labels_landmarks_and_headings() {
     };
     assert_eq!(derived_name(&videos), "Videos: Daily Ping");
     let many = Options {
-        topics: (0..40).map(|n| AttrValue::from(format!("topic {n}"))).collect(),
+        topics: (0..40)
+            .map(|n| AttrValue::from(format!("topic {n}")))
+            .collect(),
         ..opts()
     };
     let name = derived_name(&many);
@@ -499,7 +501,8 @@ async fn labels_landmarks_and_headings() {
 async fn skeleton_reserves_the_related_strip() {
     let html = render_with(LoadState::Loading, opts()).await;
     assert_eq!(
-        html.matches(r#"class="ac-carousel is-related ac-rel-ph""#).count(),
+        html.matches(r#"class="ac-carousel is-related ac-rel-ph""#)
+            .count(),
         6,
         "one strip per skeleton card"
     );
@@ -653,8 +656,10 @@ async fn related_carousel() {
     let html = render(bundle_of(vec![with_related(0)]), opts()).await;
     assert!(!html.contains("aria-roledescription=\"carousel\""));
     assert_eq!(
-        html.matches(r#"<div aria-hidden="true" class="ac-carousel is-related ac-rel-ph is-reserved">"#)
-            .count(),
+        html.matches(
+            r#"<div aria-hidden="true" class="ac-carousel is-related ac-rel-ph is-reserved">"#
+        )
+        .count(),
         1,
         "{html}"
     );
