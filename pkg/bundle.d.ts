@@ -49,12 +49,49 @@ export type ArticleType = "article" | "video";
  * (positive and below [`MAX_IMAGE_SIDE`]).
  */
 export interface Image {
-  /** The source marked the image as cached by the publisher's pipeline. */
+  /**
+   * The image is a copy: cached by the publisher's pipeline, or by
+   * `article-cards bundle --cache-images` (then `original` is set).
+   */
   cached?: boolean;
+  /** Intrinsic height of the original image, in pixels. */
   height?: number | null;
+  /**
+   * The publisher's URL of the image when `src` is a cached copy: the
+   * widget's fallback when the copy fails to load.
+   */
+  original?: string | null;
+  /** Average colour of the image, `#rrggbb`, painted while it loads. */
+  placeholder?: string | null;
+  /**
+   * Absolute http(s) URL or a relative path. For a cached image
+   * (`article-cards bundle --cache-images`): the largest fallback
+   * (JPEG/PNG) variant up to 1280 px wide.
+   */
+  src: string;
+  /**
+   * Resized copies of the image (from `--cache-images`), by ascending
+   * width; per width the WebP before its JPEG/PNG fallback. The widget
+   * builds `<picture>` `srcset`s from them.
+   */
+  variants?: ImageVariant[];
+  /** Intrinsic width of the original image, in pixels. */
+  width?: number | null;
+}
+
+/** One resized copy of an [`Image`]. */
+export interface ImageVariant {
+  /** Pixel height. */
+  height: number;
   /** Absolute http(s) URL or a relative path. */
   src: string;
-  width?: number | null;
+  /**
+   * MIME type: `image/webp`, `image/jpeg`, `image/png` or `image/gif`
+   * (see [`VARIANT_MIMES`]).
+   */
+  type: string;
+  /** Pixel width. */
+  width: number;
 }
 
 /** A news outlet or publisher. */

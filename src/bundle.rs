@@ -51,21 +51,58 @@ pub struct Provider {
     pub logo: Option<Image>,
 }
 
+/// MIME types an [`ImageVariant`] may have.
+pub const VARIANT_MIMES: [&str; 4] = ["image/webp", "image/jpeg", "image/png", "image/gif"];
+
 /// An image reference. `width`/`height` are intrinsic pixel sizes when known
 /// (positive and below [`MAX_IMAGE_SIDE`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Image {
-    /// Absolute http(s) URL or a relative path.
+    /// Absolute http(s) URL or a relative path. For a cached image
+    /// (`article-cards bundle --cache-images`): the largest fallback
+    /// (JPEG/PNG) variant up to 1280 px wide.
     pub src: String,
+    /// Intrinsic width of the original image, in pixels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
+    /// Intrinsic height of the original image, in pixels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
-    /// The source marked the image as cached by the publisher's pipeline.
+    /// The image is a copy: cached by the publisher's pipeline, or by
+    /// `article-cards bundle --cache-images` (then `original` is set).
     #[serde(default, skip_serializing_if = "is_false")]
     pub cached: bool,
+    /// Resized copies of the image (from `--cache-images`), by ascending
+    /// width; per width the WebP before its JPEG/PNG fallback. The widget
+    /// builds `<picture>` `srcset`s from them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<ImageVariant>,
+    /// Average colour of the image, `#rrggbb`, painted while it loads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placeholder: Option<String>,
+    /// The publisher's URL of the image when `src` is a cached copy: the
+    /// widget's fallback when the copy fails to load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original: Option<String>,
+}
+
+/// One resized copy of an [`Image`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ImageVariant {
+    /// Absolute http(s) URL or a relative path.
+    pub src: String,
+    /// Pixel width.
+    pub width: u32,
+    /// Pixel height.
+    pub height: u32,
+    /// MIME type: `image/webp`, `image/jpeg`, `image/png` or `image/gif`
+    /// (see [`VARIANT_MIMES`]).
+    #[serde(rename = "type")]
+    pub mime: String,
 }
 
 /// What kind of item an article is.

@@ -86,7 +86,7 @@ fn image(src: &str, w: u32, h: u32) -> Image {
         src: src.into(),
         width: Some(w),
         height: Some(h),
-        cached: false,
+        ..Image::default()
     }
 }
 

@@ -260,6 +260,7 @@ impl Ctx<'_> {
             width: w,
             height: h,
             cached,
+            ..Image::default()
         })
     }
 
