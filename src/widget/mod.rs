@@ -2,6 +2,7 @@
 //! tests need no browser) and, on wasm32 only, the browser edge that fetches
 //! a bundle, mounts the components into a shadow root and talks to the page.
 
+pub mod case;
 pub mod components;
 pub mod decode;
 pub mod model;

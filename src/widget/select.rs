@@ -7,6 +7,7 @@ use std::rc::Rc;
 use yew::AttrValue;
 
 use crate::bundle::{Article, Bundle};
+use crate::widget::case;
 use crate::widget::options::{Options, Sort};
 use crate::widget::time::parse_rfc3339;
 
@@ -66,8 +67,7 @@ pub fn matches(bundle: &Bundle, article: &Article, options: &Options) -> bool {
 }
 
 fn same(want: &AttrValue, have: &str) -> bool {
-    let (want, have) = (want.trim(), have.trim());
-    want.eq_ignore_ascii_case(have) || want.to_lowercase() == have.to_lowercase()
+    case::eq_ignore_case(want.trim(), have.trim())
 }
 
 /// `example.com` matches `example.com` and `www.example.com`.

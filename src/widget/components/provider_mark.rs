@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use crate::bundle::{Article, Bundle, Image};
 use crate::safe_url::is_safe_url;
+use crate::widget::case;
 
 /// Number of monogram colour classes in the stylesheet.
 pub const HUES: u32 = 10;
@@ -33,12 +34,12 @@ impl Mark {
             .and_then(|key| bundle.providers.get(key));
         match provider {
             Some(p) => {
-                let seed = p
-                    .domain
-                    .as_deref()
-                    .filter(|d| !d.trim().is_empty())
-                    .unwrap_or(&p.name)
-                    .to_lowercase();
+                let seed = case::to_lowercase(
+                    p.domain
+                        .as_deref()
+                        .filter(|d| !d.trim().is_empty())
+                        .unwrap_or(&p.name),
+                );
                 Mark {
                     name: AttrValue::from(p.name.clone()),
                     initials: AttrValue::from(initials(&p.name)),
@@ -78,18 +79,18 @@ pub fn initials(name: &str) -> String {
         .collect();
     let words = match words.split_first() {
         Some((first, rest))
-            if !rest.is_empty() && SKIP.contains(&first.to_lowercase().as_str()) =>
+            if !rest.is_empty() && SKIP.iter().any(|s| first.eq_ignore_ascii_case(s)) =>
         {
             rest
         }
         _ => words.as_slice(),
     };
-    let letters: String = words
+    let firsts: String = words
         .iter()
         .take(2)
         .filter_map(|w| w.chars().next())
-        .flat_map(char::to_uppercase)
         .collect();
+    let letters = case::to_uppercase(&firsts);
     if letters.is_empty() {
         "•".into()
     } else {
