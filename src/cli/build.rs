@@ -2,12 +2,14 @@
 //! duplicates, filter, sort, and collect providers. Deterministic whatever
 //! the file system order or thread timing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::bundle::{Article, BUNDLE_VERSION, Bundle, Image, Provider};
+use crate::bundle::{Article, BUNDLE_VERSION, Bundle, Image, ImageVariant, Provider};
+use crate::images::{CacheOptions, CachedImage, ImageRole, cache_images};
+use crate::safe_url::is_absolute_http;
 
 use super::diag::{Diagnostic, Severity};
 use super::raw::{Field, RawArticle, RawProvider};
@@ -40,6 +42,37 @@ pub struct BundleOptions {
     pub related: crate::related::RelatedMode,
     /// Related items computed per article.
     pub related_limit: usize,
+    /// Cache the bundle's images (`--cache-images`); `None`: leave them.
+    pub images: Option<ImageCaching>,
+}
+
+/// How to cache the images of a bundle.
+#[derive(Debug, Clone)]
+pub struct ImageCaching {
+    /// The engine's options (directory, concurrency, offline, prune, …).
+    pub cache: CacheOptions,
+    /// Prepended to each cached file name in the bundle: `cache/`,
+    /// `https://cdn.example/img/`, or empty (the bundle's own directory).
+    /// Ends with `/` unless empty.
+    pub base: String,
+}
+
+/// Hero variant widths above this are not used as the plain `src`.
+pub const MAX_SRC_WIDTH: u32 = 1280;
+
+/// Logos are cached for this CSS-pixel square (1× and 2×): the largest the
+/// widget shows one (`.ac-mark.is-large`, the placeholder of a missing
+/// hero image, is 64 px; the inline mark is 20 px).
+pub const LOGO_DISPLAY_SIZE: u32 = 64;
+
+/// Image counts for the summary line (only with `--cache-images`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImageStats {
+    /// Distinct image URLs cached (fetched, not modified, or from the
+    /// manifest).
+    pub cached: usize,
+    /// Distinct image URLs that kept their original URL (with a warning).
+    pub failed: usize,
 }
 
 impl Default for BundleOptions {
@@ -53,6 +86,7 @@ impl Default for BundleOptions {
             threads: None,
             related: crate::related::RelatedMode::Auto,
             related_limit: crate::related::RelatedConfig::default().k,
+            images: None,
         }
     }
 }
@@ -72,6 +106,8 @@ pub struct Stats {
     pub filtered: usize,
     pub errors: usize,
     pub warnings: usize,
+    /// Set when images were cached.
+    pub images: Option<ImageStats>,
 }
 
 /// What one file yielded.
@@ -507,6 +543,8 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
         .map(|t| t.trim().to_lowercase())
         .collect();
     let mut kept: Vec<Resolved> = Vec::new();
+    // Article id → its file, for image diagnostics.
+    let mut article_files: HashMap<String, String> = HashMap::new();
     for (c, k) in candidates.into_iter().zip(keep) {
         if !k {
             continue;
@@ -522,6 +560,11 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
                 .iter()
                 .any(|t| wanted_topics.contains(&t.to_lowercase()));
         if recent && on_topic {
+            if let Some(path) = files.get(c.file) {
+                article_files
+                    .entry(r.article.id.clone())
+                    .or_insert_with(|| path.display().to_string());
+            }
             kept.push(r);
         } else {
             stats.filtered += 1;
@@ -585,6 +628,12 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
         v.sort_by_key(|d| (d.line.unwrap_or(0), d.col.unwrap_or(0)));
         diags.extend(v);
     }
+    if let Some(caching) = &opts.images {
+        let (image_diags, image_stats) =
+            cache_bundle_images(&mut articles, &mut providers, caching, &article_files);
+        diags.extend(image_diags);
+        stats.images = Some(image_stats);
+    }
     stats.errors = diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -602,4 +651,144 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
         articles,
     };
     (bundle, diags, stats)
+}
+
+/// Where an image is used: the file of the first article that shows it.
+fn note_use(
+    uses: &mut Vec<(String, ImageRole, String)>,
+    image: Option<&Image>,
+    role: ImageRole,
+    path: &str,
+) {
+    if let Some(img) = image
+        && is_absolute_http(&img.src)
+    {
+        uses.push((img.src.clone(), role, path.to_owned()));
+    }
+}
+
+/// Caches every absolute http(s) image of the articles, their related items
+/// and the providers' logos (relative URLs are already local), then points
+/// each cached [`Image`] at its copies. An image that could not be cached
+/// keeps its URL, with a warning; no article is ever dropped.
+pub fn cache_bundle_images(
+    articles: &mut [Article],
+    providers: &mut BTreeMap<String, Provider>,
+    caching: &ImageCaching,
+    article_files: &HashMap<String, String>,
+) -> (Vec<Diagnostic>, ImageStats) {
+    let logo = ImageRole::Logo {
+        display_size: LOGO_DISPLAY_SIZE,
+    };
+    let mut uses: Vec<(String, ImageRole, String)> = Vec::new();
+    let mut provider_files: HashMap<String, String> = HashMap::new();
+    for article in articles.iter() {
+        let path = article_files
+            .get(&article.id)
+            .map_or(article.url.as_str(), String::as_str);
+        note_use(&mut uses, article.image.as_ref(), ImageRole::Hero, path);
+        for item in &article.related {
+            note_use(&mut uses, item.image.as_ref(), ImageRole::Hero, path);
+        }
+        for key in article
+            .provider
+            .iter()
+            .chain(article.related.iter().filter_map(|r| r.provider.as_ref()))
+        {
+            provider_files
+                .entry(key.clone())
+                .or_insert_with(|| path.to_owned());
+        }
+    }
+    for (key, provider) in providers.iter() {
+        let path = provider_files.get(key).map_or(key.as_str(), String::as_str);
+        note_use(&mut uses, provider.logo.as_ref(), logo, path);
+    }
+
+    let requests: Vec<(String, ImageRole)> = uses
+        .iter()
+        .map(|(url, role, _)| (url.clone(), *role))
+        .collect();
+    let report = cache_images(&requests, &caching.cache);
+
+    let dir = caching.cache.dir.display().to_string();
+    let mut diags: Vec<Diagnostic> = report
+        .warnings
+        .iter()
+        .map(|w| Diagnostic::warning(&dir, w.clone()))
+        .collect();
+    let mut stats = ImageStats::default();
+    let mut reported: HashSet<&str> = HashSet::new();
+    for (url, _, path) in &uses {
+        if !reported.insert(url.as_str()) {
+            continue;
+        }
+        match report.images.get(url) {
+            Some(Ok(_)) => stats.cached += 1,
+            Some(Err(why)) => {
+                stats.failed += 1;
+                diags.push(Diagnostic::warning(
+                    path,
+                    format!("image {url} not cached: {why}; its original URL is kept"),
+                ));
+            }
+            None => {
+                stats.failed += 1;
+                diags.push(Diagnostic::warning(
+                    path,
+                    format!("image {url} not cached: no result; its original URL is kept"),
+                ));
+            }
+        }
+    }
+
+    let rewrite = |image: &mut Option<Image>| {
+        if let Some(img) = image
+            && let Some(Ok(cached)) = report.images.get(&img.src)
+        {
+            apply_cached(img, cached, &caching.base);
+        }
+    };
+    for article in articles.iter_mut() {
+        rewrite(&mut article.image);
+        for item in &mut article.related {
+            rewrite(&mut item.image);
+        }
+    }
+    for provider in providers.values_mut() {
+        rewrite(&mut provider.logo);
+    }
+    (diags, stats)
+}
+
+/// Points `image` at its cached copies under `base`.
+pub fn apply_cached(image: &mut Image, cached: &CachedImage, base: &str) {
+    let variants: Vec<ImageVariant> = cached
+        .variants
+        .iter()
+        .map(|v| ImageVariant {
+            src: format!("{base}{}", v.file),
+            width: v.width,
+            height: v.height,
+            mime: v.mime.to_owned(),
+        })
+        .collect();
+    let fallback = cached.fallback_mime();
+    let of_type = |v: &&ImageVariant| fallback.is_none_or(|m| v.mime == m);
+    let best = variants
+        .iter()
+        .filter(of_type)
+        .filter(|v| v.width <= MAX_SRC_WIDTH)
+        .max_by_key(|v| v.width)
+        .or_else(|| variants.iter().filter(of_type).min_by_key(|v| v.width));
+    let Some(best) = best else {
+        return;
+    };
+    let original = std::mem::replace(&mut image.src, best.src.clone());
+    image.original = Some(original);
+    image.width = Some(cached.width);
+    image.height = Some(cached.height);
+    image.placeholder = Some(cached.placeholder.clone());
+    image.cached = true;
+    image.variants = variants;
 }
