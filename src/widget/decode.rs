@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::bundle::{
-    Article, ArticleType, BUNDLE_VERSION, Bundle, Image, MAX_EXCERPT_CHARS, MAX_IMAGE_SIDE,
-    MAX_TITLE_CHARS, Provider, RelatedItem,
+    Article, ArticleType, BUNDLE_VERSION, Bundle, Image, ImageVariant, MAX_EXCERPT_CHARS,
+    MAX_IMAGE_SIDE, MAX_TITLE_CHARS, Provider, RelatedItem, VARIANT_MIMES,
 };
 use crate::safe_url::{check_url, is_absolute_http};
 use crate::text::{clean_text, truncate_chars};
@@ -89,6 +89,18 @@ fn human_size(bytes: u64) -> String {
 /// (absolute http(s)); relative URLs inside it are resolved against it. The
 /// `Vec` holds one warning per dropped or repaired part, for the console.
 pub fn decode(bytes: &[u8], base_url: Option<&str>) -> Result<(Bundle, Vec<String>), LoadError> {
+    decode_with(bytes, base_url, false)
+}
+
+/// [`decode`], and with `cached_only` (the `images: "cached-only"` option)
+/// every image URL that is not same-origin with `base_url` is dropped
+/// (images, variants, `original`s, logos; without a base only relative
+/// URLs are kept), so the widget requests nothing from another host.
+pub fn decode_with(
+    bytes: &[u8],
+    base_url: Option<&str>,
+    cached_only: bool,
+) -> Result<(Bundle, Vec<String>), LoadError> {
     if bytes.len() > MAX_BUNDLE_BYTES {
         return Err(load_error(LoadErrorKind::TooLarge(bytes.len() as u64)));
     }
@@ -121,6 +133,7 @@ pub fn decode(bytes: &[u8], base_url: Option<&str>) -> Result<(Bundle, Vec<Strin
 
     let mut warnings = Vec::new();
     let base = base_url.filter(|b| is_absolute_http(b) && check_url(b).is_ok());
+    let ctx = ImageCtx { base, cached_only };
 
     let generated_at = match envelope.generated_at {
         None => String::new(),
@@ -130,7 +143,7 @@ pub fn decode(bytes: &[u8], base_url: Option<&str>) -> Result<(Bundle, Vec<Strin
         }),
     };
 
-    let providers = decode_providers(envelope.providers, base, &mut warnings);
+    let providers = decode_providers(envelope.providers, &ctx, &mut warnings);
 
     let mut seen_ids = BTreeSet::new();
     let mut kept = Vec::with_capacity(articles.len());
@@ -145,7 +158,7 @@ pub fn decode(bytes: &[u8], base_url: Option<&str>) -> Result<(Bundle, Vec<Strin
                 continue;
             }
         };
-        match clean_article(article, &providers, base, &mut warnings) {
+        match clean_article(article, &providers, &ctx, &mut warnings) {
             Ok(article) => {
                 if seen_ids.insert(article.id.clone()) {
                     kept.push(article);
@@ -173,7 +186,7 @@ pub fn decode(bytes: &[u8], base_url: Option<&str>) -> Result<(Bundle, Vec<Strin
 
 fn decode_providers(
     raw: Option<&RawValue>,
-    base: Option<&str>,
+    ctx: &ImageCtx<'_>,
     warnings: &mut Vec<String>,
 ) -> BTreeMap<String, Provider> {
     let mut out = BTreeMap::new();
@@ -194,7 +207,7 @@ fn decode_providers(
                     continue;
                 }
                 provider.logo = provider.logo.and_then(|logo| {
-                    clean_image(logo, base, warnings, &format!("provider `{key}` logo"))
+                    clean_image(logo, ctx, warnings, &format!("provider `{key}` logo"))
                 });
                 out.insert(key, provider);
             }
@@ -208,9 +221,10 @@ fn decode_providers(
 fn clean_article(
     mut article: Article,
     providers: &BTreeMap<String, Provider>,
-    base: Option<&str>,
+    ctx: &ImageCtx<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<Article, String> {
+    let base = ctx.base;
     article.id = clean_text(&article.id);
     if article.id.is_empty() {
         return Err("it has no id".to_owned());
@@ -228,7 +242,7 @@ fn clean_article(
     let what = format!("article `{}`", article.id);
     article.image = article
         .image
-        .and_then(|img| clean_image(img, base, warnings, &format!("{what} image")));
+        .and_then(|img| clean_image(img, ctx, warnings, &format!("{what} image")));
     if let Some(video) = &article.video
         && !youtube::is_valid_id(&video.id)
     {
@@ -253,7 +267,7 @@ fn clean_article(
             clean_related(
                 item,
                 providers,
-                base,
+                ctx,
                 warnings,
                 &format!("{what} related #{}", i + 1),
             )
@@ -265,10 +279,11 @@ fn clean_article(
 fn clean_related(
     mut item: RelatedItem,
     providers: &BTreeMap<String, Provider>,
-    base: Option<&str>,
+    ctx: &ImageCtx<'_>,
     warnings: &mut Vec<String>,
     what: &str,
 ) -> Option<RelatedItem> {
+    let base = ctx.base;
     item.title = truncate_chars(&clean_text(&item.title), MAX_TITLE_CHARS).0;
     if item.title.is_empty() {
         warnings.push(format!("{what} dropped: it has no title."));
@@ -287,7 +302,7 @@ fn clean_related(
         .filter(|e| !e.is_empty());
     item.image = item
         .image
-        .and_then(|img| clean_image(img, base, warnings, &format!("{what} image")));
+        .and_then(|img| clean_image(img, ctx, warnings, &format!("{what} image")));
     item.provider = known_provider(item.provider, providers);
     Some(item)
 }
@@ -296,20 +311,119 @@ fn known_provider(key: Option<String>, providers: &BTreeMap<String, Provider>) -
     key.filter(|k| providers.contains_key(k))
 }
 
+/// What image URLs are checked against.
+struct ImageCtx<'a> {
+    /// The bundle's URL (absolute http(s)), when known.
+    base: Option<&'a str>,
+    /// Keep only images same-origin with `base`.
+    cached_only: bool,
+}
+
+impl ImageCtx<'_> {
+    /// `raw` checked, resolved, and (cached-only) on the bundle's origin.
+    fn url(&self, raw: &str) -> Result<String, String> {
+        let url = safe_resolved(raw, self.base)?;
+        if self.cached_only && !self.is_local(&url) {
+            return Err("not on the bundle's origin (images: cached-only)".to_owned());
+        }
+        Ok(url)
+    }
+
+    /// Same origin as the bundle (a relative URL is, by construction).
+    fn is_local(&self, url: &str) -> bool {
+        !is_absolute_http(url) || self.base.is_some_and(|b| same_origin(b, url))
+    }
+}
+
+/// Whether two absolute http(s) URLs have the same origin: scheme, host
+/// and port (default ports made explicit), compared case-insensitively.
+pub fn same_origin(a: &str, b: &str) -> bool {
+    match (origin(a), origin(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// `(scheme, host, port)` of an absolute http(s) URL, lowercased.
+fn origin(url: &str) -> Option<(String, String, String)> {
+    let parts = split(url);
+    let scheme = parts.scheme?.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => "80",
+        "https" => "443",
+        _ => return None,
+    };
+    let authority = parts.authority?;
+    // No user-info survives `check_url`; strip it anyway.
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((h, p)) if !p.contains(']') => (h, if p.is_empty() { default_port } else { p }),
+        _ => (host_port, default_port),
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some((scheme, host.to_ascii_lowercase(), port.to_owned()))
+}
+
+fn plausible(side: Option<u32>) -> Option<u32> {
+    side.filter(|s| *s > 0 && *s < MAX_IMAGE_SIDE)
+}
+
 fn clean_image(
     mut image: Image,
-    base: Option<&str>,
+    ctx: &ImageCtx<'_>,
     warnings: &mut Vec<String>,
     what: &str,
 ) -> Option<Image> {
-    match safe_resolved(&image.src, base) {
+    let variants = std::mem::take(&mut image.variants);
+    let mut dropped = 0;
+    image.variants = variants
+        .into_iter()
+        .filter_map(|v| {
+            clean_variant(v, ctx).or_else(|| {
+                dropped += 1;
+                None
+            })
+        })
+        .collect();
+    if dropped > 0 {
+        warnings.push(format!("{what}: {dropped} unusable variant(s) removed."));
+    }
+    image.original = match image.original.take().map(|o| ctx.url(&o)) {
+        Some(Ok(url)) => Some(url),
+        Some(Err(why)) => {
+            warnings.push(format!("{what}: original removed: {why}."));
+            None
+        }
+        None => None,
+    };
+    if let Some(ph) = &image.placeholder
+        && !is_hex_colour(ph)
+    {
+        warnings.push(format!("{what}: placeholder is not #rrggbb; removed."));
+        image.placeholder = None;
+    }
+    match ctx.url(&image.src) {
         Ok(src) => image.src = src,
         Err(why) => {
-            warnings.push(format!("{what} removed: {why}."));
-            return None;
+            // A cached image whose `src` is unusable can still be shown
+            // from its variants' fallback.
+            let fallback = image
+                .variants
+                .iter()
+                .filter(|v| v.mime != "image/webp")
+                .max_by_key(|v| v.width)
+                .map(|v| v.src.clone());
+            match fallback {
+                Some(src) => image.src = src,
+                None => {
+                    warnings.push(format!("{what} removed: {why}."));
+                    return None;
+                }
+            }
         }
     }
-    let plausible = |side: Option<u32>| side.filter(|s| *s > 0 && *s < MAX_IMAGE_SIDE);
     image.width = plausible(image.width);
     image.height = plausible(image.height);
     if image.width.is_none() || image.height.is_none() {
@@ -317,6 +431,23 @@ fn clean_image(
         image.height = None;
     }
     Some(image)
+}
+
+/// A variant with a safe (resolved) URL, plausible sizes and a known type.
+fn clean_variant(mut v: ImageVariant, ctx: &ImageCtx<'_>) -> Option<ImageVariant> {
+    if !VARIANT_MIMES.contains(&v.mime.as_str()) {
+        return None;
+    }
+    plausible(Some(v.width))?;
+    plausible(Some(v.height))?;
+    v.src = ctx.url(&v.src).ok()?;
+    Some(v)
+}
+
+/// `#` and exactly six hex digits.
+pub fn is_hex_colour(s: &str) -> bool {
+    s.strip_prefix('#')
+        .is_some_and(|hex| hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The URL checked, resolved against `base` when relative, and checked again.
@@ -635,6 +766,107 @@ mod tests {
                 .iter()
                 .any(|w| w.contains("provider `bad` logo removed"))
         );
+    }
+
+    fn cached_bundle() -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "version": 1,
+            "providers": {
+                "hg": { "name": "HG", "logo": { "src": "https://logos.example/hg.png" } },
+                "own": { "name": "Own", "logo": { "src": "cache/own-64w.png",
+                    "variants": [{ "src": "cache/own-64w.png", "width": 64, "height": 64, "type": "image/png" }] } }
+            },
+            "articles": [{
+                "id": "a", "title": "A", "url": "https://e.example/a", "provider": "hg",
+                "image": {
+                    "src": "cache/h-640w.jpg", "width": 1600, "height": 900, "cached": true,
+                    "placeholder": "#6B7f8e", "original": "https://img.example/h.jpg",
+                    "variants": [
+                        { "src": "cache/h-320w.webp", "width": 320, "height": 180, "type": "image/webp" },
+                        { "src": "cache/h-320w.jpg", "width": 320, "height": 180, "type": "image/jpeg" },
+                        { "src": "javascript:alert(1)", "width": 640, "height": 360, "type": "image/jpeg" },
+                        { "src": "cache/h-640w.avif", "width": 640, "height": 360, "type": "image/avif" },
+                        { "src": "cache/h-0w.jpg", "width": 0, "height": 360, "type": "image/jpeg" },
+                        { "src": "cache/h-big.jpg", "width": 640, "height": 20000, "type": "image/jpeg" },
+                        { "src": "https://cdn.example/feeds/h-640w.jpg", "width": 640, "height": 360, "type": "image/jpeg" }
+                    ]
+                },
+                "related": [{ "title": "R", "url": "https://e.example/r",
+                    "image": { "src": "https://img.example/r.jpg", "placeholder": "red" } }]
+            }, {
+                "id": "b", "title": "B", "url": "https://e.example/b",
+                "image": { "src": "https://img.example/b.jpg", "original": "data:x", "placeholder": "#12345" }
+            }]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn variants_placeholder_and_original_are_rechecked() {
+        let (b, warnings) = decode(&cached_bundle(), Some(BASE)).unwrap();
+        let img = b.articles[0].image.as_ref().unwrap();
+        assert_eq!(img.src, "https://cdn.example/feeds/news/cache/h-640w.jpg");
+        assert_eq!(img.placeholder.as_deref(), Some("#6B7f8e"));
+        assert_eq!(img.original.as_deref(), Some("https://img.example/h.jpg"));
+        let srcs: Vec<&str> = img.variants.iter().map(|v| v.src.as_str()).collect();
+        assert_eq!(
+            srcs,
+            [
+                "https://cdn.example/feeds/news/cache/h-320w.webp",
+                "https://cdn.example/feeds/news/cache/h-320w.jpg",
+                "https://cdn.example/feeds/h-640w.jpg",
+            ]
+        );
+        assert!(
+            warnings.iter().any(|w| w.contains("4 unusable variant(s)")),
+            "{warnings:?}"
+        );
+        // Bad placeholders and originals go; the images stay.
+        let rel = b.articles[0].related[0].image.as_ref().unwrap();
+        assert_eq!(rel.placeholder, None);
+        let img_b = b.articles[1].image.as_ref().unwrap();
+        assert_eq!(
+            (img_b.placeholder.as_ref(), img_b.original.as_ref()),
+            (None, None)
+        );
+        assert!(b.providers["hg"].logo.is_some());
+    }
+
+    #[test]
+    fn cached_only_keeps_only_same_origin_images() {
+        let (b, warnings) = decode_with(&cached_bundle(), Some(BASE), true).unwrap();
+        let img = b.articles[0].image.as_ref().unwrap();
+        assert_eq!(img.original, None, "the publisher's URL is another origin");
+        assert_eq!(img.variants.len(), 3, "same-origin absolute variants stay");
+        assert!(b.articles[0].related[0].image.is_none());
+        assert!(b.articles[1].image.is_none());
+        assert!(b.providers["hg"].logo.is_none());
+        assert!(b.providers["own"].logo.is_some());
+        assert!(warnings.iter().any(|w| w.contains("cached-only")));
+        // Every image URL left is on the bundle's origin.
+        let all = b
+            .articles
+            .iter()
+            .filter_map(|a| a.image.as_ref())
+            .chain(b.providers.values().filter_map(|p| p.logo.as_ref()));
+        for img in all {
+            assert!(same_origin(BASE, &img.src), "{}", img.src);
+            assert!(img.variants.iter().all(|v| same_origin(BASE, &v.src)));
+        }
+    }
+
+    #[test]
+    fn origins() {
+        assert!(same_origin(
+            "https://A.example/x",
+            "https://a.example:443/y?z"
+        ));
+        assert!(same_origin("http://[::1]:8080/a", "http://[::1]:8080/b"));
+        assert!(!same_origin("https://a.example", "http://a.example"));
+        assert!(!same_origin("https://a.example", "https://a.example:8443"));
+        assert!(!same_origin("https://a.example", "https://b.a.example"));
+        assert!(!same_origin("https://a.example", "relative/x.jpg"));
+        assert!(is_hex_colour("#a0B1c2") && !is_hex_colour("#a0B1c") && !is_hex_colour("a0b1c2d"));
     }
 
     #[test]
