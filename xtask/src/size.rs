@@ -48,7 +48,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         let dist = dist::build(false)?;
         let report = measure(&dist)?;
         for (level, report) in &reports {
-            println!("\nrustc opt-level = \"{level}\" (then wasm-opt -Oz):");
+            println!("\nrustc opt-level = \"{level}\" (then wasm-opt):");
             print_table(report);
         }
         return verdict(&report);
