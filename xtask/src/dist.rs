@@ -3,7 +3,8 @@
 //! `pkg/index.d.ts`, …) are committed; everything generated lands in the
 //! git-ignored `pkg/dist/`:
 //!
-//! - `article_cards.js`: the wasm-bindgen glue (`--target web`),
+//! - `article_cards.js`: the wasm-bindgen glue (`--target web`), minified
+//!   by terser (npm, pinned in `xtask/js`),
 //! - `article_cards_bg.wasm`: the wasm after wasm-opt ([`WASM_OPT_PASSES`]),
 //! - `index.js`, `element.js`: the ESM API, copied from `pkg/src/`,
 //! - `embed.js`: the classic-script loader, minified.
@@ -80,7 +81,7 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
 
     tools::ensure_wasm_target()?;
     tools::ensure_wasm_bindgen()?;
-    ensure_npm_deps(&tools_dir, "wasm-opt (binaryen)")?;
+    ensure_npm_deps(&tools_dir, "wasm-opt (binaryen), terser")?;
 
     // Cargo knows best when the wasm is stale; a no-op build is quick.
     let mut build = cargo();
@@ -143,8 +144,21 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
         eprintln!("\n==> wasm-opt: up to date");
     }
 
-    // The glue and any snippets wasm-bindgen emitted, as generated.
-    copy_tree(&bindgen_dir, &out, &|p: &Path| p != bindgen_wasm)?;
+    // Any snippets wasm-bindgen emitted, as generated; the glue minified
+    // (an ES module: terser keeps its exports and the
+    // `new URL("…_bg.wasm", import.meta.url)` that bundlers look for).
+    copy_tree(&bindgen_dir, &out, &|p: &Path| p != bindgen_wasm && p != bindgen_js)?;
+    let glue = out.join(format!("{LIB}.js"));
+    if force || !up_to_date(&[&glue], &[&bindgen_js, &this_file]) {
+        run(
+            "minify the JS glue (terser)",
+            Command::new("node")
+                .arg(tools_dir.join("node_modules/terser/bin/terser"))
+                .arg(&bindgen_js)
+                .args(["--module", "--compress", "--mangle", "-o"])
+                .arg(&glue),
+        )?;
+    }
 
     let src = pkg.join("src");
     let index = out.join("index.js");
@@ -165,7 +179,7 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     }
 
     Ok(Dist {
-        glue: out.join(format!("{LIB}.js")),
+        glue,
         dir: out,
         wasm,
         embed,
