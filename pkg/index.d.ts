@@ -82,6 +82,18 @@ export interface Options {
   heading_level?: number | string;
   /** Same as `heading_level`. */
   headingLevel?: number | string;
+  /**
+   * Where images may come from. `"auto"`: cached copies, then the
+   * publisher's URL, then the provider's logo or monogram.
+   * `"cached-only"`: only images on the bundle's own origin; nothing is
+   * requested from another host (except a video player after the reader
+   * presses Play). Default: `"auto"`.
+   */
+  images?: "auto" | "cached-only";
+  /** Same as `images`. */
+  imageMode?: "auto" | "cached-only";
+  /** Same as `images`. */
+  image_mode?: "auto" | "cached-only";
 }
 
 /** A mounted widget. */

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use article_cards::bundle::{
-    Article, ArticleType, Bundle, Image, Provider, RelatedItem, Video, VideoProvider,
+    Article, ArticleType, Bundle, Image, ImageVariant, Provider, RelatedItem, Video, VideoProvider,
 };
 use article_cards::widget::components::{STYLE, View, ViewProps, derived_name};
 use article_cards::widget::model::{LoadError, LoadErrorKind, LoadState};
@@ -70,6 +70,7 @@ async fn render_with(state: LoadState, options: Options) -> String {
         locale: AttrValue::from("en-GB"),
         on_retry: Callback::noop(),
         on_select: Callback::noop(),
+        bundle_url: None,
     };
     LocalServerRenderer::<View>::with_props(props)
         .hydratable(false)
@@ -762,6 +763,94 @@ async fn list_carousel() {
     );
     assert!(html.find("ac-rotate").unwrap() < html.find("ac-prev").unwrap());
     check("carousel_autoplay", &html);
+}
+
+fn cached(id: &str, src: &str) -> Article {
+    let mut a = article(id, "Cranes get a quieter night shift");
+    let v = |w: u32, mime: &str, ext: &str| ImageVariant {
+        src: format!("{src}-{w}w.{ext}"),
+        width: w,
+        height: w * 9 / 16,
+        mime: mime.into(),
+    };
+    a.image = Some(Image {
+        src: format!("{src}-640w.jpg"),
+        width: Some(1600),
+        height: Some(900),
+        cached: true,
+        variants: vec![
+            v(320, "image/webp", "webp"),
+            v(320, "image/jpeg", "jpg"),
+            v(640, "image/webp", "webp"),
+            v(640, "image/jpeg", "jpg"),
+        ],
+        placeholder: Some("#2040c0".into()),
+        original: Some("https://img.example/cranes.jpg".into()),
+    });
+    a
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn cached_images_are_pictures() {
+    let html = render(bundle_of(vec![cached("c1", "cache/c1")]), opts()).await;
+    assert!(html.contains(r#"<picture class="ac-pic">"#), "{html}");
+    assert!(html.contains(r#"type="image/webp""#));
+    assert!(html.contains(r#"srcset="cache/c1-320w.webp 320w, cache/c1-640w.webp 640w""#));
+    assert!(html.contains(r#"srcset="cache/c1-320w.jpg 320w, cache/c1-640w.jpg 640w""#));
+    assert!(html.contains(r#"sizes="(min-width: 700px) 340px, 100vw""#));
+    assert!(html.contains(r#"src="cache/c1-640w.jpg""#));
+    assert!(html.contains("ac-img ph-12"), "dark blue placeholder class");
+    assert!(html.contains(r#"width="1600" height="900""#));
+    assert!(!html.contains("referrerpolicy"), "same origin: {html}");
+    assert!(!html.contains("img.example"), "the original only on error");
+    assert!(!html.contains("style="));
+    check("card_cached_image", &html);
+
+    // Other layouts get their own sizes.
+    let mut list = opts();
+    list.layout = Layout::List;
+    let html = render(bundle_of(vec![cached("c1", "cache/c1")]), list).await;
+    assert!(html.contains(r#"sizes="(min-width: 700px) 260px, 34vw""#));
+    let mut compact = opts();
+    compact.layout = Layout::Compact;
+    let html = render(bundle_of(vec![cached("c1", "cache/c1")]), compact).await;
+    assert!(html.contains(r#"sizes="64px""#));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn images_from_other_origins_send_no_referrer() {
+    let mut a = cached("c1", "https://site.example/cache/c1");
+    a.related = vec![RelatedItem {
+        image: Some(Image {
+            src: "https://img.example/r.jpg".into(),
+            ..Image::default()
+        }),
+        ..related_item(1)
+    }];
+    let props = ViewProps {
+        state: LoadState::Ready(Rc::new(bundle_of(vec![a]))),
+        options: Rc::new(opts()),
+        now_ms: now_ms(),
+        locale: AttrValue::from("en-GB"),
+        on_retry: Callback::noop(),
+        on_select: Callback::noop(),
+        bundle_url: Some("https://site.example/news/bundle.json".into()),
+    };
+    let html = LocalServerRenderer::<View>::with_props(props)
+        .hydratable(false)
+        .render()
+        .await;
+    let imgs: Vec<&str> = html.split("<img").skip(1).collect();
+    let own = imgs
+        .iter()
+        .find(|i| i.contains("site.example/cache/c1-640w.jpg"))
+        .unwrap();
+    assert!(!own.contains("referrerpolicy"), "{own}");
+    let other = imgs
+        .iter()
+        .find(|i| i.contains("img.example/r.jpg"))
+        .unwrap();
+    assert!(other.contains(r#"referrerpolicy="no-referrer""#), "{other}");
 }
 
 #[test]

@@ -590,6 +590,7 @@ async fn view_list_carousel_with_related_carousels() {
         locale: AttrValue::from("en-GB"),
         on_retry: Callback::noop(),
         on_select: Callback::noop(),
+        bundle_url: None,
     };
     let m = mount::<View>(640, false, props).await;
     let root: &Element = &m.root;

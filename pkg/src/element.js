@@ -11,7 +11,7 @@ import { mount } from "./index.js";
 const ATTRIBUTES = [
   "src", "topics", "providers", "types", "limit", "sort", "layout", "theme",
   "locale", "excerpt-lines", "show", "target", "rel", "timeout-ms", "retries",
-  "related", "related-limit", "autoplay", "label", "heading-level",
+  "related", "related-limit", "autoplay", "label", "heading-level", "images",
 ];
 
 /** `excerpt-lines="2"` → `{ excerpt_lines: "2" }`: the keys `mount` reads. */

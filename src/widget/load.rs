@@ -16,7 +16,7 @@ use web_sys::{AbortController, RequestInit, Response};
 
 use crate::bundle::Bundle;
 use crate::widget::browser;
-use crate::widget::decode::{MAX_BUNDLE_BYTES, decode, load_error};
+use crate::widget::decode::{MAX_BUNDLE_BYTES, decode_with, load_error};
 use crate::widget::model::{LoadError, LoadErrorKind};
 
 /// Delay before retry `n` (0-based): 300 ms, 900 ms, 2.7 s, … capped at 10 s.
@@ -47,6 +47,9 @@ pub enum Outcome {
     Loaded {
         bundle: Bundle,
         warnings: Vec<String>,
+        /// The URL the bundle came from (after redirects): its origin is
+        /// the bundle's origin for images.
+        base: String,
     },
     Failed(LoadError),
     /// The widget went away (or its `src` changed): show nothing.
@@ -101,8 +104,16 @@ enum AttemptError {
     Cancelled,
 }
 
-/// Loads and decodes the bundle at `src`, with `retries` retries.
-pub async fn load(src: &str, timeout_ms: u32, retries: u32, cancel: &Rc<Cancel>) -> Outcome {
+/// Loads and decodes the bundle at `src`, with `retries` retries;
+/// `cached_only`: keep only images on the bundle's origin (see
+/// [`decode_with`]).
+pub async fn load(
+    src: &str,
+    timeout_ms: u32,
+    retries: u32,
+    cached_only: bool,
+    cancel: &Rc<Cancel>,
+) -> Outcome {
     let url = browser::absolute_url(src);
     let mut retry = 0;
     loop {
@@ -113,8 +124,12 @@ pub async fn load(src: &str, timeout_ms: u32, retries: u32, cancel: &Rc<Cancel>)
                 } else {
                     &final_url
                 };
-                return match decode(&bytes, Some(base)) {
-                    Ok((bundle, warnings)) => Outcome::Loaded { bundle, warnings },
+                return match decode_with(&bytes, Some(base), cached_only) {
+                    Ok((bundle, warnings)) => Outcome::Loaded {
+                        bundle,
+                        warnings,
+                        base: base.clone(),
+                    },
                     Err(e) => Outcome::Failed(e),
                 };
             }

@@ -16,7 +16,7 @@ use crate::safe_url;
 
 /// Every default, in one place.
 pub mod defaults {
-    use super::{Layout, Show, Sort, Target, Theme};
+    use super::{Images, Layout, Show, Sort, Target, Theme};
 
     pub const LIMIT: usize = 6;
     pub const LIMIT_MIN: usize = 1;
@@ -56,6 +56,7 @@ pub mod defaults {
     pub const HEADING_LEVEL_MAX: u8 = 6;
     /// Longest `label`, in characters; longer ones are cut, with a warning.
     pub const LABEL_MAX_CHARS: usize = 80;
+    pub const IMAGES: Images = Images::Auto;
 }
 
 /// One option's value as given: the JSON data model, kept small (the
@@ -144,16 +145,48 @@ pub struct RawOptions {
     pub autoplay: Option<Value>,
     pub label: Option<Value>,
     pub heading_level: Option<Value>,
+    pub images: Option<Value>,
 }
 
 impl RawOptions {
     /// The keys of an options object: each field's name and its aliases.
-    pub const KEYS: [&str; 33] = [
-        "src", "url", "bundle", "topics", "topic", "providers", "provider", "types", "type",
-        "kinds", "limit", "sort", "order", "layout", "theme", "locale", "lang", "excerpt_lines",
-        "excerptLines", "show", "target", "rel", "timeout_ms", "timeoutMs", "timeout", "retries",
-        "related", "related_limit", "relatedLimit", "autoplay", "label", "heading_level",
+    pub const KEYS: [&str; 36] = [
+        "src",
+        "url",
+        "bundle",
+        "topics",
+        "topic",
+        "providers",
+        "provider",
+        "types",
+        "type",
+        "kinds",
+        "limit",
+        "sort",
+        "order",
+        "layout",
+        "theme",
+        "locale",
+        "lang",
+        "excerpt_lines",
+        "excerptLines",
+        "show",
+        "target",
+        "rel",
+        "timeout_ms",
+        "timeoutMs",
+        "timeout",
+        "retries",
+        "related",
+        "related_limit",
+        "relatedLimit",
+        "autoplay",
+        "label",
+        "heading_level",
         "headingLevel",
+        "images",
+        "image_mode",
+        "imageMode",
     ];
 
     /// The field an options-object key names (see [`RawOptions::KEYS`]),
@@ -180,6 +213,7 @@ impl RawOptions {
             "autoplay" => (17, &mut self.autoplay),
             "label" => (18, &mut self.label),
             "heading_level" | "headingLevel" => (19, &mut self.heading_level),
+            "images" | "image_mode" | "imageMode" => (20, &mut self.images),
             _ => return None,
         })
     }
@@ -217,6 +251,37 @@ pub enum Sort {
     Newest,
     /// By the source's popularity score, highest first; then newest.
     Heat,
+}
+
+/// Where images may come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Images {
+    /// Cached copies first, then the publisher's URL, then the provider's
+    /// logo or monogram.
+    #[default]
+    Auto,
+    /// Only images on the bundle's own origin (cached copies, local
+    /// files): every other image URL, logos included, is dropped when the
+    /// bundle is decoded, so the widget requests nothing from another
+    /// host. A video's player, loaded when the reader presses Play, is that
+    /// reader's explicit choice and still comes from YouTube.
+    CachedOnly,
+}
+
+impl Images {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(Images::Auto),
+            "cached-only" | "cached_only" | "cachedonly" => Some(Images::CachedOnly),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Images::Auto => "auto",
+            Images::CachedOnly => "cached-only",
+        }
+    }
 }
 
 /// How cards are arranged.
@@ -311,6 +376,8 @@ pub struct Options {
     /// Heading level of card titles, 2–6, so that they fit the page's
     /// outline; related-article titles are one level below (at most 6).
     pub heading_level: u8,
+    /// Where images may come from (`images`: `auto`, `cached-only`).
+    pub images: Images,
 }
 
 impl Options {
@@ -337,6 +404,7 @@ impl Options {
             autoplay: defaults::AUTOPLAY,
             label: None,
             heading_level: defaults::HEADING_LEVEL,
+            images: defaults::IMAGES,
         }
     }
 }
@@ -564,6 +632,15 @@ pub fn resolve(raw: &RawOptions) -> Result<(Options, Vec<String>), String> {
     if let Some(v) = present(&raw.heading_level) {
         opts.heading_level = w.heading_level(v);
     }
+    if let Some(v) = present(&raw.images) {
+        opts.images = w.keyword(
+            "images",
+            v,
+            Images::parse,
+            defaults::IMAGES,
+            "auto, cached-only",
+        );
+    }
     Ok((opts, w.0))
 }
 
@@ -600,6 +677,7 @@ pub fn from_attributes(pairs: impl IntoIterator<Item = (String, String)>) -> Raw
             "autoplay" => &mut raw.autoplay,
             "label" => &mut raw.label,
             "heading-level" | "heading_level" => &mut raw.heading_level,
+            "images" | "image-mode" | "image_mode" => &mut raw.images,
             _ => continue,
         };
         *slot = Some(Value::String(value));
@@ -908,7 +986,11 @@ fn parse_whole(s: &str) -> Option<f64> {
             let magnitude = digits.bytes().fold(0i64, |acc, b| {
                 acc.saturating_mul(10).saturating_add(i64::from(b - b'0'))
             });
-            if e.starts_with('-') { -magnitude } else { magnitude }
+            if e.starts_with('-') {
+                -magnitude
+            } else {
+                magnitude
+            }
         }
     };
     // value = digits × 10^exp, trailing zeros moved into the exponent.
@@ -1064,9 +1146,9 @@ mod tests {
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap()),
             serde_json::Value::String(s) => Value::String(s.clone()),
             serde_json::Value::Array(a) => Value::Array(a.iter().map(from_json).collect()),
-            serde_json::Value::Object(o) => Value::Object(
-                o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect(),
-            ),
+            serde_json::Value::Object(o) => {
+                Value::Object(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
+            }
         }
     }
 
@@ -1419,6 +1501,30 @@ mod tests {
     }
 
     #[test]
+    fn images_option() {
+        let (o, w) = ok(json!({"src": "b.json"}));
+        assert!(w.is_empty());
+        assert_eq!(o.images, Images::Auto);
+        let (o, w) = ok(json!({"src": "b.json", "images": " Cached-Only "}));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(o.images, Images::CachedOnly);
+        let (o, w) = ok(json!({"src": "b.json", "imageMode": "cached-only"}));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(o.images, Images::CachedOnly);
+        for bad in [json!("none"), json!(true), json!(3)] {
+            let (o, w) = ok(json!({"src": "b.json", "images": bad}));
+            assert_eq!(w.len(), 1, "{w:?}");
+            assert!(w[0].contains("`images`"), "{w:?}");
+            assert_eq!(o.images, Images::Auto);
+        }
+        let raw = from_attributes([
+            ("src".to_owned(), "/b.json".to_owned()),
+            ("data-images".to_owned(), "cached-only".to_owned()),
+        ]);
+        assert_eq!(resolve(&raw).unwrap().0.images, Images::CachedOnly);
+    }
+
+    #[test]
     fn numbers_without_float_parsing_or_formatting() {
         for (s, want) in [
             ("12", Some(12.0)),
@@ -1463,21 +1569,38 @@ mod tests {
     #[test]
     fn warnings_describe_values_as_json() {
         let (_, w) = ok(json!({"src": "b.json", "show": {"image": "yes"}}));
-        assert!(w.first().unwrap().contains(r#"got {"image":"yes"}"#), "{w:?}");
+        assert!(
+            w.first().unwrap().contains(r#"got {"image":"yes"}"#),
+            "{w:?}"
+        );
         let (_, w) = ok(json!({"src": "b.json", "topics": ["a\"b\n", 1.5, null, true]}));
-        assert!(w.first().unwrap().contains(r#"got ["a\"b\n",1.5,null,true]"#), "{w:?}");
+        assert!(
+            w.first()
+                .unwrap()
+                .contains(r#"got ["a\"b\n",1.5,null,true]"#),
+            "{w:?}"
+        );
         let (_, w) = ok(json!({"src": "b.json", "limit": 1e300}));
-        assert!(w.first().unwrap().contains("1e300 is outside 1..=100; using 100"), "{w:?}");
+        assert!(
+            w.first()
+                .unwrap()
+                .contains("1e300 is outside 1..=100; using 100"),
+            "{w:?}"
+        );
         let long = "x".repeat(60);
         let (_, w) = ok(json!({"src": "b.json", "theme": long}));
-        assert!(w.first().unwrap().contains(&format!("\"{}…", "x".repeat(38))), "{w:?}");
+        assert!(
+            w.first()
+                .unwrap()
+                .contains(&format!("\"{}…", "x".repeat(38))),
+            "{w:?}"
+        );
     }
 
     #[test]
     fn one_option_under_two_names_is_an_error() {
-        let raw = |v: serde_json::Value| {
-            RawOptions::from_object(|key| Ok(v.get(key).map(from_json)))
-        };
+        let raw =
+            |v: serde_json::Value| RawOptions::from_object(|key| Ok(v.get(key).map(from_json)));
         assert!(raw(json!({"src": "a.json", "url": "b.json"})).is_err());
         assert!(raw(json!({"timeout": 1, "timeoutMs": 2})).is_err());
         let o = raw(json!({"bundle": "a.json", "lang": "fr", "excerptLines": null})).unwrap();

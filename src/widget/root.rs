@@ -15,7 +15,7 @@ use crate::widget::browser;
 use crate::widget::components::View;
 use crate::widget::load::{self, Cancel, Outcome};
 use crate::widget::model::{LoadState, Selection};
-use crate::widget::options::Options;
+use crate::widget::options::{Images, Options};
 
 pub const EVENT_READY: &str = "article-cards:ready";
 pub const EVENT_ERROR: &str = "article-cards:error";
@@ -77,15 +77,20 @@ pub fn Widget(props: &WidgetProps) -> Html {
         finished: 0,
     });
 
-    // The load: keyed on src and the Retry counter, so an `update` with the
-    // same src re-renders without refetching. The cleanup (new key, or the
-    // widget destroyed) aborts the request in flight.
+    // Where the bundle came from (after redirects), for the images.
+    let bundle_url = use_state(|| None::<AttrValue>);
+
+    // The load: keyed on src, the image policy (decoding drops images
+    // from other origins under `cached-only`) and the Retry counter, so an
+    // `update` with the same src re-renders without refetching. The cleanup
+    // (new key, or the widget destroyed) aborts the request in flight.
     {
         let dispatcher = load.dispatcher();
         let options = Rc::clone(&props.options);
+        let bundle_url = bundle_url.clone();
         use_effect_with(
-            (props.options.src.clone(), load.retry),
-            move |_: &(AttrValue, u32)| {
+            (props.options.src.clone(), props.options.images, load.retry),
+            move |_: &(AttrValue, Images, u32)| {
                 dispatcher.dispatch(LoadAction::Start);
                 let cancel = Cancel::new();
                 let task_cancel = Rc::clone(&cancel);
@@ -94,6 +99,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                         &options.src,
                         options.timeout_ms,
                         options.retries,
+                        options.images == Images::CachedOnly,
                         &task_cancel,
                     )
                     .await;
@@ -102,10 +108,15 @@ pub fn Widget(props: &WidgetProps) -> Html {
                     }
                     let state = match outcome {
                         Outcome::Cancelled => return,
-                        Outcome::Loaded { bundle, warnings } => {
+                        Outcome::Loaded {
+                            bundle,
+                            warnings,
+                            base,
+                        } => {
                             for warning in &warnings {
                                 browser::warn(warning);
                             }
+                            bundle_url.set(Some(AttrValue::from(base)));
                             LoadState::Ready(Rc::new(bundle))
                         }
                         Outcome::Failed(error) => {
@@ -174,6 +185,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
             {locale}
             {on_retry}
             {on_select}
+            bundle_url={(*bundle_url).clone()}
         />
     }
 }

@@ -18,7 +18,9 @@ use std::rc::Rc;
 
 pub use article_card::{ArticleCard, ArticleCardProps, heading_tag};
 pub use carousel::{Carousel, CarouselProps, announcement};
-pub use hero_image::{HeroImage, HeroImageProps};
+pub use hero_image::{
+    HeroImage, HeroImageProps, ImageEnv, PLACEHOLDER_CLASSES, placeholder_class, sizes_for, srcset,
+};
 pub use provider_mark::{Mark, ProviderMark, ProviderMarkProps};
 pub use related_slide::{RelatedSlide, RelatedSlideProps, appearance};
 pub use skeleton::{Skeleton, SkeletonProps, related_placeholder};

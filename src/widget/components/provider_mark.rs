@@ -7,6 +7,7 @@ use yew::prelude::*;
 use crate::bundle::{Article, Bundle, Image};
 use crate::safe_url::is_safe_url;
 use crate::widget::case;
+use crate::widget::components::ImageEnv;
 
 /// Number of monogram colour classes in the stylesheet.
 pub const HUES: u32 = 10;
@@ -118,6 +119,7 @@ pub struct ProviderMarkProps {
 #[function_component(ProviderMark)]
 pub fn provider_mark(props: &ProviderMarkProps) -> Html {
     let mark = &props.mark;
+    let env = use_context::<ImageEnv>().unwrap_or_default();
     // The logo that failed, so a new logo gets its own chance.
     let failed = use_state(|| None::<AttrValue>);
     let size = if props.large {
@@ -135,7 +137,8 @@ pub fn provider_mark(props: &ProviderMarkProps) -> Html {
             html! {
                 <img class={classes!(size, "ac-logo")} part="provider-logo" src={src.clone()}
                     width={w.to_string()} height={h.to_string()} alt=""
-                    loading="lazy" decoding="async" {onerror} />
+                    loading="lazy" decoding="async" referrerpolicy={env.referrer_policy(src)}
+                    {onerror} />
             }
         }
         _ => html! {

@@ -80,7 +80,7 @@ pub fn related_slide(props: &RelatedSlideProps) -> Html {
     let media = show.image.then(|| {
         html! {
             <div class="ac-rel-media">
-                <HeroImage {image} mark={mark.clone()} />
+                <HeroImage {image} mark={mark.clone()} related=true />
             </div>
         }
     });

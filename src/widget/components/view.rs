@@ -8,7 +8,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::bundle::{ArticleType, Bundle};
-use crate::widget::components::{ArticleCard, ByPtr, Carousel, Skeleton};
+use crate::widget::components::{ArticleCard, ByPtr, Carousel, ImageEnv, Skeleton};
 use crate::widget::model::{LoadState, Selection};
 use crate::widget::options::{Layout, Options};
 use crate::widget::select;
@@ -25,6 +25,10 @@ pub struct ViewProps {
     pub locale: AttrValue,
     pub on_retry: Callback<()>,
     pub on_select: Callback<Selection>,
+    /// The URL the bundle was loaded from (after redirects): images on
+    /// other origins get `referrerpolicy="no-referrer"`.
+    #[prop_or_default]
+    pub bundle_url: Option<AttrValue>,
 }
 
 /// Longest derived accessible name, in characters.
@@ -223,6 +227,13 @@ pub fn view(props: &ViewProps) -> Html {
         }
     };
 
+    let env = ImageEnv {
+        bundle_url: props.bundle_url.clone(),
+        layout: options.layout,
+    };
+    let body = html! {
+        <ContextProvider<ImageEnv> context={env}>{ body }</ContextProvider<ImageEnv>>
+    };
     let busy = if busy { "true" } else { "false" };
     if options.layout == Layout::Carousel || !name.landmark {
         // Not a landmark: without a label (see `AccessibleName`), or with
