@@ -721,6 +721,107 @@ async fn a_broken_image_falls_back_to_the_monogram() {
 }
 
 #[wasm_bindgen_test]
+async fn a_failing_cached_image_falls_back_to_the_original_then_the_logo_then_the_monogram() {
+    let path = "/__edge/cached-fallback/bundle.json";
+    // Everything relative: local 404s on the test server, no network.
+    let bundle = r##"{"version":1,"providers":{"hg":{"name":"Harbour Gazette",
+        "logo":{"src":"logos/missing.png","width":64,"height":64}}},
+        "articles":[{"id":"c1","title":"Cached","url":"https://news.example/c1","provider":"hg",
+        "image":{"src":"cache/c1-640w.jpg","width":1600,"height":900,"cached":true,
+          "placeholder":"#2040c0","original":"orig/missing.jpg",
+          "variants":[{"src":"cache/c1-640w.webp","width":640,"height":360,"type":"image/webp"},
+                      {"src":"cache/c1-640w.jpg","width":640,"height":360,"type":"image/jpeg"}]}}]}"##;
+    let (host, handle) = mounted(path, vec![ok(bundle.to_owned())], &[]).await;
+    until("card", 3000.0, || count(&host, ".ac-card") == 1).await;
+    if let Some(img) = find(&host, "picture img.ac-img") {
+        assert!(
+            img.get_attribute("class")
+                .unwrap_or_default()
+                .contains("ph-12")
+        );
+        assert!(img.get_attribute("srcset").is_some());
+    }
+    until(
+        "the original, then the logo, then the monogram",
+        8000.0,
+        || find(&host, ".ac-ph .ac-mono").is_some() && find(&host, "img.ac-img").is_none(),
+    )
+    .await;
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_original_is_tried_when_the_cached_copy_fails() {
+    let path = "/__edge/cached-original/bundle.json";
+    let bundle = r##"{"version":1,"providers":{},
+        "articles":[{"id":"c1","title":"Cached","url":"https://news.example/c1",
+        "image":{"src":"cache/gone-640w.jpg","width":16,"height":9,"cached":true,
+          "original":"orig/also-gone.jpg",
+          "variants":[{"src":"cache/gone-640w.jpg","width":640,"height":360,"type":"image/jpeg"}]}}]}"##;
+    let (host, handle) = mounted(path, vec![ok(bundle.to_owned())], &[]).await;
+    until("the original URL in an <img>", 5000.0, || {
+        find(&host, "img.ac-img")
+            .and_then(|i| i.get_attribute("src"))
+            .is_some_and(|src| src.ends_with("/__edge/cached-original/orig/also-gone.jpg"))
+            || find(&host, ".ac-ph").is_some()
+    })
+    .await;
+    until("placeholder panel", 5000.0, || {
+        find(&host, ".ac-ph").is_some()
+    })
+    .await;
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn cached_only_renders_nothing_from_another_origin() {
+    let path = "/__edge/cached-only/bundle.json";
+    let bundle = r##"{"version":1,"providers":{"hg":{"name":"Harbour Gazette",
+        "logo":{"src":"https://logos.example/hg.png","width":64,"height":64}}},
+        "articles":[
+        {"id":"c1","title":"Cached","url":"https://news.example/c1","provider":"hg",
+         "image":{"src":"cache/c1-640w.jpg","width":1600,"height":900,"cached":true,
+          "original":"https://img.example/c1.jpg",
+          "variants":[{"src":"cache/c1-640w.webp","width":640,"height":360,"type":"image/webp"},
+                      {"src":"https://img.example/c1-640w.jpg","width":640,"height":360,"type":"image/jpeg"},
+                      {"src":"cache/c1-640w.jpg","width":640,"height":360,"type":"image/jpeg"}]}},
+        {"id":"c2","title":"Hot-linked","url":"https://news.example/c2","provider":"hg",
+         "image":{"src":"https://img.example/c2.jpg","width":800,"height":450}},
+        {"id":"v1","title":"Video","url":"https://news.example/v1","type":"video",
+         "video":{"provider":"youtube","id":"dQw4w9WgXcQ"}}]}"##;
+    let (host, handle) = mounted(
+        path,
+        vec![ok(bundle.to_owned())],
+        &[("images", "cached-only".into())],
+    )
+    .await;
+    until("cards", 3000.0, || count(&host, ".ac-card") == 3).await;
+    assert_eq!(calls(path), 1, "fetch saw only the bundle");
+    let origin = window().location().origin().unwrap();
+    let nodes = shadow(&host)
+        .query_selector_all("img, source, iframe")
+        .unwrap();
+    assert!(nodes.length() >= 1);
+    for i in 0..nodes.length() {
+        let el: Element = nodes.item(i).unwrap().dyn_into().unwrap();
+        for attr in ["src", "srcset"] {
+            if let Some(value) = el.get_attribute(attr) {
+                for candidate in value.split(',') {
+                    let url = candidate.split_whitespace().next().unwrap_or_default();
+                    assert!(url.starts_with(&origin), "{attr}={value}");
+                }
+            }
+        }
+    }
+    let html = shadow(&host).inner_html();
+    assert!(
+        !html.contains("img.example") && !html.contains("logos.example"),
+        "no image from another host is named"
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
 async fn the_video_iframe_exists_only_after_a_click() {
     let path = "/__edge/video/bundle.json";
     let article = r#"{"id":"v1","title":"Watch this","url":"https://news.example/v1",
