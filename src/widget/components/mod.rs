@@ -27,8 +27,9 @@ pub use skeleton::{Skeleton, SkeletonProps, related_placeholder};
 pub use video_facade::{VideoFacade, VideoFacadeProps, embed_src};
 pub use view::{AccessibleName, View, ViewProps, derived_name};
 
-/// The widget's one stylesheet; the edge adopts it into each shadow root.
-pub const STYLE: &str = include_str!("../style.css");
+/// The widget's one stylesheet (`style.css`, minified by `build.rs`); the
+/// edge adopts it into each shadow root.
+pub const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
 
 /// An `Rc` compared by identity: for props and memo keys that hold the
 /// (possibly large) bundle, where a deep comparison on every render would
