@@ -659,6 +659,20 @@ async fn bad_options_are_errors_a_person_can_act_on() {
             .unwrap()
             .contains("shadow root")
     );
+
+    // The options object is read field by field: one option under two
+    // names, a cyclic value and a function are errors, not hangs or traps.
+    let message = |extra: &[(&str, JsValue)]| {
+        let err = mount(host.clone(), options("/x.json", extra)).err().unwrap();
+        get(&err, "message").as_string().unwrap()
+    };
+    assert!(message(&[("url", "/y.json".into())]).contains("duplicate"));
+    let cyclic = Object::new();
+    Reflect::set(&cyclic, &"self".into(), &cyclic).unwrap();
+    assert!(message(&[("show", cyclic.into())]).contains("`show`"));
+    let function = js_sys::Function::new_no_args("return 1");
+    assert!(message(&[("limit", function.into())]).contains("`limit`"));
+    assert!(host.shadow_root().is_none(), "nothing attached on error");
 }
 
 #[wasm_bindgen_test]
