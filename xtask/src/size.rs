@@ -166,7 +166,7 @@ fn print_table(r: &Report) {
     row("article_cards.js (wasm-bindgen glue)", r.glue);
     row("embed.js (loader)", r.loader);
     row("= script-tag embed total", r.total());
-    row("style.css (inside the wasm)", r.css);
+    row("style.css (source; minified into wasm)", r.css);
     row("index.js + element.js (npm API)", r.api);
 }
 
