@@ -663,7 +663,9 @@ async fn bad_options_are_errors_a_person_can_act_on() {
     // The options object is read field by field: one option under two
     // names, a cyclic value and a function are errors, not hangs or traps.
     let message = |extra: &[(&str, JsValue)]| {
-        let err = mount(host.clone(), options("/x.json", extra)).err().unwrap();
+        let err = mount(host.clone(), options("/x.json", extra))
+            .err()
+            .unwrap();
         get(&err, "message").as_string().unwrap()
     };
     assert!(message(&[("url", "/y.json".into())]).contains("duplicate"));
