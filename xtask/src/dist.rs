@@ -147,7 +147,9 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     // Any snippets wasm-bindgen emitted, as generated; the glue minified
     // (an ES module: terser keeps its exports and the
     // `new URL("…_bg.wasm", import.meta.url)` that bundlers look for).
-    copy_tree(&bindgen_dir, &out, &|p: &Path| p != bindgen_wasm && p != bindgen_js)?;
+    copy_tree(&bindgen_dir, &out, &|p: &Path| {
+        p != bindgen_wasm && p != bindgen_js
+    })?;
     let glue = out.join(format!("{LIB}.js"));
     if force || !up_to_date(&[&glue], &[&bindgen_js, &this_file]) {
         run(
