@@ -144,7 +144,7 @@ test("the configurator updates the preview and the snippets; a pasted snippet re
   // Paste the script-tag snippet into a blank page on the same server.
   const blank = await openPage({ viewport: { width: 1280, height: 900 } });
   await blank.page.goto(`${origin}/www/demo/blank.html`);
-  await blank.page.setContent(`<!doctype html><html lang="en"><body><main>${snippet}</main></body></html>`);
+  await blank.page.setContent(`<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><title>Pasted snippet</title></head><body><main>${snippet}</main></body></html>`);
   await blank.page.locator(`[data-article-cards] ${CARD}`).first().waitFor();
   assert.deepEqual(await cardTitles(blank.page, "[data-article-cards]"), previewTitles);
   assertNoConsoleErrors(blank.errors);
