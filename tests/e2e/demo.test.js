@@ -42,6 +42,9 @@ before(async () => {
   demo = spawn("cargo", ["xtask", "demo", "--port", String(port), "--max-seconds", "1200"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so the whole tree (cargo, xtask, the server)
+    // is stopped together after the tests.
+    detached: true,
   });
   let log = "";
   origin = await new Promise((resolve, reject) => {
@@ -67,7 +70,15 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  demo?.kill("SIGINT");
+  if (demo && demo.exitCode === null) {
+    try {
+      process.kill(-demo.pid, "SIGINT");
+    } catch {
+      demo.kill("SIGINT");
+    }
+  }
+  demo?.stdout.destroy();
+  demo?.stderr.destroy();
 });
 
 /** A page that also reports failed requests (with their URL) as errors. */
