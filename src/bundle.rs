@@ -31,9 +31,76 @@ pub struct Bundle {
     pub generated_at: String,
     /// Providers (outlets), stored once and referenced by key from articles.
     #[serde(default)]
-    pub providers: BTreeMap<String, Provider>,
+    #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, Provider>"))]
+    pub providers: Providers,
     /// The articles, newest first.
     pub articles: Vec<Article>,
+}
+
+/// [`Provider`]s by key: a JSON object, kept as a `Vec` sorted by key (so
+/// serialized in key order, like a `BTreeMap`). Not a `BTreeMap` because the
+/// widget only looks keys up, and the B-tree code cost ~20 KB of its wasm.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(from = "BTreeMap<String, Provider>")]
+pub struct Providers(Vec<(String, Provider)>);
+
+impl Providers {
+    pub fn get(&self, key: &str) -> Option<&Provider> {
+        self.find(key)
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|(_, p)| p)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Provider> {
+        let i = self.find(key).ok()?;
+        self.0.get_mut(i).map(|(_, p)| p)
+    }
+
+    /// Adds or replaces the provider under `key`.
+    pub fn insert(&mut self, key: String, provider: Provider) {
+        match self.find(&key) {
+            Ok(i) => {
+                if let Some(slot) = self.0.get_mut(i) {
+                    slot.1 = provider;
+                }
+            }
+            Err(i) => self.0.insert(i, (key, provider)),
+        }
+    }
+
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+
+    /// In key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Provider)> {
+        self.0.iter().map(|(k, p)| (k, p))
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Provider> {
+        self.0.iter().map(|(_, p)| p)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<BTreeMap<String, Provider>> for Providers {
+    fn from(map: BTreeMap<String, Provider>) -> Self {
+        Providers(map.into_iter().collect())
+    }
+}
+
+impl Serialize for Providers {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
 }
 
 /// A news outlet or publisher.

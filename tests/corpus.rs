@@ -93,7 +93,7 @@ fn corpus_news_bundles_cleanly() {
     // Providers resolve, with logos.
     for a in &bundle.articles {
         let key = a.provider.as_ref().unwrap();
-        assert!(bundle.providers[key].logo.is_some(), "{key}");
+        assert!(bundle.providers.get(key).unwrap().logo.is_some(), "{key}");
     }
     println!(
         "corpus: {} articles from {} files ({} skipped, {} merged, {} warnings)",

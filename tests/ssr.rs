@@ -143,7 +143,7 @@ fn bundle_of(articles: Vec<Article>) -> Bundle {
     Bundle {
         version: 1,
         generated_at: NOW.into(),
-        providers: providers(),
+        providers: providers().into(),
         articles,
     }
 }

@@ -647,7 +647,7 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
     let bundle = Bundle {
         version: BUNDLE_VERSION,
         generated_at,
-        providers,
+        providers: providers.into(),
         articles,
     };
     (bundle, diags, stats)

@@ -7,38 +7,20 @@
 //!
 //! Pure and target-independent: unit-tested natively.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use serde::Deserialize;
-use serde_json::value::RawValue;
-
 use crate::bundle::{
     Article, ArticleType, BUNDLE_VERSION, Bundle, Image, ImageVariant, MAX_EXCERPT_CHARS,
-    MAX_IMAGE_SIDE, MAX_TITLE_CHARS, Provider, RelatedItem, VARIANT_MIMES,
+    MAX_IMAGE_SIDE, MAX_TITLE_CHARS, Provider, Providers, RelatedItem, VARIANT_MIMES, Video,
+    VideoProvider,
 };
 use crate::safe_url::{check_url, is_absolute_http};
 use crate::text::{clean_text, truncate_chars};
+use crate::widget::json::{self, Json};
 use crate::widget::model::{LoadError, LoadErrorKind};
 use crate::youtube;
 
 /// Largest bundle read, in bytes (5 MiB). A bundle of a few hundred articles
 /// is well under 1 MiB.
 pub const MAX_BUNDLE_BYTES: usize = 5 * 1024 * 1024;
-
-/// The top level of a bundle, with every part left raw so that each part can
-/// fail on its own.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Envelope<'a> {
-    #[serde(borrow, default)]
-    version: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    generated_at: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    providers: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    articles: Option<&'a RawValue>,
-}
 
 /// A [`LoadError`] of `kind` with its reader-facing sentence.
 pub fn load_error(kind: LoadErrorKind) -> LoadError {
@@ -108,48 +90,56 @@ pub fn decode_with(
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(not_json("the file is empty"));
     }
-    let value: &RawValue = serde_json::from_slice(bytes).map_err(|e| LoadError {
+    let root = json::parse(bytes).map_err(|e| LoadError {
         kind: LoadErrorKind::NotJson,
-        message: format!("The articles file is not JSON ({e}).").into(),
+        message: format!(
+            "The articles file is not JSON (expected {} at byte {}).",
+            e.what, e.at
+        )
+        .into(),
     })?;
-    let envelope: Envelope<'_> = serde_json::from_str(value.get())
-        .map_err(|_| not_json("expected a JSON object with `version` and `articles`"))?;
+    if !matches!(root, Json::Obj(_)) {
+        return Err(not_json(
+            "expected a JSON object with `version` and `articles`",
+        ));
+    }
 
-    let version = envelope
-        .version
+    let version = root
+        .get("version")
         .ok_or_else(|| not_json("it has no `version`"))?;
-    let version: u64 = serde_json::from_str(version.get())
-        .map_err(|_| not_json("`version` is not a whole number"))?;
-    if version != u64::from(BUNDLE_VERSION) {
-        let v = u32::try_from(version).unwrap_or(u32::MAX);
+    if !matches!(version, Json::Num(_)) {
+        return Err(not_json("`version` is not a whole number"));
+    }
+    if version.as_u32() != Some(BUNDLE_VERSION) {
+        let v = version.as_u32().unwrap_or(u32::MAX);
         return Err(load_error(LoadErrorKind::WrongVersion(v)));
     }
 
-    let articles = envelope
-        .articles
-        .ok_or_else(|| not_json("it has no `articles` list"))?;
-    let articles: Vec<&RawValue> =
-        serde_json::from_str(articles.get()).map_err(|_| not_json("`articles` is not a list"))?;
+    let Some(Json::Arr(articles)) = root.get("articles") else {
+        return Err(not_json(match root.get("articles") {
+            None => "it has no `articles` list",
+            Some(_) => "`articles` is not a list",
+        }));
+    };
 
     let mut warnings = Vec::new();
     let base = base_url.filter(|b| is_absolute_http(b) && check_url(b).is_ok());
     let ctx = ImageCtx { base, cached_only };
 
-    let generated_at = match envelope.generated_at {
+    let generated_at = match root.get("generatedAt") {
         None => String::new(),
-        Some(raw) => serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| {
+        Some(v) => v.as_str().map(str::to_owned).unwrap_or_else(|| {
             warnings.push("`generatedAt` is not a string; ignored.".to_owned());
             String::new()
         }),
     };
 
-    let providers = decode_providers(envelope.providers, &ctx, &mut warnings);
+    let providers = decode_providers(root.get("providers"), &ctx, &mut warnings);
 
-    let mut seen_ids = BTreeSet::new();
-    let mut kept = Vec::with_capacity(articles.len());
-    for (index, raw) in articles.into_iter().enumerate() {
+    let mut kept: Vec<Article> = Vec::with_capacity(articles.len());
+    for (index, raw) in articles.iter().enumerate() {
         let position = index + 1;
-        let article = match serde_json::from_str::<Article>(raw.get()) {
+        let article = match read_article(raw) {
             Ok(a) => a,
             Err(e) => {
                 warnings.push(format!(
@@ -159,19 +149,11 @@ pub fn decode_with(
             }
         };
         match clean_article(article, &providers, &ctx, &mut warnings) {
-            Ok(article) => {
-                if seen_ids.insert(article.id.clone()) {
-                    kept.push(article);
-                } else {
-                    warnings.push(format!(
-                        "article #{position} dropped: its id `{}` repeats an earlier article.",
-                        article.id
-                    ));
-                }
-            }
+            Ok(article) => kept.push(article),
             Err(why) => warnings.push(format!("article #{position} dropped: {why}.")),
         }
     }
+    let kept = drop_repeated_ids(kept, &mut warnings);
 
     Ok((
         Bundle {
@@ -184,22 +166,52 @@ pub fn decode_with(
     ))
 }
 
+/// Keeps the first article of each id. Sorting positions by id finds the
+/// repeats in O(n log n) without a set type (whose code the wasm would carry).
+fn drop_repeated_ids(articles: Vec<Article>, warnings: &mut Vec<String>) -> Vec<Article> {
+    let mut order: Vec<usize> = (0..articles.len()).collect();
+    let id = |i: &usize| articles.get(*i).map(|a| a.id.as_str());
+    // Stable: among equal ids the earliest position comes first.
+    order.sort_by(|a, b| id(a).cmp(&id(b)));
+    let mut repeated = vec![false; articles.len()];
+    for pair in order.windows(2) {
+        if let [first, next] = pair
+            && id(first) == id(next)
+            && let Some(flag) = repeated.get_mut(*next)
+        {
+            *flag = true;
+        }
+    }
+    let mut kept = Vec::with_capacity(articles.len());
+    for (article, repeated) in articles.into_iter().zip(repeated) {
+        if repeated {
+            warnings.push(format!(
+                "article `{}` dropped: its id repeats an earlier article.",
+                article.id
+            ));
+        } else {
+            kept.push(article);
+        }
+    }
+    kept
+}
+
 fn decode_providers(
-    raw: Option<&RawValue>,
+    raw: Option<&Json>,
     ctx: &ImageCtx<'_>,
     warnings: &mut Vec<String>,
-) -> BTreeMap<String, Provider> {
-    let mut out = BTreeMap::new();
-    let Some(raw) = raw else { return out };
-    let entries: BTreeMap<String, &RawValue> = match serde_json::from_str(raw.get()) {
-        Ok(entries) => entries,
-        Err(_) => {
+) -> Providers {
+    let mut out = Providers::default();
+    let members = match raw {
+        None | Some(Json::Null) => return out,
+        Some(Json::Obj(members)) => members,
+        Some(_) => {
             warnings.push("`providers` is not an object; providers ignored.".to_owned());
             return out;
         }
     };
-    for (key, raw) in entries {
-        match serde_json::from_str::<Provider>(raw.get()) {
+    for (key, raw) in members {
+        match read_provider(raw) {
             Ok(mut provider) => {
                 provider.name = clean_text(&provider.name);
                 if provider.name.is_empty() {
@@ -209,7 +221,7 @@ fn decode_providers(
                 provider.logo = provider.logo.and_then(|logo| {
                     clean_image(logo, ctx, warnings, &format!("provider `{key}` logo"))
                 });
-                out.insert(key, provider);
+                out.insert(key.clone(), provider);
             }
             Err(e) => warnings.push(format!("provider `{key}` dropped: it is malformed ({e}).")),
         }
@@ -217,10 +229,151 @@ fn decode_providers(
     out
 }
 
+// ---------------------------------------------------------------------------
+// JSON tree → bundle types. Strict like the CLI's serde types: a field of the
+// wrong type makes the whole item malformed (it is dropped with the reason);
+// a missing or `null` optional field is absent; unknown fields are ignored.
+
+/// Why an item is malformed, e.g. "`title` is not a string".
+type Malformed = String;
+
+/// Optional field `key` of object `o`, converted by `read`.
+fn opt<'a, T>(
+    o: &'a Json,
+    key: &str,
+    read: impl FnOnce(&'a Json) -> Result<T, Malformed>,
+) -> Result<Option<T>, Malformed> {
+    match o.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(v) => read(v).map(Some).map_err(|e| format!("`{key}` {e}")),
+    }
+}
+
+/// Required field `key` of object `o`, converted by `read`.
+fn req<'a, T>(
+    o: &'a Json,
+    key: &str,
+    read: impl FnOnce(&'a Json) -> Result<T, Malformed>,
+) -> Result<T, Malformed> {
+    opt(o, key, read)?.ok_or_else(|| format!("`{key}` is missing"))
+}
+
+fn string(v: &Json) -> Result<String, Malformed> {
+    v.as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| "is not a string".to_owned())
+}
+
+fn whole(v: &Json) -> Result<u32, Malformed> {
+    v.as_u32().ok_or_else(|| "is not a whole number".to_owned())
+}
+
+fn list<T>(v: &Json, read: fn(&Json) -> Result<T, Malformed>) -> Result<Vec<T>, Malformed> {
+    match v {
+        Json::Arr(items) => items.iter().map(read).collect(),
+        _ => Err("is not a list".to_owned()),
+    }
+}
+
+fn object(v: &Json) -> Result<&Json, Malformed> {
+    match v {
+        Json::Obj(_) => Ok(v),
+        _ => Err("is not an object".to_owned()),
+    }
+}
+
+fn kind(o: &Json) -> Result<ArticleType, Malformed> {
+    let kind = opt(o, "type", |v| match v.as_str() {
+        Some("article") => Ok(ArticleType::Article),
+        Some("video") => Ok(ArticleType::Video),
+        _ => Err("is not `article` or `video`".to_owned()),
+    })?;
+    Ok(kind.unwrap_or_default())
+}
+
+fn read_image(v: &Json) -> Result<Image, Malformed> {
+    let o = object(v)?;
+    Ok(Image {
+        src: req(o, "src", string)?,
+        width: opt(o, "width", whole)?,
+        height: opt(o, "height", whole)?,
+        cached: opt(o, "cached", |v| match v {
+            Json::Bool(b) => Ok(*b),
+            _ => Err("is not true or false".to_owned()),
+        })?
+        .unwrap_or(false),
+        variants: opt(o, "variants", |v| list(v, read_variant))?.unwrap_or_default(),
+        placeholder: opt(o, "placeholder", string)?,
+        original: opt(o, "original", string)?,
+    })
+}
+
+fn read_variant(v: &Json) -> Result<ImageVariant, Malformed> {
+    let o = object(v)?;
+    Ok(ImageVariant {
+        src: req(o, "src", string)?,
+        width: req(o, "width", whole)?,
+        height: req(o, "height", whole)?,
+        mime: req(o, "type", string)?,
+    })
+}
+
+fn read_provider(v: &Json) -> Result<Provider, Malformed> {
+    let o = object(v)?;
+    Ok(Provider {
+        name: req(o, "name", string)?,
+        domain: opt(o, "domain", string)?,
+        logo: opt(o, "logo", read_image)?,
+    })
+}
+
+fn read_article(v: &Json) -> Result<Article, Malformed> {
+    let o = object(v)?;
+    Ok(Article {
+        id: req(o, "id", string)?,
+        title: req(o, "title", string)?,
+        excerpt: opt(o, "excerpt", string)?,
+        url: req(o, "url", string)?,
+        published: opt(o, "published", string)?,
+        updated: opt(o, "updated", string)?,
+        kind: kind(o)?,
+        topics: opt(o, "topics", |v| list(v, string))?.unwrap_or_default(),
+        provider: opt(o, "provider", string)?,
+        image: opt(o, "image", read_image)?,
+        video: opt(o, "video", |v| {
+            let o = object(v)?;
+            Ok(Video {
+                provider: req(o, "provider", |v| match v.as_str() {
+                    Some("youtube") => Ok(VideoProvider::Youtube),
+                    _ => Err("is not `youtube`".to_owned()),
+                })?,
+                id: req(o, "id", string)?,
+            })
+        })?,
+        heat: opt(o, "heat", whole)?,
+        quality: opt(o, "quality", whole)?,
+        related: opt(o, "related", |v| list(v, read_related))?.unwrap_or_default(),
+    })
+}
+
+fn read_related(v: &Json) -> Result<RelatedItem, Malformed> {
+    let o = object(v)?;
+    Ok(RelatedItem {
+        title: req(o, "title", string)?,
+        excerpt: opt(o, "excerpt", string)?,
+        url: req(o, "url", string)?,
+        published: opt(o, "published", string)?,
+        kind: kind(o)?,
+        provider: opt(o, "provider", string)?,
+        image: opt(o, "image", read_image)?,
+        article: opt(o, "article", string)?,
+    })
+}
+
 /// Re-checks one article; `Err` says why it must be dropped.
 fn clean_article(
     mut article: Article,
-    providers: &BTreeMap<String, Provider>,
+    providers: &Providers,
     ctx: &ImageCtx<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<Article, String> {
@@ -278,7 +431,7 @@ fn clean_article(
 
 fn clean_related(
     mut item: RelatedItem,
-    providers: &BTreeMap<String, Provider>,
+    providers: &Providers,
     ctx: &ImageCtx<'_>,
     warnings: &mut Vec<String>,
     what: &str,
@@ -307,8 +460,8 @@ fn clean_related(
     Some(item)
 }
 
-fn known_provider(key: Option<String>, providers: &BTreeMap<String, Provider>) -> Option<String> {
-    key.filter(|k| providers.contains_key(k))
+fn known_provider(key: Option<String>, providers: &Providers) -> Option<String> {
+    key.filter(|k| providers.get(k).is_some())
 }
 
 /// What image URLs are checked against.
@@ -756,10 +909,10 @@ mod tests {
         assert_eq!(b.articles[1].url, "https://site.example/a2");
         assert_eq!(b.articles[1].provider, None);
         assert_eq!(
-            b.providers["hg"].logo.as_ref().unwrap().src,
+            b.providers.get("hg").unwrap().logo.as_ref().unwrap().src,
             "https://cdn.example/feeds/news/logos/hg.png"
         );
-        assert!(b.providers["bad"].logo.is_none());
+        assert!(b.providers.get("bad").unwrap().logo.is_none());
         assert!(warnings.iter().any(|w| w.contains("related #2 dropped")));
         assert!(
             warnings
@@ -829,7 +982,7 @@ mod tests {
             (img_b.placeholder.as_ref(), img_b.original.as_ref()),
             (None, None)
         );
-        assert!(b.providers["hg"].logo.is_some());
+        assert!(b.providers.get("hg").unwrap().logo.is_some());
     }
 
     #[test]
@@ -840,8 +993,8 @@ mod tests {
         assert_eq!(img.variants.len(), 3, "same-origin absolute variants stay");
         assert!(b.articles[0].related[0].image.is_none());
         assert!(b.articles[1].image.is_none());
-        assert!(b.providers["hg"].logo.is_none());
-        assert!(b.providers["own"].logo.is_some());
+        assert!(b.providers.get("hg").unwrap().logo.is_none());
+        assert!(b.providers.get("own").unwrap().logo.is_some());
         assert!(warnings.iter().any(|w| w.contains("cached-only")));
         // Every image URL left is on the bundle's origin.
         let all = b

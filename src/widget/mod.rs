@@ -5,6 +5,7 @@
 pub mod case;
 pub mod components;
 pub mod decode;
+pub mod json;
 pub mod model;
 pub mod options;
 pub mod select;

@@ -6,7 +6,6 @@
 //! next `mount` (see [`sweep`]).
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::sync::Once;
 
@@ -30,8 +29,9 @@ struct Mounted {
     /// Whether this widget added the stylesheet to the shadow root.
     adopted_style: bool,
     app: RefCell<Option<AppHandle<Widget>>>,
-    /// Warnings already logged, so an `update` does not repeat them.
-    logged: RefCell<BTreeSet<String>>,
+    /// Warnings already logged, so an `update` does not repeat them (a
+    /// handful at most: a `Vec` costs less wasm than a set).
+    logged: RefCell<Vec<String>>,
     destroyed: Cell<bool>,
     /// Whether the host has been seen in a document (at mount or a sweep).
     seen_connected: Cell<bool>,
@@ -160,7 +160,7 @@ fn raw_options(object: &JsValue) -> Result<RawOptions, String> {
 
 /// Converts what the page passed into validated options, logging each
 /// warning once per widget.
-fn to_options(value: JsValue, logged: &RefCell<BTreeSet<String>>) -> Result<Options, JsValue> {
+fn to_options(value: JsValue, logged: &RefCell<Vec<String>>) -> Result<Options, JsValue> {
     let raw: RawOptions = if let Some(src) = value.as_string() {
         // `mount(el, "/articles.json")` is shorthand for `{src: ...}`.
         RawOptions {
@@ -186,7 +186,7 @@ fn to_options(value: JsValue, logged: &RefCell<BTreeSet<String>>) -> Result<Opti
     for warning in warnings {
         if !seen.contains(&warning) {
             browser::warn(&warning);
-            seen.insert(warning);
+            seen.push(warning);
         }
     }
     Ok(options)
@@ -202,7 +202,7 @@ pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsValue> {
         handle.update(options)?;
         return Ok(handle);
     }
-    let logged = RefCell::new(BTreeSet::new());
+    let logged = RefCell::new(Vec::new());
     let options = to_options(options, &logged)?;
     let shadow = browser::open_shadow_root(&element).map_err(|e| js_error(&e))?;
     let adopted_style = browser::adopt_style(&shadow).map_err(|e| js_error(&e))?;

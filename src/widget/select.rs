@@ -152,7 +152,7 @@ mod tests {
         Bundle {
             version: 1,
             generated_at: "2021-05-02T00:00:00Z".into(),
-            providers,
+            providers: providers.into(),
             articles: vec![a, b, c, d, e],
         }
     }

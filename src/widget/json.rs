@@ -1,0 +1,479 @@
+//! A small strict JSON (RFC 8259) reader for the widget's bundle decoder.
+//!
+//! Why not `serde_json`: with serde's derived visitors, its error messages
+//! (which format floats) and its float parser, decoding took about a fifth
+//! of the widget's wasm, which has a size budget. This reader builds a plain
+//! tree ([`Json`]) in one pass and never panics; `decode` walks the tree.
+//! It accepts the same syntax as `serde_json::from_slice` (tests check the
+//! two agree), with the same nesting limit. Numbers are kept as `f64`
+//! computed without the standard library's exact decimal parser and its
+//! tables: exact for whole numbers, close for the rest, and the bundle's
+//! numbers are whole.
+
+/// One JSON value. Object members keep their order; a repeated key keeps
+/// every occurrence and [`Json::get`] returns the first.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Arr(Vec<Json>),
+    Obj(Vec<(String, Json)>),
+}
+
+/// Deepest nesting of arrays and objects accepted (serde_json's is 128).
+pub const MAX_DEPTH: u32 = 128;
+
+/// Why the bytes are not JSON: what was expected, and the byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub what: &'static str,
+    pub at: usize,
+}
+
+impl Json {
+    /// The first member named `key` of an object.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Obj(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A whole number in `0..=u32::MAX` (`3` and `3.0`, not `3.5` or `-1`).
+    pub fn as_u32(&self) -> Option<u32> {
+        match self {
+            Json::Num(n) if n.fract() == 0.0 && *n >= 0.0 && *n <= f64::from(u32::MAX) => {
+                Some(*n as u32)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Parses one JSON text (surrounding whitespace allowed, nothing else).
+pub fn parse(bytes: &[u8]) -> Result<Json, SyntaxError> {
+    // Validating UTF-8 up front lets strings be sliced without re-checking.
+    let text = std::str::from_utf8(bytes).map_err(|e| SyntaxError {
+        what: "valid UTF-8",
+        at: e.valid_up_to(),
+    })?;
+    let mut p = Parser {
+        s: text.as_bytes(),
+        text,
+        i: 0,
+    };
+    let value = p.value(0)?;
+    p.ws();
+    if p.i < p.s.len() {
+        return Err(p.err("the end of the file"));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, what: &'static str) -> SyntaxError {
+        SyntaxError { what, at: self.i }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    /// Consumes `b` after optional whitespace.
+    fn eat(&mut self, b: u8) -> bool {
+        self.ws();
+        let hit = self.peek() == Some(b);
+        if hit {
+            self.i += 1;
+        }
+        hit
+    }
+
+    fn literal(&mut self, word: &'static str, value: Json) -> Result<Json, SyntaxError> {
+        if self.s.get(self.i..self.i + word.len()) == Some(word.as_bytes()) {
+            self.i += word.len();
+            Ok(value)
+        } else {
+            Err(self.err("a value"))
+        }
+    }
+
+    fn value(&mut self, depth: u32) -> Result<Json, SyntaxError> {
+        self.ws();
+        match self.peek() {
+            Some(b'{' | b'[') if depth >= MAX_DEPTH => Err(self.err("less nesting")),
+            Some(b'{') => {
+                self.i += 1;
+                let mut members = Vec::new();
+                if !self.eat(b'}') {
+                    loop {
+                        self.ws();
+                        if self.peek() != Some(b'"') {
+                            return Err(self.err("a string key"));
+                        }
+                        let key = self.string()?;
+                        if !self.eat(b':') {
+                            return Err(self.err("`:`"));
+                        }
+                        members.push((key, self.value(depth + 1)?));
+                        if self.eat(b'}') {
+                            break;
+                        }
+                        if !self.eat(b',') {
+                            return Err(self.err("`,` or `}`"));
+                        }
+                    }
+                }
+                Ok(Json::Obj(members))
+            }
+            Some(b'[') => {
+                self.i += 1;
+                let mut items = Vec::new();
+                if !self.eat(b']') {
+                    loop {
+                        items.push(self.value(depth + 1)?);
+                        if self.eat(b']') {
+                            break;
+                        }
+                        if !self.eat(b',') {
+                            return Err(self.err("`,` or `]`"));
+                        }
+                    }
+                }
+                Ok(Json::Arr(items))
+            }
+            Some(b'"') => self.string().map(Json::Str),
+            Some(b't') => self.literal("true", Json::Bool(true)),
+            Some(b'f') => self.literal("false", Json::Bool(false)),
+            Some(b'n') => self.literal("null", Json::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(self.err("a value")),
+        }
+    }
+
+    fn number(&mut self) -> Result<Json, SyntaxError> {
+        let negative = self.peek() == Some(b'-');
+        self.i += usize::from(negative);
+        // Up to 18 significant digits in `mantissa`, the rest as a power of
+        // ten: approximate past 2^53, exact for the whole numbers bundles hold.
+        let mut mantissa: u64 = 0;
+        let mut scale: i32 = 0;
+        let mut take = |d: u8, fraction: bool, scale: &mut i32| {
+            if mantissa < 100_000_000_000_000_000 {
+                mantissa = mantissa * 10 + u64::from(d - b'0');
+                *scale -= i32::from(fraction);
+            } else {
+                *scale += i32::from(!fraction);
+            }
+        };
+        let int_start = self.i;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            take(d, false, &mut scale);
+            self.i += 1;
+        }
+        let int_len = self.i - int_start;
+        if int_len == 0 || (int_len > 1 && self.s.get(int_start) == Some(&b'0')) {
+            return Err(self.err("a number"));
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            let frac_start = self.i;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                take(d, true, &mut scale);
+                self.i += 1;
+            }
+            if self.i == frac_start {
+                return Err(self.err("a digit after `.`"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            let minus = self.peek() == Some(b'-');
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            let mut exp: i32 = 0;
+            let exp_start = self.i;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                // Saturates: anything past ±10,000 is 0 or infinite anyway.
+                exp = (exp * 10 + i32::from(d - b'0')).min(10_000);
+                self.i += 1;
+            }
+            if self.i == exp_start {
+                return Err(self.err("an exponent"));
+            }
+            scale = scale.saturating_add(if minus { -exp } else { exp });
+        }
+        let m = mantissa as f64;
+        // Dividing by an exact power of ten rounds correctly where
+        // multiplying by an inexact 0.1 would not (`640.0` stays 640).
+        let value = match scale {
+            _ if mantissa == 0 => 0.0,
+            s if s < 0 => m / 10f64.powi(s.max(-400).saturating_neg()),
+            s => m * 10f64.powi(s.min(400)),
+        };
+        if value.is_infinite() {
+            // serde_json rejects numbers out of f64 range.
+            return Err(self.err("a number within range"));
+        }
+        Ok(Json::Num(if negative { -value } else { value }))
+    }
+
+    /// A string starting at the opening quote.
+    fn string(&mut self) -> Result<String, SyntaxError> {
+        self.i += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.i;
+            while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
+                self.i += 1;
+            }
+            // Whole UTF-8 sequences: the run stops only at ASCII bytes.
+            out.push_str(self.text.get(start..self.i).unwrap_or_default());
+            match self.peek() {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let escaped = match self.peek() {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            self.i += 1;
+                            out.push(self.unicode_escape()?);
+                            continue;
+                        }
+                        _ => return Err(self.err("an escape sequence")),
+                    };
+                    self.i += 1;
+                    out.push(escaped);
+                }
+                Some(_) => return Err(self.err("no control character in a string")),
+                None => return Err(self.err("the end of the string")),
+            }
+        }
+    }
+
+    /// Four hex digits after `\u`.
+    fn hex4(&mut self) -> Result<u32, SyntaxError> {
+        let mut v = 0;
+        for _ in 0..4 {
+            let d = self
+                .peek()
+                .and_then(|b| char::from(b).to_digit(16))
+                .ok_or_else(|| self.err("four hex digits"))?;
+            v = v * 16 + d;
+            self.i += 1;
+        }
+        Ok(v)
+    }
+
+    /// The character of a `\uXXXX` escape (after the `u`), joining a
+    /// surrogate pair; a lone surrogate is an error, as in serde_json.
+    fn unicode_escape(&mut self) -> Result<char, SyntaxError> {
+        let high = self.hex4()?;
+        let code = if (0xD800..0xDC00).contains(&high) {
+            if self.s.get(self.i..self.i + 2) != Some(b"\\u") {
+                return Err(self.err("a low surrogate"));
+            }
+            self.i += 2;
+            let low = self.hex4()?;
+            if !(0xDC00..0xE000).contains(&low) {
+                return Err(self.err("a low surrogate"));
+            }
+            0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+        } else {
+            high
+        };
+        char::from_u32(code).ok_or_else(|| self.err("a unicode scalar value"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Our tree, converted from serde_json's for comparison.
+    fn from_serde(v: &serde_json::Value) -> Json {
+        match v {
+            serde_json::Value::Null => Json::Null,
+            serde_json::Value::Bool(b) => Json::Bool(*b),
+            serde_json::Value::Number(n) => Json::Num(n.as_f64().unwrap()),
+            serde_json::Value::String(s) => Json::Str(s.clone()),
+            serde_json::Value::Array(a) => Json::Arr(a.iter().map(from_serde).collect()),
+            serde_json::Value::Object(o) => {
+                Json::Obj(o.iter().map(|(k, v)| (k.clone(), from_serde(v))).collect())
+            }
+        }
+    }
+
+    /// Both parsers accept `text` and build the same tree (serde_json's map
+    /// is sorted: compare with sorted members).
+    fn same_as_serde(text: &str) {
+        let ours = parse(text.as_bytes()).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
+        let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(sorted(ours), from_serde(&theirs), "{text:?}");
+    }
+
+    fn sorted(v: Json) -> Json {
+        match v {
+            Json::Arr(a) => Json::Arr(a.into_iter().map(sorted).collect()),
+            Json::Obj(o) => {
+                let mut o: Vec<_> = o.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+                o.sort_by(|a, b| a.0.cmp(&b.0));
+                Json::Obj(o)
+            }
+            other => other,
+        }
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_valid_text() {
+        for text in [
+            "null",
+            " true ",
+            "false",
+            "0",
+            "-0",
+            "12",
+            "4294967295",
+            "1.5",
+            "-2.25e2",
+            "1E3",
+            "1e-2",
+            "0.5e+1",
+            r#""""#,
+            r#""plain""#,
+            r#""a\"b\\c\/d\b\f\n\r\t""#,
+            r#""\u00e9\u4e2d\ud83d\ude00""#,
+            "\"caf\u{e9} \u{1F600} \u{202E}\"",
+            "[]",
+            "[1, [2, [3]], {}]",
+            r#"{"b": 1, "a": [true, null], "c": {"d": "e"}}"#,
+            "\n\t{ \"x\" : [ ] }\r\n",
+        ] {
+            same_as_serde(text);
+        }
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_whole_bundles() {
+        let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(fixtures).unwrap() {
+            let path = entry.unwrap().path().join("expected.json");
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                same_as_serde(&text);
+                checked += 1;
+            }
+        }
+        assert!(checked >= 10, "only {checked} fixture bundles found");
+    }
+
+    #[test]
+    fn rejects_what_serde_json_rejects() {
+        for text in [
+            "",
+            "   ",
+            "nul",
+            "True",
+            "01",
+            "-",
+            "1.",
+            ".5",
+            "1e",
+            "+1",
+            "0x10",
+            "1e999",
+            "NaN",
+            "[1,]",
+            "[1 2]",
+            "{\"a\":1,}",
+            "{a:1}",
+            "{\"a\" 1}",
+            "{\"a\":}",
+            "[",
+            "{",
+            "\"open",
+            "\"tab\there\"",
+            "\"bad \\x escape\"",
+            "\"\\u12\"",
+            "\"\\ud800\"",
+            "\"\\ud800\\u0041\"",
+            "\"\\udc00\"",
+            "'single'",
+            "[] []",
+            "{} x",
+        ] {
+            assert!(
+                serde_json::from_str::<serde_json::Value>(text).is_err(),
+                "serde_json accepts {text:?}"
+            );
+            assert!(parse(text.as_bytes()).is_err(), "accepted {text:?}");
+        }
+        assert!(parse(b"\"\xff\"").is_err(), "invalid UTF-8");
+    }
+
+    #[test]
+    fn errors_say_where() {
+        assert_eq!(
+            parse(b"[1, 2,, 3]"),
+            Err(SyntaxError {
+                what: "a value",
+                at: 6
+            })
+        );
+        assert_eq!(parse(b"{\"a\": 1} ,").unwrap_err().at, 9);
+    }
+
+    #[test]
+    fn nesting_is_limited_without_overflowing_the_stack() {
+        let ok = "[".repeat(MAX_DEPTH as usize) + &"]".repeat(MAX_DEPTH as usize);
+        assert!(parse(ok.as_bytes()).is_ok());
+        let deep = "[".repeat(100_000);
+        assert_eq!(parse(deep.as_bytes()).unwrap_err().what, "less nesting");
+    }
+
+    #[test]
+    fn whole_numbers() {
+        let n = |t: &str| parse(t.as_bytes()).unwrap().as_u32();
+        assert_eq!(n("0"), Some(0));
+        assert_eq!(n("640"), Some(640));
+        assert_eq!(n("640.0"), Some(640));
+        assert_eq!(n("6.4e2"), Some(640));
+        assert_eq!(n("4294967295"), Some(u32::MAX));
+        assert_eq!(n("4294967296"), None);
+        assert_eq!(n("-1"), None);
+        assert_eq!(n("1.5"), None);
+        assert_eq!(n("\"1\""), None);
+    }
+}
