@@ -853,6 +853,93 @@ async fn images_from_other_origins_send_no_referrer() {
     assert!(other.contains(r#"referrerpolicy="no-referrer""#), "{other}");
 }
 
+/// The harbour gazette's logo as `--cache-images` writes it: 1× and 2× of
+/// the 64 px mark, each as WebP and PNG, `src` the largest PNG.
+fn cached_logo(base: &str) -> Image {
+    let v = |w: u32, mime: &str, ext: &str| ImageVariant {
+        src: format!("{base}hg-{w}.{ext}"),
+        width: w,
+        height: w,
+        mime: mime.into(),
+    };
+    Image {
+        src: format!("{base}hg-128.png"),
+        width: Some(256),
+        height: Some(256),
+        cached: true,
+        variants: vec![
+            v(64, "image/webp", "webp"),
+            v(64, "image/png", "png"),
+            v(128, "image/webp", "webp"),
+            v(128, "image/png", "png"),
+        ],
+        placeholder: Some("#204080".into()),
+        original: Some("https://logos.example/hg.png".into()),
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn cached_logos_have_a_srcset_sized_to_the_mark() {
+    let mut bundle = bundle_of(vec![with_image(), without_image()]);
+    bundle.providers.get_mut("hg").unwrap().logo = Some(cached_logo("cache/"));
+    let html = render(bundle, opts()).await;
+    let logos: Vec<&str> = html
+        .split("<img")
+        .filter(|i| i.contains("provider-logo"))
+        .collect();
+    assert_eq!(logos.len(), 3, "two inline marks and one large: {html}");
+    for logo in &logos {
+        assert!(
+            logo.contains(
+                r#"src="cache/hg-128.png" srcset="cache/hg-64.png 64w, cache/hg-128.png 128w""#
+            ),
+            "PNG copies only, w descriptors: {logo}"
+        );
+        assert!(logo.contains(r#"width="256" height="256""#), "{logo}");
+        assert!(!logo.contains(".webp") && !logo.contains("logos.example"));
+    }
+    let large = logos.iter().filter(|l| l.contains("is-large")).count();
+    let large_sized = logos
+        .iter()
+        .filter(|l| l.contains(r#"sizes="64px""#))
+        .count();
+    let small_sized = logos
+        .iter()
+        .filter(|l| l.contains(r#"sizes="20px""#))
+        .count();
+    assert_eq!((large, large_sized, small_sized), (1, 1, 2), "{logos:?}");
+    check("card_cached_logo", &html);
+
+    // A plain logo keeps a plain <img>; one on another origin than the
+    // bundle sends no referrer.
+    let html = render(bundle_of(vec![with_image()]), opts()).await;
+    assert!(!html.contains("srcset=\"images/hg") && !html.contains(r#"sizes="20px""#));
+    let mut bundle = bundle_of(vec![with_image()]);
+    bundle.providers.get_mut("hg").unwrap().logo = Some(cached_logo("https://cdn.example/logos/"));
+    let props = ViewProps {
+        state: LoadState::Ready(Rc::new(bundle)),
+        options: Rc::new(opts()),
+        now_ms: now_ms(),
+        locale: AttrValue::from("en-GB"),
+        on_retry: Callback::noop(),
+        on_select: Callback::noop(),
+        bundle_url: Some("https://site.example/news/bundle.json".into()),
+    };
+    let html = LocalServerRenderer::<View>::with_props(props)
+        .hydratable(false)
+        .render()
+        .await;
+    let logo = html
+        .split("<img")
+        .find(|i| i.contains("provider-logo"))
+        .unwrap();
+    assert!(
+        logo.contains("https://cdn.example/logos/hg-64.png 64w")
+            && logo.contains(r#"referrerpolicy="no-referrer""#),
+        "{logo}"
+    );
+}
+
 #[test]
 fn stylesheet_is_scoped_and_themable() {
     for needle in [

@@ -1,13 +1,19 @@
 //! A provider's logo, or, when there is none or it fails to load, a
 //! monogram tile: the provider's initials on one of ten colours picked by
 //! hashing its domain (`hue-0` … `hue-9` classes; no inline styles).
+//!
+//! A cached logo (`--cache-images` writes it at 1× and 2× of the largest
+//! mark) gets a `srcset` of its JPEG/PNG copies with `w` descriptors and a
+//! `sizes` of the mark's box, so the 20 px mark beside the provider name
+//! takes the small copy even on a 2× screen, and only the 64 px mark that
+//! stands in for a missing hero image takes the large one there.
 
 use yew::prelude::*;
 
 use crate::bundle::{Article, Bundle, Image};
 use crate::safe_url::is_safe_url;
 use crate::widget::case;
-use crate::widget::components::ImageEnv;
+use crate::widget::components::{ImageEnv, srcset};
 
 /// Number of monogram colour classes in the stylesheet.
 pub const HUES: u32 = 10;
@@ -21,8 +27,18 @@ pub struct Mark {
     pub initials: AttrValue,
     /// `hue-0` … `hue-9`.
     pub hue: AttrValue,
-    /// A logo that passed the URL policy: (src, width, height).
-    pub logo: Option<(AttrValue, u32, u32)>,
+    /// A logo that passed the URL policy.
+    pub logo: Option<Logo>,
+}
+
+/// A provider's logo, ready to render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logo {
+    pub src: AttrValue,
+    /// `srcset` of the cached copies (`w` descriptors); `None` without.
+    pub srcset: Option<AttrValue>,
+    pub width: u32,
+    pub height: u32,
 }
 
 impl Mark {
@@ -60,14 +76,26 @@ impl Mark {
     }
 }
 
-fn logo(image: &Image) -> Option<(AttrValue, u32, u32)> {
+fn logo(image: &Image) -> Option<Logo> {
     if !is_safe_url(&image.src) {
         return None;
     }
+    // The WebP copies are left out: an `<img>` has no type fallback.
+    let srcset = image
+        .variants
+        .iter()
+        .find(|v| v.mime != "image/webp")
+        .map(|v| srcset(&image.variants, &v.mime))
+        .filter(|s| !s.is_empty())
+        .map(AttrValue::from);
     // Logos are square in practice; the attributes only give the ratio.
-    let w = image.width.unwrap_or(64);
-    let h = image.height.unwrap_or(w);
-    Some((AttrValue::from(image.src.clone()), w, h))
+    let width = image.width.unwrap_or(64);
+    Some(Logo {
+        src: AttrValue::from(image.src.clone()),
+        srcset,
+        width,
+        height: image.height.unwrap_or(width),
+    })
 }
 
 /// Up to two initials: the first letters of the first two words, skipping a
@@ -122,23 +150,25 @@ pub fn provider_mark(props: &ProviderMarkProps) -> Html {
     let env = use_context::<ImageEnv>().unwrap_or_default();
     // The logo that failed, so a new logo gets its own chance.
     let failed = use_state(|| None::<AttrValue>);
-    let size = if props.large {
-        "ac-mark is-large"
+    // The box sizes in the stylesheet (some layouts make them smaller).
+    let (size, sizes) = if props.large {
+        ("ac-mark is-large", "64px")
     } else {
-        "ac-mark"
+        ("ac-mark", "20px")
     };
     match &mark.logo {
-        Some((src, w, h)) if failed.as_ref() != Some(src) => {
+        Some(logo) if failed.as_ref() != Some(&logo.src) => {
             let onerror = {
                 let failed = failed.clone();
-                let src = src.clone();
+                let src = logo.src.clone();
                 Callback::from(move |_: Event| failed.set(Some(src.clone())))
             };
+            let sizes = logo.srcset.is_some().then_some(sizes);
             html! {
-                <img class={classes!(size, "ac-logo")} part="provider-logo" src={src.clone()}
-                    width={w.to_string()} height={h.to_string()} alt=""
-                    loading="lazy" decoding="async" referrerpolicy={env.referrer_policy(src)}
-                    {onerror} />
+                <img class={classes!(size, "ac-logo")} part="provider-logo" src={logo.src.clone()}
+                    srcset={logo.srcset.clone()} {sizes} width={logo.width.to_string()}
+                    height={logo.height.to_string()} alt="" loading="lazy" decoding="async"
+                    referrerpolicy={env.referrer_policy(&logo.src)} {onerror} />
             }
         }
         _ => html! {
