@@ -1,6 +1,7 @@
 // A tiny static server for the tests: 127.0.0.1, a random port, the right
-// content types (application/wasm above all), no caching, a request log,
-// and per-path extra headers (the CSP pages).
+// content types (application/wasm above all), no caching, a request log
+// (paths, and paths with request headers), and per-path extra headers (the
+// CSP pages).
 
 import http from "node:http";
 import { readFile, stat } from "node:fs/promises";
@@ -21,21 +22,26 @@ const TYPES = {
   ".wasm": "application/wasm",
   ".svg": "image/svg+xml",
   ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".webp": "image/webp",
   ".map": "application/json",
 };
 
 /**
  * Serves `mounts` (URL prefix → folder; the longest prefix wins).
  * `headers(pathname)` adds response headers. Returns `{ origin, requests,
- * close }`; `requests` lists every path asked for, in order.
+ * log, close }`; `requests` lists every path asked for, in order, and `log`
+ * the same as `{ path, headers }` (header names in lower case).
  */
 export async function serve({ mounts, headers = () => ({}) }) {
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   const requests = [];
+  const log = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, "http://localhost");
     const pathname = decodeURIComponent(url.pathname);
     requests.push(pathname);
+    log.push({ path: pathname, headers: req.headers });
     if (pathname === "/favicon.ico") {
       res.writeHead(204).end();
       return;
@@ -65,6 +71,7 @@ export async function serve({ mounts, headers = () => ({}) }) {
   return {
     origin: `http://127.0.0.1:${port}`,
     requests,
+    log,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
