@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use crate::dist;
 use crate::util::{cargo, root, run};
 
 pub fn main(args: &[String]) -> Result<(), String> {
@@ -212,18 +213,16 @@ fn measure(cmd: &mut Command) -> Result<(f64, i64), String> {
     Ok((seconds, usage.ru_maxrss))
 }
 
-fn bundle(args: &[String]) -> Result<(), String> {
-    let sizes: Vec<usize> = if args.is_empty() {
-        vec![1_000, 10_000, 100_000]
-    } else {
-        args.iter()
-            .map(|a| {
-                a.replace([',', '_'], "")
-                    .parse()
-                    .map_err(|_| format!("not a count: {a}"))
-            })
-            .collect::<Result<_, _>>()?
-    };
+/// `1,000`, `10_000` or `100000` as a number.
+fn count(arg: &str) -> Result<usize, String> {
+    arg.replace([',', '_'], "")
+        .parse()
+        .map_err(|_| format!("not a count: {arg}"))
+}
+
+/// Builds the release bundler; returns its path (in `CARGO_TARGET_DIR`
+/// when set).
+fn build_bundler() -> Result<PathBuf, String> {
     run(
         "build the bundler (release)",
         cargo().args([
@@ -235,7 +234,16 @@ fn bundle(args: &[String]) -> Result<(), String> {
             "article-cards",
         ]),
     )?;
-    let exe = root().join("target/release/article-cards");
+    Ok(dist::target_dir().join("release/article-cards"))
+}
+
+fn bundle(args: &[String]) -> Result<(), String> {
+    let sizes: Vec<usize> = if args.is_empty() {
+        vec![1_000, 10_000, 100_000]
+    } else {
+        args.iter().map(|a| count(a)).collect::<Result<_, _>>()?
+    };
+    let exe = build_bundler()?;
     let work = root().join("target/bench");
     println!("\n| files | wall time | files/s | peak RSS |\n|---:|---:|---:|---:|");
     for n in sizes {
