@@ -2,12 +2,13 @@
 //! asserts a time; the figures go in notes and docs.
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use crate::dist;
-use crate::util::{cargo, root, run};
+use crate::util::{cargo, ensure_npm_deps, root, run};
+use crate::{dist, tools};
 
 pub fn main(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
@@ -40,10 +41,14 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 ])
                 .args(args.get(1..).unwrap_or_default()),
         ),
+        Some("widget") => widget(args.get(1..).unwrap_or_default()),
         Some(other) => Err(format!(
-            "unknown benchmark `{other}` (try: bundle, related, images)"
+            "unknown benchmark `{other}` (try: bundle, related, images, widget)"
         )),
-        None => Err("usage: cargo xtask bench bundle|related|images [N...]".into()),
+        None => Err(
+            "usage: cargo xtask bench bundle|related|images|widget [N...] (widget: [--runs N])"
+                .into(),
+        ),
     }
 }
 
@@ -131,8 +136,29 @@ fn sentence(rng: &mut Rng, words: usize) -> String {
     text
 }
 
-fn article(i: usize, rng: &mut Rng) -> String {
+/// Where a generated article's images point.
+#[derive(Clone, Copy)]
+enum Images {
+    /// One (missing) hero per article and a logo per provider, like a
+    /// real archive: for the bundler, which never fetches them here.
+    PerArticle,
+    /// `images/{i % n}.png` and `logos/{provider % n}.png`: a few files that
+    /// exist, shared by every article, for the widget to load.
+    Shared(usize),
+}
+
+fn article(i: usize, rng: &mut Rng, images: Images, excerpt_words: usize) -> String {
     let provider = i % 50;
+    let (hero, logo) = match images {
+        Images::PerArticle => (
+            format!("images/{i}.jpg"),
+            format!("logos/news{provider}.png"),
+        ),
+        Images::Shared(n) => (
+            format!("images/{}.png", i % n.max(1)),
+            format!("logos/{}.png", provider % n.max(1)),
+        ),
+    };
     let day = 1 + (rng.next() % 28);
     let month = 1 + (rng.next() % 12);
     let year = 2020 + (rng.next() % 6);
@@ -140,9 +166,9 @@ fn article(i: usize, rng: &mut Rng) -> String {
     let mut text = format!(
         "---\ncategory: news\ntitle: \"{} {i}\"\nexcerpt: \"{}.\"\npublishedDateTime: {year}-{month:02}-{day:02}T{hour:02}:15:00Z\n\
          originalUrl: \"https://news{provider}.example/articles/{i}\"\nwebUrl: \"https://news{provider}.example/articles/{i}\"\n\
-         type: article\nquality: {}\nheat: {}\npublished: true\n\nprovider:\n  name: Outlet {provider}\n  domain: news{provider}.example\n  images:\n    - url: \"logos/news{provider}.png\"\n      width: 64\n      height: 64\n\ntopics:\n  - {}\n  - {}\n\nimages:\n  - url: \"images/{i}.jpg\"\n    width: 1200\n    height: 630\n    isCached: true\n",
+         type: article\nquality: {}\nheat: {}\npublished: true\n\nprovider:\n  name: Outlet {provider}\n  domain: news{provider}.example\n  images:\n    - url: \"{logo}\"\n      width: 64\n      height: 64\n\ntopics:\n  - {}\n  - {}\n\nimages:\n  - url: \"{hero}\"\n    width: 1200\n    height: 630\n    isCached: true\n",
         sentence(rng, 8),
-        sentence(rng, 40),
+        sentence(rng, excerpt_words),
         rng.next() % 200,
         rng.next() % 300,
         rng.pick(&TOPICS),
@@ -165,7 +191,9 @@ fn article(i: usize, rng: &mut Rng) -> String {
     text
 }
 
-fn generate(dir: &Path, count: usize) -> Result<(), String> {
+/// Writes `count` article files into `dir` (once: a finished corpus is
+/// kept). `excerpt_words` sets the excerpt length (40 is a real one).
+fn generate(dir: &Path, count: usize, images: Images, excerpt_words: usize) -> Result<(), String> {
     let marker = dir.join(".complete");
     if marker.is_file() {
         return Ok(());
@@ -180,7 +208,8 @@ fn generate(dir: &Path, count: usize) -> Result<(), String> {
             fs::create_dir_all(&sub).map_err(|e| format!("{}: {e}", sub.display()))?;
         }
         let path = sub.join(format!("{i:06}.md"));
-        fs::write(&path, article(i, &mut rng)).map_err(|e| format!("{}: {e}", path.display()))?;
+        fs::write(&path, article(i, &mut rng, images, excerpt_words))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     fs::write(&marker, "").map_err(|e| e.to_string())?;
     eprintln!(
@@ -248,7 +277,7 @@ fn bundle(args: &[String]) -> Result<(), String> {
     println!("\n| files | wall time | files/s | peak RSS |\n|---:|---:|---:|---:|");
     for n in sizes {
         let dir: PathBuf = work.join(format!("articles-{n}"));
-        generate(&dir, n)?;
+        generate(&dir, n, Images::PerArticle, 40)?;
         let out = work.join(format!("bundle-{n}.json"));
         let (seconds, rss_kib) = measure(
             Command::new(&exe)
@@ -265,4 +294,160 @@ fn bundle(args: &[String]) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// How many image files the widget benchmark's articles share.
+const SHARED_IMAGES: usize = 6;
+
+/// A bundle the widget benchmark loads: how its articles are written and
+/// bundled.
+struct Shape {
+    name: &'static str,
+    excerpt_words: usize,
+    related: &'static str,
+}
+
+const SHAPES: [Shape; 2] = [
+    // What a site gets by default: real excerpts, explicit related lists on
+    // every fourth article and computed ones (`--related auto`) on the rest,
+    // so cards have related carousels. About 3.5 KB an article: the related
+    // items carry their article's excerpt and image.
+    Shape {
+        name: "full",
+        excerpt_words: 40,
+        related: "auto",
+    },
+    // The smallest useful cards (one-line excerpts, no related): about
+    // 0.5 KB an article, so 10,000 fit under the widget's 5 MiB cap.
+    Shape {
+        name: "lean",
+        excerpt_words: 12,
+        related: "off",
+    },
+];
+
+/// `cargo xtask bench widget [--runs N] [COUNT...]`: mount → first 24 cards
+/// in headless Chromium on synthetic bundles of each count (1,000 and
+/// 10,000 by default) and each [`Shape`], served with their images and the
+/// built package from one loopback origin by
+/// `tests/e2e/bench/widget.bench.js`, which prints the table.
+fn widget(args: &[String]) -> Result<(), String> {
+    let mut runs = 5_usize;
+    let mut sizes = Vec::new();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        if arg == "--runs" {
+            let value = rest.next().ok_or("--runs needs a number")?;
+            runs = count(value)?.max(1);
+        } else {
+            sizes.push(count(arg)?);
+        }
+    }
+    if sizes.is_empty() {
+        sizes = vec![1_000, 10_000];
+    }
+
+    let exe = build_bundler()?;
+    let work = root().join("target/bench-widget");
+    let site = work.join("site");
+    write_images(&site)?;
+    let mut bundles = Vec::new();
+    for shape in &SHAPES {
+        for &n in &sizes {
+            let dir = work.join(format!("articles-{n}-{}w", shape.excerpt_words));
+            generate(&dir, n, Images::Shared(SHARED_IMAGES), shape.excerpt_words)?;
+            let name = format!("{}-{n}", shape.name);
+            let out = site.join(format!("{name}.json"));
+            run(
+                &format!("bundle {n} articles ({})", shape.name),
+                Command::new(&exe)
+                    .arg("bundle")
+                    .arg(&dir)
+                    .arg("--out")
+                    .arg(&out)
+                    .args(["--related", shape.related, "--quiet"]),
+            )?;
+            bundles.push(name);
+        }
+    }
+
+    dist::build(false)?;
+    let e2e_dir = root().join("tests/e2e");
+    ensure_npm_deps(&e2e_dir, "the end-to-end test tools")?;
+    let chromium = chromium()?;
+    run(
+        "mount → first cards in headless Chromium",
+        Command::new("node")
+            .current_dir(&e2e_dir)
+            .env("CHROMIUM", chromium)
+            .arg("bench/widget.bench.js")
+            .arg("--data")
+            .arg(&site)
+            .args(["--runs", &runs.to_string()])
+            .args(&bundles),
+    )
+}
+
+/// Where the browser tests look for Chromium (as in `e2e.rs`).
+const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Chromium as `cargo xtask e2e` finds it: `CHROMIUM`, else the system one
+/// (installed when missing and we may).
+fn chromium() -> Result<String, String> {
+    if let Ok(path) = std::env::var("CHROMIUM") {
+        return Ok(path);
+    }
+    if !Path::new(DEFAULT_CHROMIUM).is_file() {
+        tools::ensure_chromium()?;
+    }
+    Ok(tools::which("chromium").unwrap_or_else(|| DEFAULT_CHROMIUM.into()))
+}
+
+/// Writes the shared images: heroes of the declared 1200×630 shape (at a
+/// fifth of the size) and square logos, each a different colour.
+fn write_images(site: &Path) -> Result<(), String> {
+    for (folder, width, height) in [("images", 240, 126), ("logos", 64, 64)] {
+        let dir = site.join(folder);
+        fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for i in 0..SHARED_IMAGES {
+            let path = dir.join(format!("{i}.png"));
+            let shade = (40 * i % 256) as u8;
+            png(width, height, [shade, 120, 255 - shade])
+                .and_then(|bytes| fs::write(&path, bytes))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// A truecolour PNG: a vertical gradient from `rgb` (real pixels to decode,
+/// not one flat colour).
+fn png(width: u32, height: u32, rgb: [u8; 3]) -> std::io::Result<Vec<u8>> {
+    let mut raw = Vec::with_capacity((height * (1 + 3 * width)) as usize);
+    for y in 0..height {
+        raw.push(0); // filter: none
+        let fade = (y * 96 / height.max(1)) as u8;
+        for _ in 0..width {
+            raw.extend(rgb.map(|c| c.saturating_sub(fade)));
+        }
+    }
+    let mut deflate = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    deflate.write_all(&raw)?;
+    let data = deflate.finish()?;
+
+    let mut header = Vec::with_capacity(13);
+    header.extend(width.to_be_bytes());
+    header.extend(height.to_be_bytes());
+    header.extend([8, 2, 0, 0, 0]); // 8 bits, RGB, deflate, no filter, no interlace
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, body) in [(b"IHDR", &header), (b"IDAT", &data), (b"IEND", &Vec::new())] {
+        out.extend((body.len() as u32).to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(body);
+        out.extend(kind);
+        out.extend(body);
+        out.extend(crc.sum().to_be_bytes());
+    }
+    Ok(out)
 }

@@ -25,6 +25,7 @@ tasks:
   bench bundle      time `article-cards bundle` on 1,000 / 10,000 / 100,000 synthetic files
   bench related     time the related-article computation on synthetic bundles
   bench images      time the image cache (fetch, resize, encode) on synthetic photos
+  bench widget      time mount → first 24 cards in headless Chromium (1,000 / 10,000 articles)
 ";
 
 fn main() -> ExitCode {
