@@ -14,7 +14,7 @@ use crate::bundle::{
 };
 use crate::safe_url::{check_url, is_absolute_http};
 use crate::text::{clean_text, truncate_chars};
-use crate::widget::json::{self, Json};
+use crate::widget::json::{self, Value};
 use crate::widget::model::{LoadError, LoadErrorKind};
 use crate::youtube;
 
@@ -98,7 +98,7 @@ pub fn decode_with(
         )
         .into(),
     })?;
-    if !matches!(root, Json::Obj(_)) {
+    if !matches!(root, Value::Object(_)) {
         return Err(not_json(
             "expected a JSON object with `version` and `articles`",
         ));
@@ -107,7 +107,7 @@ pub fn decode_with(
     let version = root
         .get("version")
         .ok_or_else(|| not_json("it has no `version`"))?;
-    if !matches!(version, Json::Num(_)) {
+    if !matches!(version, Value::Number(_)) {
         return Err(not_json("`version` is not a whole number"));
     }
     if version.as_u32() != Some(BUNDLE_VERSION) {
@@ -115,7 +115,7 @@ pub fn decode_with(
         return Err(load_error(LoadErrorKind::WrongVersion(v)));
     }
 
-    let Some(Json::Arr(articles)) = root.get("articles") else {
+    let Some(Value::Array(articles)) = root.get("articles") else {
         return Err(not_json(match root.get("articles") {
             None => "it has no `articles` list",
             Some(_) => "`articles` is not a list",
@@ -197,14 +197,14 @@ fn drop_repeated_ids(articles: Vec<Article>, warnings: &mut Vec<String>) -> Vec<
 }
 
 fn decode_providers(
-    raw: Option<&Json>,
+    raw: Option<&Value>,
     ctx: &ImageCtx<'_>,
     warnings: &mut Vec<String>,
 ) -> Providers {
     let mut out = Providers::default();
     let members = match raw {
-        None | Some(Json::Null) => return out,
-        Some(Json::Obj(members)) => members,
+        None | Some(Value::Null) => return out,
+        Some(Value::Object(members)) => members,
         Some(_) => {
             warnings.push("`providers` is not an object; providers ignored.".to_owned());
             return out;
@@ -239,50 +239,50 @@ type Malformed = String;
 
 /// Optional field `key` of object `o`, converted by `read`.
 fn opt<'a, T>(
-    o: &'a Json,
+    o: &'a Value,
     key: &str,
-    read: impl FnOnce(&'a Json) -> Result<T, Malformed>,
+    read: impl FnOnce(&'a Value) -> Result<T, Malformed>,
 ) -> Result<Option<T>, Malformed> {
     match o.get(key) {
-        None | Some(Json::Null) => Ok(None),
+        None | Some(Value::Null) => Ok(None),
         Some(v) => read(v).map(Some).map_err(|e| format!("`{key}` {e}")),
     }
 }
 
 /// Required field `key` of object `o`, converted by `read`.
 fn req<'a, T>(
-    o: &'a Json,
+    o: &'a Value,
     key: &str,
-    read: impl FnOnce(&'a Json) -> Result<T, Malformed>,
+    read: impl FnOnce(&'a Value) -> Result<T, Malformed>,
 ) -> Result<T, Malformed> {
     opt(o, key, read)?.ok_or_else(|| format!("`{key}` is missing"))
 }
 
-fn string(v: &Json) -> Result<String, Malformed> {
+fn string(v: &Value) -> Result<String, Malformed> {
     v.as_str()
         .map(str::to_owned)
         .ok_or_else(|| "is not a string".to_owned())
 }
 
-fn whole(v: &Json) -> Result<u32, Malformed> {
+fn whole(v: &Value) -> Result<u32, Malformed> {
     v.as_u32().ok_or_else(|| "is not a whole number".to_owned())
 }
 
-fn list<T>(v: &Json, read: fn(&Json) -> Result<T, Malformed>) -> Result<Vec<T>, Malformed> {
+fn list<T>(v: &Value, read: fn(&Value) -> Result<T, Malformed>) -> Result<Vec<T>, Malformed> {
     match v {
-        Json::Arr(items) => items.iter().map(read).collect(),
+        Value::Array(items) => items.iter().map(read).collect(),
         _ => Err("is not a list".to_owned()),
     }
 }
 
-fn object(v: &Json) -> Result<&Json, Malformed> {
+fn object(v: &Value) -> Result<&Value, Malformed> {
     match v {
-        Json::Obj(_) => Ok(v),
+        Value::Object(_) => Ok(v),
         _ => Err("is not an object".to_owned()),
     }
 }
 
-fn kind(o: &Json) -> Result<ArticleType, Malformed> {
+fn kind(o: &Value) -> Result<ArticleType, Malformed> {
     let kind = opt(o, "type", |v| match v.as_str() {
         Some("article") => Ok(ArticleType::Article),
         Some("video") => Ok(ArticleType::Video),
@@ -291,14 +291,14 @@ fn kind(o: &Json) -> Result<ArticleType, Malformed> {
     Ok(kind.unwrap_or_default())
 }
 
-fn read_image(v: &Json) -> Result<Image, Malformed> {
+fn read_image(v: &Value) -> Result<Image, Malformed> {
     let o = object(v)?;
     Ok(Image {
         src: req(o, "src", string)?,
         width: opt(o, "width", whole)?,
         height: opt(o, "height", whole)?,
         cached: opt(o, "cached", |v| match v {
-            Json::Bool(b) => Ok(*b),
+            Value::Bool(b) => Ok(*b),
             _ => Err("is not true or false".to_owned()),
         })?
         .unwrap_or(false),
@@ -308,7 +308,7 @@ fn read_image(v: &Json) -> Result<Image, Malformed> {
     })
 }
 
-fn read_variant(v: &Json) -> Result<ImageVariant, Malformed> {
+fn read_variant(v: &Value) -> Result<ImageVariant, Malformed> {
     let o = object(v)?;
     Ok(ImageVariant {
         src: req(o, "src", string)?,
@@ -318,7 +318,7 @@ fn read_variant(v: &Json) -> Result<ImageVariant, Malformed> {
     })
 }
 
-fn read_provider(v: &Json) -> Result<Provider, Malformed> {
+fn read_provider(v: &Value) -> Result<Provider, Malformed> {
     let o = object(v)?;
     Ok(Provider {
         name: req(o, "name", string)?,
@@ -327,7 +327,7 @@ fn read_provider(v: &Json) -> Result<Provider, Malformed> {
     })
 }
 
-fn read_article(v: &Json) -> Result<Article, Malformed> {
+fn read_article(v: &Value) -> Result<Article, Malformed> {
     let o = object(v)?;
     Ok(Article {
         id: req(o, "id", string)?,
@@ -356,7 +356,7 @@ fn read_article(v: &Json) -> Result<Article, Malformed> {
     })
 }
 
-fn read_related(v: &Json) -> Result<RelatedItem, Malformed> {
+fn read_related(v: &Value) -> Result<RelatedItem, Malformed> {
     let o = object(v)?;
     Ok(RelatedItem {
         title: req(o, "title", string)?,

@@ -3,23 +3,25 @@
 //! Why not `serde_json`: with serde's derived visitors, its error messages
 //! (which format floats) and its float parser, decoding took about a fifth
 //! of the widget's wasm, which has a size budget. This reader builds a plain
-//! tree ([`Json`]) in one pass and never panics; `decode` walks the tree.
+//! tree ([`Value`]) in one pass and never panics; `decode` walks the tree.
 //! It accepts the same syntax as `serde_json::from_slice` (tests check the
 //! two agree), with the same nesting limit. Numbers are kept as `f64`
 //! computed without the standard library's exact decimal parser and its
 //! tables: exact for whole numbers, close for the rest, and the bundle's
 //! numbers are whole.
 
-/// One JSON value. Object members keep their order; a repeated key keeps
-/// every occurrence and [`Json::get`] returns the first.
+/// One JSON value: a bundle as parsed here, and the widget's options as
+/// the edge reads them from JS. Object members keep their order; a repeated
+/// key keeps every occurrence and [`Value::get`] returns the first.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Json {
+pub enum Value {
     Null,
     Bool(bool),
-    Num(f64),
-    Str(String),
-    Arr(Vec<Json>),
-    Obj(Vec<(String, Json)>),
+    /// Always finite.
+    Number(f64),
+    String(String),
+    Array(Vec<Value>),
+    Object(Vec<(String, Value)>),
 }
 
 /// Deepest nesting of arrays and objects accepted (serde_json's is 128).
@@ -32,26 +34,63 @@ pub struct SyntaxError {
     pub at: usize,
 }
 
-impl Json {
+impl Value {
     /// The first member named `key` of an object.
-    pub fn get(&self, key: &str) -> Option<&Json> {
+    pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
-            Json::Obj(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Value::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
 
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Json::Str(s) => Some(s),
+            Value::String(s) => Some(s),
             _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// Compact JSON, as `serde_json` would print it (numbers: integers
+    /// exactly, others to 6 decimals, without float formatting code).
+    pub fn write_json(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => push_number(out, *n),
+            Value::String(s) => push_json_string(out, s),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
+            Value::Object(entries) => {
+                out.push('{');
+                for (i, (key, item)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    push_json_string(out, key);
+                    out.push(':');
+                    item.write_json(out);
+                }
+                out.push('}');
+            }
         }
     }
 
     /// A whole number in `0..=u32::MAX` (`3` and `3.0`, not `3.5` or `-1`).
     pub fn as_u32(&self) -> Option<u32> {
         match self {
-            Json::Num(n) if n.fract() == 0.0 && *n >= 0.0 && *n <= f64::from(u32::MAX) => {
+            Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n <= f64::from(u32::MAX) => {
                 Some(*n as u32)
             }
             _ => None,
@@ -60,7 +99,7 @@ impl Json {
 }
 
 /// Parses one JSON text (surrounding whitespace allowed, nothing else).
-pub fn parse(bytes: &[u8]) -> Result<Json, SyntaxError> {
+pub fn parse(bytes: &[u8]) -> Result<Value, SyntaxError> {
     // Validating UTF-8 up front lets strings be sliced without re-checking.
     let text = std::str::from_utf8(bytes).map_err(|e| SyntaxError {
         what: "valid UTF-8",
@@ -110,7 +149,7 @@ impl Parser<'_> {
         hit
     }
 
-    fn literal(&mut self, word: &'static str, value: Json) -> Result<Json, SyntaxError> {
+    fn literal(&mut self, word: &'static str, value: Value) -> Result<Value, SyntaxError> {
         if self.s.get(self.i..self.i + word.len()) == Some(word.as_bytes()) {
             self.i += word.len();
             Ok(value)
@@ -119,7 +158,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: u32) -> Result<Json, SyntaxError> {
+    fn value(&mut self, depth: u32) -> Result<Value, SyntaxError> {
         self.ws();
         match self.peek() {
             Some(b'{' | b'[') if depth >= MAX_DEPTH => Err(self.err("less nesting")),
@@ -145,7 +184,7 @@ impl Parser<'_> {
                         }
                     }
                 }
-                Ok(Json::Obj(members))
+                Ok(Value::Object(members))
             }
             Some(b'[') => {
                 self.i += 1;
@@ -161,18 +200,18 @@ impl Parser<'_> {
                         }
                     }
                 }
-                Ok(Json::Arr(items))
+                Ok(Value::Array(items))
             }
-            Some(b'"') => self.string().map(Json::Str),
-            Some(b't') => self.literal("true", Json::Bool(true)),
-            Some(b'f') => self.literal("false", Json::Bool(false)),
-            Some(b'n') => self.literal("null", Json::Null),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
             _ => Err(self.err("a value")),
         }
     }
 
-    fn number(&mut self) -> Result<Json, SyntaxError> {
+    fn number(&mut self) -> Result<Value, SyntaxError> {
         let negative = self.peek() == Some(b'-');
         self.i += usize::from(negative);
         // Up to 18 significant digits in `mantissa`, the rest as a power of
@@ -237,7 +276,7 @@ impl Parser<'_> {
             // serde_json rejects numbers out of f64 range.
             return Err(self.err("a number within range"));
         }
-        Ok(Json::Num(if negative { -value } else { value }))
+        Ok(Value::Number(if negative { -value } else { value }))
     }
 
     /// A string starting at the opening quote.
@@ -318,20 +357,88 @@ impl Parser<'_> {
     }
 }
 
+/// Appends a finite number as JSON: whole numbers exactly (below 1e16),
+/// others rounded to 6 decimals or, when huge or tiny, as `1.5e300`.
+pub fn push_number(out: &mut String, n: f64) {
+    if !n.is_finite() {
+        out.push_str("null");
+        return;
+    }
+    let mut n = n;
+    if n < 0.0 {
+        out.push('-');
+        n = -n;
+    }
+    if n == 0.0 || (1e-5..1e16).contains(&n) {
+        let mut int = n.trunc();
+        let mut micros = ((n - int) * 1e6 + 0.5).floor();
+        if micros >= 1e6 {
+            int += 1.0;
+            micros = 0.0;
+        }
+        out.push_str(&(int as u64).to_string());
+        if micros > 0.0 {
+            let digits = format!("{:06}", micros as u32);
+            out.push('.');
+            out.push_str(digits.trim_end_matches('0'));
+        }
+        return;
+    }
+    let mut exp = 0i32;
+    while n >= 10.0 {
+        n /= 10.0;
+        exp += 1;
+    }
+    while n < 1.0 {
+        n *= 10.0;
+        exp -= 1;
+    }
+    push_number(out, n);
+    out.push('e');
+    out.push_str(&exp.to_string());
+}
+
+/// Appends `s` as a JSON string literal (escapes as `serde_json` writes
+/// them).
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                for shift in [4, 0] {
+                    let nibble = (u32::from(c) >> shift) & 0xf;
+                    out.push(HEX.get(nibble as usize).map_or('0', |&b| char::from(b)));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// Our tree, converted from serde_json's for comparison.
-    fn from_serde(v: &serde_json::Value) -> Json {
+    fn from_serde(v: &serde_json::Value) -> Value {
         match v {
-            serde_json::Value::Null => Json::Null,
-            serde_json::Value::Bool(b) => Json::Bool(*b),
-            serde_json::Value::Number(n) => Json::Num(n.as_f64().unwrap()),
-            serde_json::Value::String(s) => Json::Str(s.clone()),
-            serde_json::Value::Array(a) => Json::Arr(a.iter().map(from_serde).collect()),
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap()),
+            serde_json::Value::String(s) => Value::String(s.clone()),
+            serde_json::Value::Array(a) => Value::Array(a.iter().map(from_serde).collect()),
             serde_json::Value::Object(o) => {
-                Json::Obj(o.iter().map(|(k, v)| (k.clone(), from_serde(v))).collect())
+                Value::Object(o.iter().map(|(k, v)| (k.clone(), from_serde(v))).collect())
             }
         }
     }
@@ -344,13 +451,13 @@ mod tests {
         assert_eq!(sorted(ours), from_serde(&theirs), "{text:?}");
     }
 
-    fn sorted(v: Json) -> Json {
+    fn sorted(v: Value) -> Value {
         match v {
-            Json::Arr(a) => Json::Arr(a.into_iter().map(sorted).collect()),
-            Json::Obj(o) => {
+            Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+            Value::Object(o) => {
                 let mut o: Vec<_> = o.into_iter().map(|(k, v)| (k, sorted(v))).collect();
                 o.sort_by(|a, b| a.0.cmp(&b.0));
-                Json::Obj(o)
+                Value::Object(o)
             }
             other => other,
         }

@@ -59,67 +59,9 @@ pub mod defaults {
     pub const IMAGES: Images = Images::Auto;
 }
 
-/// One option's value as given: the JSON data model, kept small (the
-/// widget does not link `serde_json::Value` or a JS-value deserializer for
-/// its options; the edge converts a JS object field by field).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    Null,
-    Bool(bool),
-    /// Always finite (the edge turns `NaN` and infinities into `Null`, as
-    /// JSON does).
-    Number(f64),
-    String(String),
-    Array(Vec<Value>),
-    /// Key/value pairs in the object's own order.
-    Object(Vec<(String, Value)>),
-}
-
-impl Value {
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Value::String(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn is_null(&self) -> bool {
-        matches!(self, Value::Null)
-    }
-
-    /// Compact JSON, as `serde_json` would print it (numbers: integers
-    /// exactly, others to 6 decimals, without float formatting code).
-    pub fn write_json(&self, out: &mut String) {
-        match self {
-            Value::Null => out.push_str("null"),
-            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Number(n) => push_number(out, *n),
-            Value::String(s) => push_json_string(out, s),
-            Value::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    item.write_json(out);
-                }
-                out.push(']');
-            }
-            Value::Object(entries) => {
-                out.push('{');
-                for (i, (key, item)) in entries.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    push_json_string(out, key);
-                    out.push(':');
-                    item.write_json(out);
-                }
-                out.push('}');
-            }
-        }
-    }
-}
+/// One option's value as given: the JSON data model of [`json`](super::json)
+/// (the edge converts a JS object field by field into it).
+pub use super::json::{Value, push_number};
 
 /// Options as given, before validation. Every field is any JSON value so
 /// that one bad value cannot make the whole set unreadable.
@@ -1013,74 +955,6 @@ fn parse_whole(s: &str) -> Option<f64> {
         n *= 10.0;
     }
     n.is_finite().then_some(if negative { -n } else { n })
-}
-
-/// Appends a finite number as JSON: whole numbers exactly (below 1e16),
-/// others rounded to 6 decimals or, when huge or tiny, as `1.5e300`.
-fn push_number(out: &mut String, n: f64) {
-    if !n.is_finite() {
-        out.push_str("null");
-        return;
-    }
-    let mut n = n;
-    if n < 0.0 {
-        out.push('-');
-        n = -n;
-    }
-    if n == 0.0 || (1e-5..1e16).contains(&n) {
-        let mut int = n.trunc();
-        let mut micros = ((n - int) * 1e6 + 0.5).floor();
-        if micros >= 1e6 {
-            int += 1.0;
-            micros = 0.0;
-        }
-        out.push_str(&(int as u64).to_string());
-        if micros > 0.0 {
-            let digits = format!("{:06}", micros as u32);
-            out.push('.');
-            out.push_str(digits.trim_end_matches('0'));
-        }
-        return;
-    }
-    let mut exp = 0i32;
-    while n >= 10.0 {
-        n /= 10.0;
-        exp += 1;
-    }
-    while n < 1.0 {
-        n *= 10.0;
-        exp -= 1;
-    }
-    push_number(out, n);
-    out.push('e');
-    out.push_str(&exp.to_string());
-}
-
-/// Appends `s` as a JSON string literal (escapes as `serde_json` writes
-/// them).
-fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if u32::from(c) < 0x20 => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
-                for shift in [4, 0] {
-                    let nibble = (u32::from(c) >> shift) & 0xf;
-                    out.push(HEX.get(nibble as usize).map_or('0', |&b| char::from(b)));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// Boolean words, as attributes give them; `""` is a bare attribute (on).

@@ -23,6 +23,20 @@ pub fn ensure_wasm_target() -> Result<(), String> {
     )
 }
 
+/// The standard library's source, which `dist` rebuilds for the widget
+/// (see `dist::build_with`).
+pub fn ensure_rust_src() -> Result<(), String> {
+    let sysroot = output(Command::new("rustc").args(["--print", "sysroot"])).unwrap_or_default();
+    let library = std::path::Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library");
+    if library.join("Cargo.lock").is_file() {
+        return Ok(());
+    }
+    run(
+        "install the standard library's source (rust-src)",
+        Command::new("rustup").args(["component", "add", "rust-src"]),
+    )
+}
+
 pub fn ensure_wasm_bindgen() -> Result<(), String> {
     let version = output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
     if version.split_whitespace().nth(1) == Some(WASM_BINDGEN_VERSION)
