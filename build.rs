@@ -3,8 +3,8 @@
 //! `src/widget/style.css` stays the readable source; the widget embeds
 //! `$OUT_DIR/style.min.css` (`include_str!` in `widget::components`):
 //! comments dropped, whitespace runs collapsed to one space and removed
-//! around `{`, `}`, `;`, `,` (never inside strings, never around `:` or
-//! combinators, where it can matter). ~1.4 KB less after brotli.
+//! around `{`, `}`, `;`, `,` and after `:` (never inside strings, never
+//! before `:` or around combinators, where it can matter). ~1.4 KB less after brotli.
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -53,7 +53,9 @@ fn minify_css(css: &str) -> String {
         }
         if space {
             space = false;
-            if !out.is_empty() && !out.ends_with(tight) && !tight(c) {
+            // After `:` too: a declaration's value may start right after
+            // it, and in a selector a pseudo-class never follows a space.
+            if !out.is_empty() && !out.ends_with(tight) && !out.ends_with(':') && !tight(c) {
                 out.push(' ');
             }
         }

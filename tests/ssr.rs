@@ -944,7 +944,7 @@ async fn cached_logos_have_a_srcset_sized_to_the_mark() {
 fn stylesheet_is_scoped_and_themable() {
     for needle in [
         ":host",
-        "all: initial",
+        "all:initial",
         "--ac-accent",
         "--ac-bg",
         "--ac-text",
@@ -954,10 +954,10 @@ fn stylesheet_is_scoped_and_themable() {
         "--ac-font",
         "--ac-gap",
         "--ac-card-width",
-        "prefers-color-scheme: dark",
+        "prefers-color-scheme:dark",
         "prefers-reduced-motion",
         ":focus-visible",
-        "object-fit: cover",
+        "object-fit:cover",
         "data-layout=\"list\"",
         "data-layout=\"compact\"",
         "data-layout=\"carousel\"",

@@ -9,7 +9,8 @@ use yew::prelude::*;
 use crate::bundle::{ArticleType, Bundle};
 use crate::safe_url::is_safe_url;
 use crate::widget::components::{
-    ByPtr, Carousel, HeroImage, Mark, ProviderMark, RelatedSlide, VideoFacade, related_placeholder,
+    ByPtr, Carousel, HeroImage, Mark, ProviderMark, RelatedSlide, VideoFacade, class,
+    related_placeholder,
 };
 use crate::widget::model::Selection;
 use crate::widget::options::{Layout, Options};
@@ -177,7 +178,7 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
 
     let kind = if is_video { "video" } else { "article" };
     html! {
-        <article class={classes!("ac-card", show.image.then_some("has-media"))} part="card"
+        <article class={class("ac-card", &[show.image.then_some("has-media")])} part="card"
             data-type={kind}>
             { media }
             <div class="ac-body">

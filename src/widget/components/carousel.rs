@@ -29,6 +29,8 @@ use yew::prelude::*;
 
 use dom::Span;
 
+use super::class;
+
 #[derive(Properties, PartialEq)]
 pub struct CarouselProps {
     /// The region's accessible name ("Related articles", "Articles").
@@ -45,7 +47,7 @@ pub struct CarouselProps {
     pub slides: Vec<Html>,
     /// Extra classes on the region (for per-use styling).
     #[prop_or_default]
-    pub class: Classes,
+    pub class: Option<&'static str>,
     /// A short visible caption beside the buttons (the region is already
     /// named by `label`, so it is hidden from assistive technology).
     #[prop_or_default]
@@ -328,7 +330,7 @@ pub fn carousel(props: &CarouselProps) -> Html {
     });
 
     html! {
-        <section ref={section} class={classes!("ac-carousel", props.class.clone())}
+        <section ref={section} class={class("ac-carousel", &[props.class])}
             role={(!props.landmark).then_some("group")}
             aria-roledescription="carousel" aria-label={props.label.clone()}
             data-autoplay={state} {onkeydown} {onfocusin} {onfocusout} {onmouseenter} {onmouseleave}>

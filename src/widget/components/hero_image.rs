@@ -28,7 +28,7 @@ use yew::prelude::*;
 
 use crate::bundle::{Image, ImageVariant};
 use crate::safe_url::{is_absolute_http, is_safe_url};
-use crate::widget::components::{Mark, ProviderMark};
+use crate::widget::components::{Mark, ProviderMark, class};
 use crate::widget::decode::{is_hex_colour, same_origin};
 use crate::widget::options::Layout;
 
@@ -174,7 +174,7 @@ pub fn hero_image(props: &HeroImageProps) -> Html {
     };
     let Some((attempt, img)) = tries.get(stage).zip(props.image.as_ref()) else {
         return html! {
-            <div class={classes!("ac-img", "ac-ph", props.mark.hue.clone())} part="image">
+            <div class={class("ac-img ac-ph", &[Some(&props.mark.hue)])} part="image">
                 <ProviderMark mark={props.mark.clone()} large=true />
             </div>
         };
@@ -184,12 +184,13 @@ pub fn hero_image(props: &HeroImageProps) -> Html {
         (Some(w), Some(h)) => (Some(w.to_string()), Some(h.to_string())),
         _ => (None, None),
     };
-    let class = classes!(
+    let class = class(
         "ac-img",
-        img.placeholder
+        &[img
+            .placeholder
             .as_deref()
             .and_then(placeholder_class)
-            .map(|c| c.to_string())
+            .as_deref()],
     );
     match attempt {
         Try::Primary(img) if !img.variants.is_empty() => {

@@ -16,6 +16,8 @@ mod view;
 
 use std::rc::Rc;
 
+use yew::AttrValue;
+
 pub use article_card::{ArticleCard, ArticleCardProps, heading_tag};
 pub use carousel::{Carousel, CarouselProps, announcement};
 pub use hero_image::{
@@ -30,6 +32,25 @@ pub use view::{AccessibleName, View, ViewProps, derived_name};
 /// The widget's one stylesheet (`style.css`, minified by `build.rs`); the
 /// edge adopts it into each shadow root.
 pub const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
+
+/// A `class` attribute: the `fixed` classes, then each present `extra` one.
+/// Used instead of Yew's `classes!`, whose `Classes` set links an `IndexSet`
+/// and a second hash table into the wasm (~8 KB) for what is a join.
+pub fn class(fixed: &'static str, extra: &[Option<&str>]) -> AttrValue {
+    let mut out = String::new();
+    for part in extra.iter().flatten().filter(|p| !p.is_empty()) {
+        if out.is_empty() {
+            out.push_str(fixed);
+        }
+        out.push(' ');
+        out.push_str(part);
+    }
+    if out.is_empty() {
+        AttrValue::Static(fixed)
+    } else {
+        AttrValue::from(out)
+    }
+}
 
 /// An `Rc` compared by identity: for props and memo keys that hold the
 /// (possibly large) bundle, where a deep comparison on every render would

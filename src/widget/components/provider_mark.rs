@@ -13,7 +13,7 @@ use yew::prelude::*;
 use crate::bundle::{Article, Bundle, Image};
 use crate::safe_url::is_safe_url;
 use crate::widget::case;
-use crate::widget::components::{ImageEnv, srcset};
+use crate::widget::components::{ImageEnv, class, srcset};
 
 /// Number of monogram colour classes in the stylesheet.
 pub const HUES: u32 = 10;
@@ -165,14 +165,14 @@ pub fn provider_mark(props: &ProviderMarkProps) -> Html {
             };
             let sizes = logo.srcset.is_some().then_some(sizes);
             html! {
-                <img class={classes!(size, "ac-logo")} part="provider-logo" src={logo.src.clone()}
+                <img class={class(size, &[Some("ac-logo")])} part="provider-logo" src={logo.src.clone()}
                     srcset={logo.srcset.clone()} {sizes} width={logo.width.to_string()}
                     height={logo.height.to_string()} alt="" loading="lazy" decoding="async"
                     referrerpolicy={env.referrer_policy(&logo.src)} {onerror} />
             }
         }
         _ => html! {
-            <span class={classes!(size, "ac-mono", mark.hue.clone())} part="provider-logo"
+            <span class={class(size, &[Some("ac-mono"), Some(&mark.hue)])} part="provider-logo"
                 aria-hidden="true">{ mark.initials.clone() }</span>
         },
     }

@@ -5,6 +5,7 @@
 
 use yew::prelude::*;
 
+use super::class;
 use crate::widget::options::{Layout, Options};
 
 /// The room of a card's related-articles strip: the strip's bar (caption,
@@ -36,7 +37,7 @@ pub fn related_placeholder(show_image: bool, reserved: bool) -> Html {
         }
     };
     html! {
-        <div class={classes!("ac-carousel", "is-related", "ac-rel-ph", reserved.then_some("is-reserved"))}
+        <div class={class("ac-carousel is-related ac-rel-ph", &[reserved.then_some("is-reserved")])}
             aria-hidden="true">
             <div class="ac-carousel-bar">
                 <span class="ac-bar is-caption"></span>
