@@ -572,7 +572,7 @@ fn bundle(n: usize) -> Bundle {
     Bundle {
         version: 1,
         generated_at: "2021-05-01T12:00:00Z".into(),
-        providers,
+        providers: providers.into(),
         articles,
     }
 }

@@ -68,7 +68,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         "build the demo server",
         cargo().args(["build", "--quiet", "--release", "-p", "demo-serve"]),
     )?;
-    let server = root().join("target/release/demo-serve");
+    let server = crate::dist::target_dir().join("release/demo-serve");
     let mut serve = Command::new(server);
     serve
         .current_dir(root())
