@@ -98,7 +98,7 @@ fn carousel_props(n: usize) -> CarouselProps {
         label: AttrValue::from("Related articles"),
         landmark: true,
         slides: slides(n),
-        class: yew::classes!("is-related"),
+        class: Some("is-related"),
         caption: Some(AttrValue::from("Related")),
         per_page: 2,
         autoplay: None,
