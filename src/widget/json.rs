@@ -426,22 +426,24 @@ fn push_json_string(out: &mut String, s: &str) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Our tree, converted from serde_json's for comparison.
-    fn from_serde(v: &serde_json::Value) -> Value {
-        match v {
-            serde_json::Value::Null => Value::Null,
-            serde_json::Value::Bool(b) => Value::Bool(*b),
-            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap()),
-            serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(a) => Value::Array(a.iter().map(from_serde).collect()),
-            serde_json::Value::Object(o) => {
-                Value::Object(o.iter().map(|(k, v)| (k.clone(), from_serde(v))).collect())
-            }
+/// `serde_json`'s tree as ours: to compare the two parsers, and to write
+/// options in tests as `json!` values (the edge converts JS values the same way).
+pub(crate) fn from_serde(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap()),
+        serde_json::Value::String(s) => Value::String(s.clone()),
+        serde_json::Value::Array(a) => Value::Array(a.iter().map(from_serde).collect()),
+        serde_json::Value::Object(o) => {
+            Value::Object(o.iter().map(|(k, v)| (k.clone(), from_serde(v))).collect())
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     /// Both parsers accept `text` and build the same tree (serde_json's map
     /// is sorted: compare with sorted members).

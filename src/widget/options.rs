@@ -1012,19 +1012,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// A JSON value as the edge converts a JS value.
-    fn from_json(v: &serde_json::Value) -> Value {
-        match v {
-            serde_json::Value::Null => Value::Null,
-            serde_json::Value::Bool(b) => Value::Bool(*b),
-            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap()),
-            serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(a) => Value::Array(a.iter().map(from_json).collect()),
-            serde_json::Value::Object(o) => {
-                Value::Object(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
-            }
-        }
-    }
+    use crate::widget::json::from_serde as from_json;
 
     fn raw(v: serde_json::Value) -> RawOptions {
         RawOptions::from_object(|key| Ok(v.get(key).map(from_json))).unwrap()
