@@ -374,7 +374,7 @@ fn widget(args: &[String]) -> Result<(), String> {
     dist::build(false)?;
     let e2e_dir = root().join("tests/e2e");
     ensure_npm_deps(&e2e_dir, "the end-to-end test tools")?;
-    let chromium = chromium()?;
+    let chromium = tools::chromium()?;
     run(
         "mount → first cards in headless Chromium",
         Command::new("node")
@@ -386,21 +386,6 @@ fn widget(args: &[String]) -> Result<(), String> {
             .args(["--runs", &runs.to_string()])
             .args(&bundles),
     )
-}
-
-/// Where the browser tests look for Chromium (as in `e2e.rs`).
-const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
-
-/// Chromium as `cargo xtask e2e` finds it: `CHROMIUM`, else the system one
-/// (installed when missing and we may).
-fn chromium() -> Result<String, String> {
-    if let Ok(path) = std::env::var("CHROMIUM") {
-        return Ok(path);
-    }
-    if !Path::new(DEFAULT_CHROMIUM).is_file() {
-        tools::ensure_chromium()?;
-    }
-    Ok(tools::which("chromium").unwrap_or_else(|| DEFAULT_CHROMIUM.into()))
 }
 
 /// Writes the shared images: heroes of the declared 1200×630 shape (at a

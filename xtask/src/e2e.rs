@@ -10,9 +10,6 @@ use crate::dist;
 use crate::tools;
 use crate::util::{ensure_npm_deps, root, run};
 
-/// Where the tests look for Chromium unless `CHROMIUM` says otherwise.
-const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
-
 pub fn main(args: &[String]) -> Result<(), String> {
     let dir = root().join("tests/e2e");
     let mut files: Vec<String> = std::fs::read_dir(&dir)
@@ -29,15 +26,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
 
     dist::build(false)?;
     ensure_npm_deps(&dir, "the end-to-end test tools")?;
-    let chromium = match std::env::var("CHROMIUM") {
-        Ok(path) => path,
-        Err(_) => {
-            if !std::path::Path::new(DEFAULT_CHROMIUM).is_file() {
-                tools::ensure_chromium()?;
-            }
-            tools::which("chromium").unwrap_or_else(|| DEFAULT_CHROMIUM.into())
-        }
-    };
+    let chromium = tools::chromium()?;
     run(
         "end-to-end tests (node --test, headless Chromium)",
         Command::new("node")

@@ -81,6 +81,22 @@ pub fn ensure_chromium() -> Result<(), String> {
     )
 }
 
+/// Where the browser tests and benchmarks look for Chromium unless
+/// `CHROMIUM` says otherwise.
+const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The Chromium the browser tests and benchmarks drive: `CHROMIUM` when set,
+/// else the system one (installed by [`ensure_chromium`] when missing).
+pub fn chromium() -> Result<String, String> {
+    if let Ok(path) = std::env::var("CHROMIUM") {
+        return Ok(path);
+    }
+    if !std::path::Path::new(DEFAULT_CHROMIUM).is_file() {
+        ensure_chromium()?;
+    }
+    Ok(which("chromium").unwrap_or_else(|| DEFAULT_CHROMIUM.into()))
+}
+
 pub fn which(program: &str) -> Option<String> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
