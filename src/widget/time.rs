@@ -25,6 +25,17 @@ pub struct DateText {
     pub absolute: AttrValue,
 }
 
+/// Builds the `Intl` formatters for `locale` ahead of the first card: their
+/// construction is the slowest part of a card's first render (about 26 ms
+/// in a profile of `cargo xtask bench widget`), so the widget does it while
+/// the bundle is still on its way. Natively there is nothing to build.
+pub fn prepare(locale: &str) {
+    #[cfg(target_arch = "wasm32")]
+    intl::prepare(locale);
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = locale;
+}
+
 /// Describes a publication time relative to `now_ms`; `None` when the
 /// timestamp is not valid RFC 3339.
 pub fn describe(published: &str, now_ms: f64, locale: &str) -> Option<DateText> {
@@ -316,6 +327,10 @@ mod intl {
             }
             slot.as_ref().and_then(f)
         })
+    }
+
+    pub(super) fn prepare(locale: &str) {
+        with_cache(locale, |_| Some(()));
     }
 
     pub(super) fn relative(value: f64, unit: &str, locale: &str) -> Option<String> {
