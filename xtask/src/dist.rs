@@ -97,7 +97,7 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
         .env("RUSTC_BOOTSTRAP", "1")
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-            "-Zunstable-options -Cpanic=immediate-abort",
+            "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none",
         )
         .args([
             "-Zbuild-std=std,panic_abort",

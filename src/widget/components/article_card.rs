@@ -7,14 +7,12 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::bundle::{ArticleType, Bundle};
-use crate::safe_url::is_safe_url;
 use crate::widget::components::{
-    ByPtr, Carousel, HeroImage, Mark, ProviderMark, RelatedSlide, VideoFacade, class,
-    related_placeholder,
+    ByPtr, Carousel, HeroImage, ImageEnv, Mark, MetaLine, RelatedSlide, Title, VideoFacade, class,
+    meta_line, related_placeholder, title,
 };
 use crate::widget::model::Selection;
 use crate::widget::options::{Layout, Options};
-use crate::widget::time;
 use crate::youtube;
 
 #[derive(Properties, Clone, PartialEq)]
@@ -27,6 +25,8 @@ pub struct ArticleCardProps {
     pub now_ms: f64,
     pub locale: AttrValue,
     pub on_select: Callback<Selection>,
+    /// Where the widget's images come from.
+    pub env: ImageEnv,
 }
 
 /// The element of a heading of `level` (2 to 6; out of range: the nearest).
@@ -49,7 +49,7 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
     let options = &props.options;
     let show = options.show;
     let mark = Mark::for_article(bundle, article);
-    let title = AttrValue::from(article.title.clone());
+    let title_text = AttrValue::from(article.title.clone());
     let is_video = article.kind == ArticleType::Video;
     let playable_id = article
         .video
@@ -63,65 +63,41 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
         match playable_id {
             // A player in a compact row's thumbnail would be unusable.
             Some(id) if options.layout != Layout::Compact => html! {
-                <VideoFacade id={AttrValue::from(id.to_owned())} title={title.clone()}
-                    image={article.image.clone()} mark={mark.clone()} />
+                <VideoFacade id={AttrValue::from(id.to_owned())} title={title_text.clone()}
+                    image={article.image.clone()} mark={mark.clone()} env={props.env.clone()} />
             },
             _ => html! {
                 <div class="ac-media">
-                    <HeroImage image={article.image.clone()} mark={mark.clone()} />
+                    <HeroImage image={article.image.clone()} mark={mark.clone()} env={props.env.clone()} />
                 </div>
             },
         }
     };
 
-    let provider = (show.provider && !mark.name.is_empty()).then(|| {
-        html! {
-            <span class="ac-provider" part="provider">
-                <ProviderMark mark={mark.clone()} />
-                <span class="ac-provider-name">{ mark.name.clone() }</span>
-            </span>
-        }
+    let meta = meta_line(&MetaLine {
+        class: "ac-meta",
+        mark: &mark,
+        env: &props.env,
+        show_provider: show.provider,
+        is_video,
+        published: article.published.as_deref(),
+        now_ms: props.now_ms,
+        locale: &props.locale,
     });
-
-    let date = article
-        .published
-        .as_deref()
-        .and_then(|p| time::describe(p, props.now_ms, &props.locale))
-        .map(|d| {
-            html! {
-                <time class="ac-date" part="date" datetime={d.datetime} title={d.absolute}>
-                    { d.relative }
-                </time>
-            }
-        });
-
-    let badge = is_video.then(|| html! { <span class="ac-badge" part="badge">{ "Video" }</span> });
-
-    let link = is_safe_url(&article.url).then(|| {
-        let on_select = props.on_select.clone();
-        let selection = Selection {
+    let heading = title(Title {
+        level: options.heading_level,
+        class: "ac-title",
+        part: Some("title"),
+        link_class: "ac-link",
+        text: &title_text,
+        url: &article.url,
+        options,
+        selection: Selection {
             id: AttrValue::from(article.id.clone()),
             url: AttrValue::from(article.url.clone()),
-        };
-        // Reported, not intercepted: the link still opens as usual. A
-        // middle click (auxclick, button 1) opens it too.
-        let report = Callback::from(move |e: MouseEvent| {
-            if e.type_() == "click" || e.button() == 1 {
-                on_select.emit(selection.clone());
-            }
-        });
-        html! {
-            <a class="ac-link" href={article.url.clone()} target={options.target.as_str()}
-                rel={options.rel.clone()} onclick={report.clone()} onauxclick={report}>
-                { title.clone() }
-            </a>
-        }
+        },
+        on_select: &props.on_select,
     });
-    let heading = html! {
-        <@{heading_tag(options.heading_level)} class="ac-title" part="title">
-            { link.unwrap_or_else(|| html! { <span>{ title.clone() }</span> }) }
-        </@>
-    };
 
     let excerpt = article
         .excerpt
@@ -159,7 +135,8 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
                 html! {
                     <RelatedSlide bundle={props.bundle.clone()} item={item.clone()}
                         options={Rc::clone(options)} now_ms={props.now_ms}
-                        locale={props.locale.clone()} on_select={props.on_select.clone()} />
+                        locale={props.locale.clone()} on_select={props.on_select.clone()}
+                        env={props.env.clone()} />
                 }
             })
             .collect();
@@ -182,11 +159,7 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
             data-type={kind}>
             { media }
             <div class="ac-body">
-                <div class="ac-meta">
-                    { provider }
-                    { badge }
-                    { date }
-                </div>
+                { meta }
                 { heading }
                 { excerpt }
                 { topics }

@@ -32,8 +32,9 @@ use crate::widget::components::{Mark, ProviderMark, class};
 use crate::widget::decode::{is_hex_colour, same_origin};
 use crate::widget::options::Layout;
 
-/// What images need to know about where they are: provided by
-/// [`View`](crate::widget::components::View) as a context.
+/// What images need to know about where they are: made by
+/// [`View`](crate::widget::components::View) and handed down as a prop (a
+/// Yew context would cost its provider component and hook in the wasm).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ImageEnv {
     /// The URL the bundle was loaded from (after redirects); `None`:
@@ -133,6 +134,8 @@ pub struct HeroImageProps {
     pub image: Option<Image>,
     /// Fallback when there is no usable image.
     pub mark: Mark,
+    /// Where the widget's images come from.
+    pub env: ImageEnv,
     /// In a related slide (smaller `sizes`).
     #[prop_or_default]
     pub related: bool,
@@ -148,7 +151,7 @@ enum Try<'a> {
 
 #[function_component(HeroImage)]
 pub fn hero_image(props: &HeroImageProps) -> Html {
-    let env = use_context::<ImageEnv>().unwrap_or_default();
+    let env = &props.env;
     // (the image's src, how many of its sources failed): a new image
     // starts over.
     let failed = use_state(|| (AttrValue::Static(""), 0_usize));
@@ -175,7 +178,7 @@ pub fn hero_image(props: &HeroImageProps) -> Html {
     let Some((attempt, img)) = tries.get(stage).zip(props.image.as_ref()) else {
         return html! {
             <div class={class("ac-img ac-ph", &[Some(&props.mark.hue)])} part="image">
-                <ProviderMark mark={props.mark.clone()} large=true />
+                <ProviderMark mark={props.mark.clone()} env={env.clone()} large=true />
             </div>
         };
     };

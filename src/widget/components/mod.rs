@@ -8,6 +8,7 @@
 mod article_card;
 mod carousel;
 mod hero_image;
+mod meta;
 mod provider_mark;
 mod related_slide;
 mod skeleton;
@@ -23,9 +24,10 @@ pub use carousel::{Carousel, CarouselProps, announcement};
 pub use hero_image::{
     HeroImage, HeroImageProps, ImageEnv, PLACEHOLDER_CLASSES, placeholder_class, sizes_for, srcset,
 };
+pub use meta::{MetaLine, Title, meta_line, title};
 pub use provider_mark::{Mark, ProviderMark, ProviderMarkProps};
 pub use related_slide::{RelatedSlide, RelatedSlideProps, appearance};
-pub use skeleton::{Skeleton, SkeletonProps, related_placeholder};
+pub use skeleton::{related_placeholder, skeleton};
 pub use video_facade::{VideoFacade, VideoFacadeProps, embed_src};
 pub use view::{AccessibleName, View, ViewProps, derived_name};
 

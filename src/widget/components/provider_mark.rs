@@ -138,6 +138,8 @@ pub fn hue_class(seed: &str) -> AttrValue {
 #[derive(Properties, PartialEq)]
 pub struct ProviderMarkProps {
     pub mark: Mark,
+    /// Where the widget's images come from.
+    pub env: ImageEnv,
     /// The large version fills a missing hero image.
     #[prop_or_default]
     pub large: bool,
@@ -147,7 +149,7 @@ pub struct ProviderMarkProps {
 #[function_component(ProviderMark)]
 pub fn provider_mark(props: &ProviderMarkProps) -> Html {
     let mark = &props.mark;
-    let env = use_context::<ImageEnv>().unwrap_or_default();
+    let env = &props.env;
     // The logo that failed, so a new logo gets its own chance.
     let failed = use_state(|| None::<AttrValue>);
     // The box sizes in the stylesheet (some layouts make them smaller).

@@ -8,11 +8,11 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::bundle::{Article, ArticleType, Bundle, Image, RelatedItem};
-use crate::safe_url::is_safe_url;
-use crate::widget::components::{ByPtr, HeroImage, Mark, ProviderMark, heading_tag};
+use crate::widget::components::{
+    ByPtr, HeroImage, ImageEnv, Mark, MetaLine, Title, meta_line, title,
+};
 use crate::widget::model::Selection;
 use crate::widget::options::Options;
-use crate::widget::time;
 
 #[derive(Properties, Clone, PartialEq)]
 pub struct RelatedSlideProps {
@@ -23,6 +23,8 @@ pub struct RelatedSlideProps {
     pub now_ms: f64,
     pub locale: AttrValue,
     pub on_select: Callback<Selection>,
+    /// Where the widget's images come from.
+    pub env: ImageEnv,
 }
 
 /// What a related item looks like: the bundled article's provider mark and
@@ -75,70 +77,48 @@ pub fn related_slide(props: &RelatedSlideProps) -> Html {
     })
     .as_ref()
     .clone();
-    let title = AttrValue::from(item.title.clone());
+    let title_text = AttrValue::from(item.title.clone());
 
     let media = show.image.then(|| {
         html! {
             <div class="ac-rel-media">
-                <HeroImage {image} mark={mark.clone()} related=true />
+                <HeroImage {image} mark={mark.clone()} env={props.env.clone()} related=true />
             </div>
         }
     });
 
-    let link = is_safe_url(&item.url).then(|| {
-        let on_select = props.on_select.clone();
-        let selection = Selection {
+    let is_video = item.kind == ArticleType::Video;
+    let meta = meta_line(&MetaLine {
+        class: "ac-meta ac-rel-meta",
+        mark: &mark,
+        env: &props.env,
+        show_provider: show.provider,
+        is_video,
+        published: item.published.as_deref(),
+        now_ms: props.now_ms,
+        locale: &props.locale,
+    });
+    // One level below the card's title (h6 stays h6).
+    let heading = title(Title {
+        level: options.heading_level.saturating_add(1),
+        class: "ac-rel-title",
+        part: None,
+        link_class: "ac-rel-link",
+        text: &title_text,
+        url: &item.url,
+        options,
+        selection: Selection {
             id: AttrValue::from(item.article.clone().unwrap_or_else(|| item.url.clone())),
             url: AttrValue::from(item.url.clone()),
-        };
-        // Reported, not intercepted, like the card's own link.
-        let report = Callback::from(move |e: MouseEvent| {
-            if e.type_() == "click" || e.button() == 1 {
-                on_select.emit(selection.clone());
-            }
-        });
-        html! {
-            <a class="ac-rel-link" href={item.url.clone()} target={options.target.as_str()}
-                rel={options.rel.clone()} onclick={report.clone()} onauxclick={report}>
-                { title.clone() }
-            </a>
-        }
+        },
+        on_select: &props.on_select,
     });
-
-    let provider = (show.provider && !mark.name.is_empty()).then(|| {
-        html! {
-            <span class="ac-provider" part="provider">
-                <ProviderMark mark={mark.clone()} />
-                <span class="ac-provider-name">{ mark.name.clone() }</span>
-            </span>
-        }
-    });
-    let date = item
-        .published
-        .as_deref()
-        .and_then(|p| time::describe(p, props.now_ms, &props.locale))
-        .map(|d| {
-            html! {
-                <time class="ac-date" part="date" datetime={d.datetime} title={d.absolute}>
-                    { d.relative }
-                </time>
-            }
-        });
-    let is_video = item.kind == ArticleType::Video;
-    let badge = is_video.then(|| html! { <span class="ac-badge" part="badge">{ "Video" }</span> });
 
     html! {
         <div class="ac-rel" data-type={if is_video { "video" } else { "article" }}>
             { media }
-            // One level below the card's title (h6 stays h6).
-            <@{heading_tag(options.heading_level.saturating_add(1))} class="ac-rel-title">
-                { link.unwrap_or_else(|| html! { <span>{ title.clone() }</span> }) }
-            </@>
-            <div class="ac-meta ac-rel-meta">
-                { provider }
-                { badge }
-                { date }
-            </div>
+            { heading }
+            { meta }
         </div>
     }
 }

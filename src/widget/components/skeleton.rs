@@ -50,14 +50,10 @@ pub fn related_placeholder(show_image: bool, reserved: bool) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct SkeletonProps {
-    pub options: std::rc::Rc<Options>,
-}
-
-#[function_component(Skeleton)]
-pub fn skeleton(props: &SkeletonProps) -> Html {
-    let o = &props.options;
+/// The loading list: `limit` placeholder cards for `o`'s layout and `show`
+/// flags. A plain function, not a component: it has no state, and its
+/// parent only re-renders it when the options change anyway.
+pub fn skeleton(o: &Options) -> Html {
     let lines = if o.excerpt_lines == 0 {
         3
     } else {

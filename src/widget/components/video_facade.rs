@@ -6,7 +6,7 @@
 use yew::prelude::*;
 
 use crate::bundle::Image;
-use crate::widget::components::{HeroImage, Mark};
+use crate::widget::components::{HeroImage, ImageEnv, Mark};
 use crate::youtube;
 
 /// `https://www.youtube-nocookie.com/embed/<id>?autoplay=1`, or `None` for
@@ -24,6 +24,8 @@ pub struct VideoFacadeProps {
     /// The article's image, shown as the poster.
     pub image: Option<Image>,
     pub mark: Mark,
+    /// Where the widget's images come from.
+    pub env: ImageEnv,
 }
 
 #[function_component(VideoFacade)]
@@ -48,7 +50,8 @@ pub fn video_facade(props: &VideoFacadeProps) -> Html {
             let _ = (playing, frame);
         });
     }
-    let poster = html! { <HeroImage image={props.image.clone()} mark={props.mark.clone()} /> };
+    let poster = html! { <HeroImage image={props.image.clone()} mark={props.mark.clone()}
+    env={props.env.clone()} /> };
     let Some(src) = embed_src(&props.id) else {
         // Not a playable id: just the picture.
         return html! { <div class="ac-media">{ poster }</div> };

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::bundle::{ArticleType, Bundle};
-use crate::widget::components::{ArticleCard, ByPtr, Carousel, ImageEnv, Skeleton};
+use crate::widget::components::{ArticleCard, ByPtr, Carousel, ImageEnv, skeleton};
 use crate::widget::model::{LoadState, Selection};
 use crate::widget::options::{Layout, Options};
 use crate::widget::select;
@@ -135,11 +135,15 @@ pub fn view(props: &ViewProps) -> Html {
     // The list carries the derived name when the widget has none.
     let list_name = (!name.landmark).then(|| name.text.clone());
     let busy = matches!(props.state, LoadState::Loading);
+    let env = ImageEnv {
+        bundle_url: props.bundle_url.clone(),
+        layout: options.layout,
+    };
     let body = match &props.state {
         LoadState::Loading => html! {
             <>
                 <p class="ac-sr" role="status">{ "Loading articles…" }</p>
-                <Skeleton options={Rc::clone(options)} />
+                { skeleton(options) }
             </>
         },
         LoadState::Failed(err) => {
@@ -167,7 +171,8 @@ pub fn view(props: &ViewProps) -> Html {
                     html! {
                         <ArticleCard key={index} bundle={bundle.clone()} {index}
                             options={Rc::clone(options)} now_ms={props.now_ms}
-                            locale={props.locale.clone()} on_select={props.on_select.clone()} />
+                            locale={props.locale.clone()} on_select={props.on_select.clone()}
+                            env={env.clone()} />
                     }
                 })
                 .collect();
@@ -216,7 +221,8 @@ pub fn view(props: &ViewProps) -> Html {
                             <li class="ac-item" key={index}>
                                 <ArticleCard bundle={bundle.clone()} {index}
                                     options={Rc::clone(options)} now_ms={props.now_ms}
-                                    locale={props.locale.clone()} on_select={props.on_select.clone()} />
+                                    locale={props.locale.clone()} on_select={props.on_select.clone()}
+                            env={env.clone()} />
                             </li>
                         }) }
                     </ul>
@@ -227,13 +233,6 @@ pub fn view(props: &ViewProps) -> Html {
         }
     };
 
-    let env = ImageEnv {
-        bundle_url: props.bundle_url.clone(),
-        layout: options.layout,
-    };
-    let body = html! {
-        <ContextProvider<ImageEnv> context={env}>{ body }</ContextProvider<ImageEnv>>
-    };
     let busy = if busy { "true" } else { "false" };
     if options.layout == Layout::Carousel || !name.landmark {
         // Not a landmark: without a label (see `AccessibleName`), or with

@@ -1,0 +1,104 @@
+//! What a card and a related slide share: the meta line (provider, video
+//! badge, date) and the linked title. Plain functions rather than
+//! components: they hold no state, and rendering them from one place keeps
+//! one copy of their markup in the wasm instead of one per caller.
+
+use yew::prelude::*;
+
+use crate::safe_url::is_safe_url;
+use crate::widget::components::{ImageEnv, Mark, ProviderMark, heading_tag};
+use crate::widget::model::Selection;
+use crate::widget::options::Options;
+use crate::widget::time;
+
+/// What the meta line shows.
+pub struct MetaLine<'a> {
+    /// `ac-meta`, plus the caller's own class.
+    pub class: &'static str,
+    /// The provider, shown when it has a name and `show_provider` is set.
+    pub mark: &'a Mark,
+    pub env: &'a ImageEnv,
+    pub show_provider: bool,
+    /// A "Video" badge.
+    pub is_video: bool,
+    /// RFC 3339 publication time (nothing is shown when it does not parse).
+    pub published: Option<&'a str>,
+    pub now_ms: f64,
+    pub locale: &'a str,
+}
+
+/// The meta line: provider mark and name, video badge, relative date.
+pub fn meta_line(m: &MetaLine<'_>) -> Html {
+    let provider = (m.show_provider && !m.mark.name.is_empty()).then(|| {
+        html! {
+            <span class="ac-provider" part="provider">
+                <ProviderMark mark={m.mark.clone()} env={m.env.clone()} />
+                <span class="ac-provider-name">{ m.mark.name.clone() }</span>
+            </span>
+        }
+    });
+    let badge = m
+        .is_video
+        .then(|| html! { <span class="ac-badge" part="badge">{ "Video" }</span> });
+    let date = m
+        .published
+        .and_then(|p| time::describe(p, m.now_ms, m.locale))
+        .map(|d| {
+            html! {
+                <time class="ac-date" part="date" datetime={d.datetime} title={d.absolute}>
+                    { d.relative }
+                </time>
+            }
+        });
+    html! {
+        <div class={m.class}>
+            { provider }
+            { badge }
+            { date }
+        </div>
+    }
+}
+
+/// A heading of `level` holding the title: a link to `url` when it passes
+/// the URL policy (opening it is reported to `on_select`, not intercepted),
+/// else plain text.
+pub struct Title<'a> {
+    pub level: u8,
+    /// The heading's class.
+    pub class: &'static str,
+    /// The heading's `part`, if it has one.
+    pub part: Option<&'static str>,
+    /// The link's class.
+    pub link_class: &'static str,
+    pub text: &'a AttrValue,
+    pub url: &'a str,
+    pub options: &'a Options,
+    /// What `on_select` is told when the link is opened.
+    pub selection: Selection,
+    pub on_select: &'a Callback<Selection>,
+}
+
+/// See [`Title`].
+pub fn title(t: Title<'_>) -> Html {
+    let inner = if is_safe_url(t.url) {
+        let on_select = t.on_select.clone();
+        let selection = t.selection;
+        // A middle click (auxclick, button 1) opens the link too.
+        let report = Callback::from(move |e: MouseEvent| {
+            if e.type_() == "click" || e.button() == 1 {
+                on_select.emit(selection.clone());
+            }
+        });
+        html! {
+            <a class={t.link_class} href={t.url.to_owned()} target={t.options.target.as_str()}
+                rel={t.options.rel.clone()} onclick={report.clone()} onauxclick={report}>
+                { t.text.clone() }
+            </a>
+        }
+    } else {
+        html! { <span>{ t.text.clone() }</span> }
+    };
+    html! {
+        <@{heading_tag(t.level)} class={t.class} part={t.part}>{ inner }</@>
+    }
+}
