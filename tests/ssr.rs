@@ -283,12 +283,20 @@ async fn card_variants() {
     check("card_with_image", &html);
 
     let html = one(without_image()).await;
-    assert!(html.contains("ac-img ac-ph hue-"));
+    assert!(
+        html.contains(r#"part="image" class="ac-img ac-ph">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<div data-hue=""#), "{html}");
     assert!(html.contains("in 3 hours") || html.contains("hours ago"));
     check("card_without_image", &html);
 
     let html = one(monogram()).await;
-    assert!(html.contains(r#"aria-hidden="true" class="ac-mark ac-mono hue-"#));
+    assert!(
+        html.contains(r#"part="provider-logo" aria-hidden="true" class="ac-mark ac-mono">"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<span data-hue=""#), "{html}");
     assert!(html.contains(">DP</span>"));
     assert!(html.contains("yesterday"));
     check("card_monogram", &html);
@@ -326,7 +334,7 @@ async fn card_variants() {
     assert!(html.contains("&lt;script&gt;"));
     assert!(!html.contains("javascript:"), "unsafe logo dropped");
     assert!(
-        html.contains("class=\"ac-mark ac-mono hue-"),
+        html.contains(r#"aria-hidden="true" class="ac-mark ac-mono">"#),
         "monogram instead of unsafe logo"
     );
     check("card_hostile_text", &html);
@@ -458,11 +466,11 @@ async fn labels_landmarks_and_headings() {
     )
     .await;
     assert!(html.starts_with(
-        r#"<div data-theme="auto" data-layout="carousel" aria-busy="false" class="ac"><section aria-roledescription="carousel" aria-label="Harbour news" class="ac-carousel is-list">"#
+        r#"<div data-theme="auto" data-layout="carousel" aria-busy="false" class="ac"><section data-kind="list" aria-roledescription="carousel" aria-label="Harbour news" class="ac-carousel">"#
     ), "{html}");
     // Related strips are groups, never more landmarks.
     assert!(html.contains(
-        r#"<section role="group" aria-roledescription="carousel" aria-label="Related articles" class="ac-carousel is-related">"#
+        r#"<section data-kind="related" role="group" aria-roledescription="carousel" aria-label="Related articles" class="ac-carousel">"#
     ));
 
     // Unlabelled: a name from the filters, on the list (or carousel group).
@@ -502,12 +510,14 @@ async fn labels_landmarks_and_headings() {
 async fn skeleton_reserves_the_related_strip() {
     let html = render_with(LoadState::Loading, opts()).await;
     assert_eq!(
-        html.matches(r#"class="ac-carousel is-related ac-rel-ph""#)
-            .count(),
+        html.matches(
+            r#"<div data-kind="related" aria-hidden="true" class="ac-carousel ac-rel-ph">"#
+        )
+        .count(),
         6,
         "one strip per skeleton card"
     );
-    assert!(!html.contains("is-reserved"));
+    assert!(!html.contains("data-reserved"));
     for o in [
         Options {
             related: false,
@@ -586,7 +596,7 @@ fn button<'a>(html: &'a str, class: &str) -> &'a str {
 async fn related_carousel() {
     let html = render(bundle_of(vec![with_related(6)]), opts()).await;
     assert!(html.contains(
-        r#"<section role="group" aria-roledescription="carousel" aria-label="Related articles" class="ac-carousel is-related">"#
+        r#"<section data-kind="related" role="group" aria-roledescription="carousel" aria-label="Related articles" class="ac-carousel">"#
     ), "{html}");
     let all = slides(&html);
     assert_eq!(all.len(), 6);
@@ -613,7 +623,11 @@ async fn related_carousel() {
     assert!(html.contains(r#"src="images/r1.jpg""#));
     assert!(html.contains("Related story number 6"));
     assert_eq!(html.matches(">Daily Ping</span>").count(), 6);
-    assert_eq!(html.matches("class=\"ac-img ac-ph hue-").count(), 3);
+    assert_eq!(
+        html.matches(r#"part="image" class="ac-img ac-ph">"#)
+            .count(),
+        3
+    );
     assert!(html.contains(r#"datetime="2021-04-29T10:00:00Z""#));
     assert!(!html.contains("style="));
     check("carousel_related", &html);
@@ -658,7 +672,7 @@ async fn related_carousel() {
     assert!(!html.contains("aria-roledescription=\"carousel\""));
     assert_eq!(
         html.matches(
-            r#"<div aria-hidden="true" class="ac-carousel is-related ac-rel-ph is-reserved">"#
+            r#"<div data-kind="related" data-reserved="" aria-hidden="true" class="ac-carousel ac-rel-ph">"#
         )
         .count(),
         1,
@@ -722,7 +736,7 @@ async fn list_carousel() {
     };
     let html = render(cards(), carousel.clone()).await;
     assert!(html.starts_with(
-        r#"<div data-theme="auto" data-layout="carousel" aria-busy="false" class="ac"><section role="group" aria-roledescription="carousel" aria-label="Articles" class="ac-carousel is-list">"#
+        r#"<div data-theme="auto" data-layout="carousel" aria-busy="false" class="ac"><section data-kind="list" role="group" aria-roledescription="carousel" aria-label="Articles" class="ac-carousel">"#
     ), "{html}");
     assert_eq!(html.matches("<article ").count(), 3);
     assert_eq!(slides(&html).len(), 3);
@@ -799,7 +813,10 @@ async fn cached_images_are_pictures() {
     assert!(html.contains(r#"srcset="cache/c1-320w.jpg 320w, cache/c1-640w.jpg 640w""#));
     assert!(html.contains(r#"sizes="(min-width: 700px) 340px, 100vw""#));
     assert!(html.contains(r#"src="cache/c1-640w.jpg""#));
-    assert!(html.contains("ac-img ph-12"), "dark blue placeholder class");
+    assert!(
+        html.contains(r#"<img data-ph="12" part="image""#),
+        "dark blue placeholder: {html}"
+    );
     assert!(html.contains(r#"width="1600" height="900""#));
     assert!(!html.contains("referrerpolicy"), "same origin: {html}");
     assert!(!html.contains("img.example"), "the original only on error");
@@ -898,7 +915,7 @@ async fn cached_logos_have_a_srcset_sized_to_the_mark() {
         assert!(logo.contains(r#"width="256" height="256""#), "{logo}");
         assert!(!logo.contains(".webp") && !logo.contains("logos.example"));
     }
-    let large = logos.iter().filter(|l| l.contains("is-large")).count();
+    let large = logos.iter().filter(|l| l.contains("data-large")).count();
     let large_sized = logos
         .iter()
         .filter(|l| l.contains(r#"sizes="64px""#))
@@ -963,7 +980,7 @@ fn stylesheet_is_scoped_and_themable() {
         "data-layout=\"carousel\"",
         "scroll-snap-type",
         ".ac-slide",
-        ".hue-9",
+        "[data-hue=\"9\"]",
     ] {
         assert!(STYLE.contains(needle), "{needle}");
     }

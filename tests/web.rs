@@ -598,8 +598,8 @@ async fn the_related_strip_is_as_tall_loading_loaded_and_empty() {
          "published":"2024-04-30T09:00:00Z"}"#;
     let (loaded, handle) = mounted(path, vec![ok(bundle_json(related))], &[]).await;
     until("cards", 3000.0, || count(&loaded, ".ac-card") == 2).await;
-    let strip = height(&loaded, "section.ac-carousel.is-related");
-    let reserved = height(&loaded, ".ac-rel-ph.is-reserved");
+    let strip = height(&loaded, r#"section.ac-carousel[data-kind="related"]"#);
+    let reserved = height(&loaded, ".ac-rel-ph[data-reserved]");
     assert!(skeleton > 100.0, "{skeleton}");
     assert!(
         (strip - skeleton).abs() < 1.0,
@@ -750,11 +750,7 @@ async fn a_failing_cached_image_falls_back_to_the_original_then_the_logo_then_th
     let (host, handle) = mounted(path, vec![ok(bundle.to_owned())], &[]).await;
     until("card", 3000.0, || count(&host, ".ac-card") == 1).await;
     if let Some(img) = find(&host, "picture img.ac-img") {
-        assert!(
-            img.get_attribute("class")
-                .unwrap_or_default()
-                .contains("ph-12")
-        );
+        assert_eq!(img.get_attribute("data-ph").as_deref(), Some("12"));
         assert!(img.get_attribute("srcset").is_some());
     }
     until(

@@ -98,7 +98,7 @@ fn carousel_props(n: usize) -> CarouselProps {
         label: AttrValue::from("Related articles"),
         landmark: true,
         slides: slides(n),
-        class: Some("is-related"),
+        kind: Some("related"),
         caption: Some(AttrValue::from("Related")),
         per_page: 2,
         autoplay: None,
@@ -595,12 +595,12 @@ async fn view_list_carousel_with_related_carousels() {
     let m = mount::<View>(640, false, props).await;
     let root: &Element = &m.root;
     settle().await;
-    let list = find(root, "section.ac-carousel.is-list");
+    let list = find(root, r#"section.ac-carousel[data-kind="list"]"#);
     assert_eq!(list.get_attribute("aria-label").unwrap(), "Articles");
     let outer = visible(&list);
     // 640px wide: two cards per page.
     assert_eq!(outer, vec![0, 1]);
-    let inner = all(&list, "section.ac-carousel.is-related");
+    let inner = all(&list, r#"section.ac-carousel[data-kind="related"]"#);
     assert_eq!(inner.len(), 5);
 
     // An arrow key in a card's related carousel moves that one only.

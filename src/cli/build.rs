@@ -61,7 +61,7 @@ pub struct ImageCaching {
 pub const MAX_SRC_WIDTH: u32 = 1280;
 
 /// Logos are cached for this CSS-pixel square (1× and 2×): the largest the
-/// widget shows one (`.ac-mark.is-large`, the placeholder of a missing
+/// widget shows one (`.ac-mark[data-large]`, the placeholder of a missing
 /// hero image, is 64 px; the inline mark is 20 px).
 pub const LOGO_DISPLAY_SIZE: u32 = 64;
 

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::bundle::{ArticleType, Bundle};
 use crate::widget::components::{
-    ByPtr, Carousel, HeroImage, ImageEnv, Mark, MetaLine, RelatedSlide, Title, VideoFacade, class,
+    ByPtr, Carousel, HeroImage, ImageEnv, Mark, MetaLine, RelatedSlide, Title, VideoFacade,
     meta_line, related_placeholder, title,
 };
 use crate::widget::model::Selection;
@@ -75,7 +75,7 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
     };
 
     let meta = meta_line(&MetaLine {
-        class: "ac-meta",
+        related: false,
         mark: &mark,
         env: &props.env,
         show_provider: show.provider,
@@ -86,9 +86,7 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
     });
     let heading = title(Title {
         level: options.heading_level,
-        class: "ac-title",
-        part: Some("title"),
-        link_class: "ac-link",
+        related: false,
         text: &title_text,
         url: &article.url,
         options,
@@ -148,15 +146,15 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
             // landmarks with "Related articles".
             html! {
                 <Carousel label="Related articles" landmark={false} caption="Related"
-                    class="is-related" {per_page} {slides} />
+                    kind="related" {per_page} {slides} />
             }
         }
     });
 
     let kind = if is_video { "video" } else { "article" };
     html! {
-        <article class={class("ac-card", &[show.image.then_some("has-media")])} part="card"
-            data-type={kind}>
+        <article class="ac-card" part="card" data-type={kind}
+            data-media={show.image.then_some("")}>
             { media }
             <div class="ac-body">
                 { meta }

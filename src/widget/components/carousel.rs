@@ -29,8 +29,6 @@ use yew::prelude::*;
 
 use dom::Span;
 
-use super::class;
-
 #[derive(Properties, PartialEq)]
 pub struct CarouselProps {
     /// The region's accessible name ("Related articles", "Articles").
@@ -45,9 +43,13 @@ pub struct CarouselProps {
     pub landmark: bool,
     /// The slides' contents, in order.
     pub slides: Vec<Html>,
-    /// Extra classes on the region (for per-use styling).
+    /// What the carousel holds, as `data-kind` on the region for per-use
+    /// styling: `related` (a card's related articles) or `list` (the
+    /// carousel layout). A data attribute rather than a class: every
+    /// dynamic `class` goes through Yew's `Classes` set, which costs the
+    /// wasm ~3 KiB.
     #[prop_or_default]
-    pub class: Option<&'static str>,
+    pub kind: Option<&'static str>,
     /// A short visible caption beside the buttons (the region is already
     /// named by `label`, so it is hidden from assistive technology).
     #[prop_or_default]
@@ -330,7 +332,7 @@ pub fn carousel(props: &CarouselProps) -> Html {
     });
 
     html! {
-        <section ref={section} class={class("ac-carousel", &[props.class])}
+        <section ref={section} class="ac-carousel" data-kind={props.kind}
             role={(!props.landmark).then_some("group")}
             aria-roledescription="carousel" aria-label={props.label.clone()}
             data-autoplay={state} {onkeydown} {onfocusin} {onfocusout} {onmouseenter} {onmouseleave}>

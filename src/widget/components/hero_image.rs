@@ -15,8 +15,8 @@
 //!
 //! The placeholder colour is painted while the image loads without any
 //! `style` attribute (the widget runs under a strict CSP): the `#rrggbb`
-//! is quantised to one of [`PLACEHOLDER_CLASSES`] classes (`ph-0` …
-//! `ph-15`, four greys and six hues × dark/light, see [`placeholder_class`])
+//! is quantised to one of [`PLACEHOLDER_SHADES`] shades (`data-ph="0"` …
+//! `"15"`, four greys and six hues × dark/light, see [`placeholder_shade`])
 //! whose `background-color` is in the stylesheet. Sixteen colours are
 //! plenty for the second or so before a photo arrives, and a class costs no
 //! DOM work at the edge.
@@ -28,7 +28,7 @@ use yew::prelude::*;
 
 use crate::bundle::{Image, ImageVariant};
 use crate::safe_url::{is_absolute_http, is_safe_url};
-use crate::widget::components::{Mark, ProviderMark, class};
+use crate::widget::components::{Mark, ProviderMark};
 use crate::widget::decode::{is_hex_colour, same_origin};
 use crate::widget::options::Layout;
 
@@ -60,13 +60,13 @@ impl ImageEnv {
     }
 }
 
-/// Number of placeholder colour classes in the stylesheet.
-pub const PLACEHOLDER_CLASSES: u32 = 16;
+/// Number of placeholder shades in the stylesheet.
+pub const PLACEHOLDER_SHADES: u32 = 16;
 
-/// The `ph-N` class nearest to a `#rrggbb` colour: `ph-0` … `ph-3` greys
-/// by lightness when the colour is nearly grey, else `ph-4` + 2 × hue
-/// sextant (red, yellow, green, cyan, blue, magenta) + 1 when light.
-pub fn placeholder_class(colour: &str) -> Option<AttrValue> {
+/// The shade nearest to a `#rrggbb` colour, as `data-ph`'s value: `0` …
+/// `3` greys by lightness when the colour is nearly grey, else `4` + 2 ×
+/// hue sextant (red, yellow, green, cyan, blue, magenta) + 1 when light.
+pub fn placeholder_shade(colour: &str) -> Option<AttrValue> {
     if !is_hex_colour(colour) {
         return None;
     }
@@ -97,7 +97,7 @@ pub fn placeholder_class(colour: &str) -> Option<AttrValue> {
         let sextant = ((h60 + 360 + 30) / 60) % 6;
         4 + sextant * 2 + i32::from(lightness > 255)
     };
-    Some(AttrValue::from(format!("ph-{n}")))
+    Some(AttrValue::from(n.to_string()))
 }
 
 /// The `sizes` of a hero image: its rendered CSS width in each layout.
@@ -177,7 +177,7 @@ pub fn hero_image(props: &HeroImageProps) -> Html {
     };
     let Some((attempt, img)) = tries.get(stage).zip(props.image.as_ref()) else {
         return html! {
-            <div class={class("ac-img ac-ph", &[Some(&props.mark.hue)])} part="image">
+            <div class="ac-img ac-ph" data-hue={props.mark.hue.clone()} part="image">
                 <ProviderMark mark={props.mark.clone()} env={env.clone()} large=true />
             </div>
         };
@@ -187,14 +187,7 @@ pub fn hero_image(props: &HeroImageProps) -> Html {
         (Some(w), Some(h)) => (Some(w.to_string()), Some(h.to_string())),
         _ => (None, None),
     };
-    let class = class(
-        "ac-img",
-        &[img
-            .placeholder
-            .as_deref()
-            .and_then(placeholder_class)
-            .as_deref()],
-    );
+    let shade = img.placeholder.as_deref().and_then(placeholder_shade);
     match attempt {
         Try::Primary(img) if !img.variants.is_empty() => {
             let sizes = sizes_for(env.layout, props.related);
@@ -217,7 +210,7 @@ pub fn hero_image(props: &HeroImageProps) -> Html {
             html! {
                 <picture class="ac-pic">
                     { source }
-                    <img {class} part="image" src={img.src.clone()} srcset={fallback}
+                    <img class="ac-img" data-ph={shade.clone()} part="image" src={img.src.clone()} srcset={fallback}
                         sizes={img_sizes} {width} {height} alt="" loading="lazy"
                         decoding="async" referrerpolicy={env.referrer_policy(&img.src)}
                         {onerror} />
@@ -225,12 +218,12 @@ pub fn hero_image(props: &HeroImageProps) -> Html {
             }
         }
         Try::Primary(img) => html! {
-            <img {class} part="image" src={img.src.clone()} {width} {height} alt=""
+            <img class="ac-img" data-ph={shade.clone()} part="image" src={img.src.clone()} {width} {height} alt=""
                 loading="lazy" decoding="async" referrerpolicy={env.referrer_policy(&img.src)}
                 {onerror} />
         },
         Try::Original(src) => html! {
-            <img {class} part="image" src={(*src).to_owned()} {width} {height} alt=""
+            <img class="ac-img" data-ph={shade.clone()} part="image" src={(*src).to_owned()} {width} {height} alt=""
                 loading="lazy" decoding="async" referrerpolicy={env.referrer_policy(src)}
                 {onerror} />
         },
@@ -242,35 +235,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn placeholder_classes() {
-        let class = |c: &str| placeholder_class(c).map(|a| a.to_string());
-        assert_eq!(class("#000000").as_deref(), Some("ph-0"));
-        assert_eq!(class("#ffffff").as_deref(), Some("ph-3"));
-        assert_eq!(class("#808080").as_deref(), Some("ph-2"));
-        assert_eq!(class("#800000").as_deref(), Some("ph-4"), "dark red");
-        assert_eq!(class("#ff8080").as_deref(), Some("ph-5"), "light red");
-        assert_eq!(class("#2040c0").as_deref(), Some("ph-12"), "dark blue");
-        assert_eq!(
-            class("#ff00ff").as_deref(),
-            Some("ph-14"),
-            "magenta at L=0.5"
-        );
-        assert_eq!(
-            class("#fe0010").as_deref(),
-            Some("ph-4"),
-            "red wraps around"
-        );
-        assert_eq!(class("red"), None);
-        assert_eq!(class("#12345"), None);
+    fn placeholder_shades() {
+        let shade = |c: &str| placeholder_shade(c).map(|a| a.to_string());
+        assert_eq!(shade("#000000").as_deref(), Some("0"));
+        assert_eq!(shade("#ffffff").as_deref(), Some("3"));
+        assert_eq!(shade("#808080").as_deref(), Some("2"));
+        assert_eq!(shade("#800000").as_deref(), Some("4"), "dark red");
+        assert_eq!(shade("#ff8080").as_deref(), Some("5"), "light red");
+        assert_eq!(shade("#2040c0").as_deref(), Some("12"), "dark blue");
+        assert_eq!(shade("#ff00ff").as_deref(), Some("14"), "magenta at L=0.5");
+        assert_eq!(shade("#fe0010").as_deref(), Some("4"), "red wraps around");
+        assert_eq!(shade("red"), None);
+        assert_eq!(shade("#12345"), None);
         for v in 0..=255u32 {
             let c = format!("#{:02x}{:02x}{:02x}", v, (v * 7) % 256, 255 - v);
-            let n: u32 = class(&c)
-                .unwrap()
-                .strip_prefix("ph-")
-                .unwrap()
-                .parse()
-                .unwrap();
-            assert!(n < PLACEHOLDER_CLASSES);
+            let n: u32 = shade(&c).unwrap().parse().unwrap();
+            assert!(n < PLACEHOLDER_SHADES);
         }
     }
 

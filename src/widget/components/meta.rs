@@ -13,8 +13,8 @@ use crate::widget::time;
 
 /// What the meta line shows.
 pub struct MetaLine<'a> {
-    /// `ac-meta`, plus the caller's own class.
-    pub class: &'static str,
+    /// In a related slide (`ac-rel-meta`), not a card.
+    pub related: bool,
     /// The provider, shown when it has a name and `show_provider` is set.
     pub mark: &'a Mark,
     pub env: &'a ImageEnv,
@@ -50,12 +50,12 @@ pub fn meta_line(m: &MetaLine<'_>) -> Html {
                 </time>
             }
         });
-    html! {
-        <div class={m.class}>
-            { provider }
-            { badge }
-            { date }
-        </div>
+    // Literal classes (see `components`): one `html!` per variant.
+    let items = html! { <>{ provider }{ badge }{ date }</> };
+    if m.related {
+        html! { <div class="ac-meta ac-rel-meta">{ items }</div> }
+    } else {
+        html! { <div class="ac-meta">{ items }</div> }
     }
 }
 
@@ -64,12 +64,9 @@ pub fn meta_line(m: &MetaLine<'_>) -> Html {
 /// else plain text.
 pub struct Title<'a> {
     pub level: u8,
-    /// The heading's class.
-    pub class: &'static str,
-    /// The heading's `part`, if it has one.
-    pub part: Option<&'static str>,
-    /// The link's class.
-    pub link_class: &'static str,
+    /// A related slide's title (`ac-rel-title`, `ac-rel-link`), not a
+    /// card's (`ac-title` with `part="title"`, `ac-link`).
+    pub related: bool,
     pub text: &'a AttrValue,
     pub url: &'a str,
     pub options: &'a Options,
@@ -89,16 +86,29 @@ pub fn title(t: Title<'_>) -> Html {
                 on_select.emit(selection.clone());
             }
         });
-        html! {
-            <a class={t.link_class} href={t.url.to_owned()} target={t.options.target.as_str()}
-                rel={t.options.rel.clone()} onclick={report.clone()} onauxclick={report}>
-                { t.text.clone() }
-            </a>
+        let (href, target, rel) = (
+            t.url.to_owned(),
+            t.options.target.as_str(),
+            t.options.rel.clone(),
+        );
+        if t.related {
+            html! {
+                <a class="ac-rel-link" {href} {target} {rel} onclick={report.clone()}
+                    onauxclick={report}>{ t.text.clone() }</a>
+            }
+        } else {
+            html! {
+                <a class="ac-link" {href} {target} {rel} onclick={report.clone()}
+                    onauxclick={report}>{ t.text.clone() }</a>
+            }
         }
     } else {
         html! { <span>{ t.text.clone() }</span> }
     };
-    html! {
-        <@{heading_tag(t.level)} class={t.class} part={t.part}>{ inner }</@>
+    let tag = heading_tag(t.level);
+    if t.related {
+        html! { <@{tag} class="ac-rel-title">{ inner }</@> }
+    } else {
+        html! { <@{tag} class="ac-title" part="title">{ inner }</@> }
     }
 }

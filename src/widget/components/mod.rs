@@ -4,6 +4,12 @@
 //! browser. Bundle text is only ever rendered as text, and every URL is
 //! checked again with [`crate::safe_url::is_safe_url`] right where it
 //! becomes an `href` or `src`.
+//!
+//! Classes are always string literals in `html!`; what varies (`data-media`,
+//! `data-hue`, `data-ph`, `data-large`, `data-kind`, `data-reserved`) is a
+//! data attribute. Yew passes every non-literal `class={…}` through its
+//! `Classes` set, an `IndexSet`, whose hashing and splitting cost the wasm
+//! about 3 KiB brotli for what would be a string.
 
 mod article_card;
 mod carousel;
@@ -17,12 +23,10 @@ mod view;
 
 use std::rc::Rc;
 
-use yew::AttrValue;
-
 pub use article_card::{ArticleCard, ArticleCardProps, heading_tag};
 pub use carousel::{Carousel, CarouselProps, announcement};
 pub use hero_image::{
-    HeroImage, HeroImageProps, ImageEnv, PLACEHOLDER_CLASSES, placeholder_class, sizes_for, srcset,
+    HeroImage, HeroImageProps, ImageEnv, PLACEHOLDER_SHADES, placeholder_shade, sizes_for, srcset,
 };
 pub use meta::{MetaLine, Title, meta_line, title};
 pub use provider_mark::{Mark, ProviderMark, ProviderMarkProps};
@@ -34,25 +38,6 @@ pub use view::{AccessibleName, View, ViewProps, derived_name};
 /// The widget's one stylesheet (`style.css`, minified by `build.rs`); the
 /// edge adopts it into each shadow root.
 pub const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
-
-/// A `class` attribute: the `fixed` classes, then each present `extra` one.
-/// Used instead of Yew's `classes!`, whose `Classes` set links an `IndexSet`
-/// and a second hash table into the wasm (~8 KB) for what is a join.
-pub fn class(fixed: &'static str, extra: &[Option<&str>]) -> AttrValue {
-    let mut out = String::new();
-    for part in extra.iter().flatten().filter(|p| !p.is_empty()) {
-        if out.is_empty() {
-            out.push_str(fixed);
-        }
-        out.push(' ');
-        out.push_str(part);
-    }
-    if out.is_empty() {
-        AttrValue::Static(fixed)
-    } else {
-        AttrValue::from(out)
-    }
-}
 
 /// An `Rc` compared by identity: for props and memo keys that hold the
 /// (possibly large) bundle, where a deep comparison on every render would

@@ -1,6 +1,6 @@
 //! A provider's logo, or, when there is none or it fails to load, a
 //! monogram tile: the provider's initials on one of ten colours picked by
-//! hashing its domain (`hue-0` … `hue-9` classes; no inline styles).
+//! hashing its domain (`data-hue="0"` … `"9"`; no inline styles).
 //!
 //! A cached logo (`--cache-images` writes it at 1× and 2× of the largest
 //! mark) gets a `srcset` of its JPEG/PNG copies with `w` descriptors and a
@@ -13,7 +13,7 @@ use yew::prelude::*;
 use crate::bundle::{Article, Bundle, Image};
 use crate::safe_url::is_safe_url;
 use crate::widget::case;
-use crate::widget::components::{ImageEnv, class, srcset};
+use crate::widget::components::{ImageEnv, srcset};
 
 /// Number of monogram colour classes in the stylesheet.
 pub const HUES: u32 = 10;
@@ -25,7 +25,7 @@ pub struct Mark {
     pub name: AttrValue,
     /// One or two letters for the monogram.
     pub initials: AttrValue,
-    /// `hue-0` … `hue-9`.
+    /// `0` … `9`: the tile's colour (`data-hue`).
     pub hue: AttrValue,
     /// A logo that passed the URL policy.
     pub logo: Option<Logo>,
@@ -60,7 +60,7 @@ impl Mark {
                 Mark {
                     name: AttrValue::from(p.name.clone()),
                     initials: AttrValue::from(initials(&p.name)),
-                    hue: hue_class(&seed),
+                    hue: hue(&seed),
                     logo: p.logo.as_ref().and_then(logo),
                 }
             }
@@ -69,7 +69,7 @@ impl Mark {
                 initials: AttrValue::from(
                     initials(&article.title).chars().take(1).collect::<String>(),
                 ),
-                hue: hue_class(&article.id),
+                hue: hue(&article.id),
                 logo: None,
             },
         }
@@ -127,12 +127,12 @@ pub fn initials(name: &str) -> String {
     }
 }
 
-/// FNV-1a of the seed into one of [`HUES`] classes.
-pub fn hue_class(seed: &str) -> AttrValue {
+/// FNV-1a of the seed into one of [`HUES`] colours, as `data-hue`'s value.
+pub fn hue(seed: &str) -> AttrValue {
     let hash = seed.bytes().fold(0x811c_9dc5_u32, |h, b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
-    AttrValue::from(format!("hue-{}", hash % HUES))
+    AttrValue::from((hash % HUES).to_string())
 }
 
 #[derive(Properties, PartialEq)]
@@ -153,10 +153,10 @@ pub fn provider_mark(props: &ProviderMarkProps) -> Html {
     // The logo that failed, so a new logo gets its own chance.
     let failed = use_state(|| None::<AttrValue>);
     // The box sizes in the stylesheet (some layouts make them smaller).
-    let (size, sizes) = if props.large {
-        ("ac-mark is-large", "64px")
+    let (large, sizes) = if props.large {
+        (Some(""), "64px")
     } else {
-        ("ac-mark", "20px")
+        (None, "20px")
     };
     match &mark.logo {
         Some(logo) if failed.as_ref() != Some(&logo.src) => {
@@ -167,14 +167,14 @@ pub fn provider_mark(props: &ProviderMarkProps) -> Html {
             };
             let sizes = logo.srcset.is_some().then_some(sizes);
             html! {
-                <img class={class(size, &[Some("ac-logo")])} part="provider-logo" src={logo.src.clone()}
+                <img class="ac-mark ac-logo" data-large={large} part="provider-logo" src={logo.src.clone()}
                     srcset={logo.srcset.clone()} {sizes} width={logo.width.to_string()}
                     height={logo.height.to_string()} alt="" loading="lazy" decoding="async"
                     referrerpolicy={env.referrer_policy(&logo.src)} {onerror} />
             }
         }
         _ => html! {
-            <span class={class(size, &[Some("ac-mono"), Some(&mark.hue)])} part="provider-logo"
+            <span class="ac-mark ac-mono" data-large={large} data-hue={mark.hue.clone()} part="provider-logo"
                 aria-hidden="true">{ mark.initials.clone() }</span>
         },
     }
@@ -192,13 +192,9 @@ mod tests {
         assert_eq!(initials("The"), "T");
         assert_eq!(initials("élan vital"), "ÉV");
         assert_eq!(initials("--"), "•");
-        assert_eq!(
-            hue_class("harbourgazette.example"),
-            hue_class("harbourgazette.example")
-        );
+        assert_eq!(hue("harbourgazette.example"), hue("harbourgazette.example"));
         for seed in ["", "a", "b", "news.example", "ü"] {
-            let h = hue_class(seed);
-            let n: u32 = h.strip_prefix("hue-").unwrap().parse().unwrap();
+            let n: u32 = hue(seed).parse().unwrap();
             assert!(n < HUES);
         }
     }

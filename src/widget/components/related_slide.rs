@@ -89,7 +89,7 @@ pub fn related_slide(props: &RelatedSlideProps) -> Html {
 
     let is_video = item.kind == ArticleType::Video;
     let meta = meta_line(&MetaLine {
-        class: "ac-meta ac-rel-meta",
+        related: true,
         mark: &mark,
         env: &props.env,
         show_provider: show.provider,
@@ -101,9 +101,7 @@ pub fn related_slide(props: &RelatedSlideProps) -> Html {
     // One level below the card's title (h6 stays h6).
     let heading = title(Title {
         level: options.heading_level.saturating_add(1),
-        class: "ac-rel-title",
-        part: None,
-        link_class: "ac-rel-link",
+        related: true,
         text: &title_text,
         url: &item.url,
         options,

@@ -5,7 +5,6 @@
 
 use yew::prelude::*;
 
-use super::class;
 use crate::widget::options::{Layout, Options};
 
 /// The room of a card's related-articles strip: the strip's bar (caption,
@@ -37,8 +36,8 @@ pub fn related_placeholder(show_image: bool, reserved: bool) -> Html {
         }
     };
     html! {
-        <div class={class("ac-carousel is-related ac-rel-ph", &[reserved.then_some("is-reserved")])}
-            aria-hidden="true">
+        <div class="ac-carousel ac-rel-ph" data-kind="related"
+            data-reserved={reserved.then_some("")} aria-hidden="true">
             <div class="ac-carousel-bar">
                 <span class="ac-bar is-caption"></span>
                 <div class="ac-controls"><span class="ac-cbtn"></span><span class="ac-cbtn"></span></div>

@@ -177,7 +177,7 @@ pub fn view(props: &ViewProps) -> Html {
                 })
                 .collect();
             html! {
-                <Carousel label={name.text.clone()} landmark={name.landmark} class="is-list"
+                <Carousel label={name.text.clone()} landmark={name.landmark} kind="list"
                     per_page={3} autoplay={options.autoplay} {slides} />
             }
         }
