@@ -6,6 +6,7 @@
 //! A [`Cancel`] aborts the request in flight when the widget goes away.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Uint8Array};
@@ -107,17 +108,44 @@ enum AttemptError {
 /// Loads and decodes the bundle at `src`, with `retries` retries;
 /// `cached_only`: keep only images on the bundle's origin (see
 /// [`decode_with`]).
-pub async fn load(
+///
+/// The first request is sent before this returns, not when the future is
+/// first polled: a spawned future runs after the render that spawned it,
+/// and the skeleton's render took 50–80 ms of `cargo xtask bench widget`
+/// (24 cards) that the request can spend on the network instead.
+pub fn load(
     src: &str,
     timeout_ms: u32,
     retries: u32,
     cached_only: bool,
     cancel: &Rc<Cancel>,
-) -> Outcome {
+) -> impl Future<Output = Outcome> + 'static {
     let url = browser::absolute_url(src);
+    let first = start(&url, timeout_ms, cancel);
+    let cancel = Rc::clone(cancel);
+    async move { run(url, first, timeout_ms, retries, cached_only, &cancel).await }
+}
+
+/// The attempts of [`load`], the first one already started.
+async fn run(
+    url: String,
+    first: Result<Started, AttemptError>,
+    timeout_ms: u32,
+    retries: u32,
+    cached_only: bool,
+    cancel: &Rc<Cancel>,
+) -> Outcome {
+    let mut next = Some(first);
     let mut retry = 0;
     loop {
-        match attempt(&url, timeout_ms, cancel).await {
+        let started = next
+            .take()
+            .unwrap_or_else(|| start(&url, timeout_ms, cancel));
+        let result = match started {
+            Ok(started) => finish(started, cancel).await,
+            Err(e) => Err(e),
+        };
+        match result {
             Ok((bytes, final_url)) => {
                 let base = if final_url.is_empty() {
                     &url
@@ -183,12 +211,18 @@ async fn sleep(ms: u32, cancel: &Cancel) -> bool {
     !cancel.is_cancelled()
 }
 
-/// One request: `Ok` with the body and the response's final URL.
-async fn attempt(
-    url: &str,
-    timeout_ms: u32,
-    cancel: &Rc<Cancel>,
-) -> Result<(Vec<u8>, String), AttemptError> {
+/// A request in flight, with what [`finish`] needs to see it through.
+struct Started {
+    request: Promise,
+    controller: AbortController,
+    /// Resolves when the attempt's time is up (and aborts it).
+    deadline: Promise,
+    timed_out: Rc<Cell<bool>>,
+}
+
+/// Sends one request (synchronously: `fetch` is called before this
+/// returns), with its timeout running.
+fn start(url: &str, timeout_ms: u32, cancel: &Rc<Cancel>) -> Result<Started, AttemptError> {
     if cancel.is_cancelled() {
         return Err(AttemptError::Cancelled);
     }
@@ -209,6 +243,26 @@ async fn attempt(
             })),
         )
     };
+    let init = RequestInit::new();
+    init.set_signal(Some(&controller.signal()));
+    let request = window.fetch_with_str_and_init(url, &init);
+    Ok(Started {
+        request,
+        controller,
+        deadline,
+        timed_out,
+    })
+}
+
+/// Waits for a [`start`]ed request: `Ok` with the body and the response's
+/// final URL.
+async fn finish(started: Started, cancel: &Rc<Cancel>) -> Result<(Vec<u8>, String), AttemptError> {
+    let Started {
+        request,
+        controller,
+        deadline,
+        timed_out,
+    } = started;
     // Every await races the deadline and the cancellation; whichever wins,
     // the flags say what happened.
     let guarded = |p: Promise| Promise::race(&Array::of3(&p, &deadline, &cancel.promise));
@@ -223,9 +277,6 @@ async fn attempt(
     };
     let failed = |_: JsValue| stopped().unwrap_or(AttemptError::Transient(LoadErrorKind::Network));
 
-    let init = RequestInit::new();
-    init.set_signal(Some(&controller.signal()));
-    let request = window.fetch_with_str_and_init(url, &init);
     let settled = JsFuture::from(guarded(request)).await.map_err(failed)?;
     if let Some(stop) = stopped() {
         return Err(stop);

@@ -73,8 +73,9 @@ impl Reducible for Load {
 /// What a load depends on: the bundle URL, the image policy, the Retry count.
 type LoadKey = (AttrValue, Images, u32);
 
-/// Starts loading `options.src`: the outcome is dispatched as
-/// [`LoadAction::Finish`] unless the returned [`Cancel`] fires first.
+/// Starts loading `options.src` (the request is sent right away, see
+/// [`load::load`]): the outcome is dispatched as [`LoadAction::Finish`]
+/// unless the returned [`Cancel`] fires first.
 fn start_load(
     options: Rc<Options>,
     dispatcher: UseReducerDispatcher<Load>,
@@ -82,15 +83,15 @@ fn start_load(
 ) -> Rc<Cancel> {
     let cancel = Cancel::new();
     let task_cancel = Rc::clone(&cancel);
+    let loading = load::load(
+        &options.src,
+        options.timeout_ms,
+        options.retries,
+        options.images == Images::CachedOnly,
+        &cancel,
+    );
     spawn_local(async move {
-        let outcome = load::load(
-            &options.src,
-            options.timeout_ms,
-            options.retries,
-            options.images == Images::CachedOnly,
-            &task_cancel,
-        )
-        .await;
+        let outcome = loading.await;
         if task_cancel.is_cancelled() {
             return;
         }
