@@ -221,7 +221,7 @@ fn decode_providers(
                 provider.logo = provider.logo.and_then(|logo| {
                     clean_image(logo, ctx, warnings, &format!("provider `{key}` logo"))
                 });
-                out.insert(key.clone(), provider);
+                out.insert(key.to_string(), provider);
             }
             Err(e) => warnings.push(format!("provider `{key}` dropped: it is malformed ({e}).")),
         }
@@ -275,7 +275,7 @@ fn list<T>(v: &Value, read: fn(&Value) -> Result<T, Malformed>) -> Result<Vec<T>
     }
 }
 
-fn object(v: &Value) -> Result<&Value, Malformed> {
+fn object<'v, 'a>(v: &'v Value<'a>) -> Result<&'v Value<'a>, Malformed> {
     match v {
         Value::Object(_) => Ok(v),
         _ => Err("is not an object".to_owned()),

@@ -102,7 +102,7 @@ const MAX_DEPTH: u8 = 8;
 /// `null`, so are `NaN` and the infinities; arrays by index, other objects
 /// by their own enumerable string keys (`Object.entries`). Functions,
 /// symbols and bigints are refused.
-fn to_value(v: &JsValue, depth: u8) -> Result<Value, String> {
+fn to_value(v: &JsValue, depth: u8) -> Result<Value<'static>, String> {
     if v.is_null() || v.is_undefined() {
         return Ok(Value::Null);
     }
@@ -117,7 +117,7 @@ fn to_value(v: &JsValue, depth: u8) -> Result<Value, String> {
         });
     }
     if let Some(s) = v.as_string() {
-        return Ok(Value::String(s));
+        return Ok(Value::String(s.into()));
     }
     if !v.is_object() {
         return Err("has an unsupported type".into());
@@ -137,7 +137,7 @@ fn to_value(v: &JsValue, depth: u8) -> Result<Value, String> {
     for entry in Object::entries(v.unchecked_ref()).iter() {
         let entry: Array = entry.unchecked_into();
         if let Some(key) = entry.get(0).as_string() {
-            entries.push((key, to_value(&entry.get(1), depth)?));
+            entries.push((key.into(), to_value(&entry.get(1), depth)?));
         }
     }
     Ok(Value::Object(entries))
@@ -164,7 +164,7 @@ fn to_options(value: JsValue, logged: &RefCell<Vec<String>>) -> Result<Options, 
     let raw: RawOptions = if let Some(src) = value.as_string() {
         // `mount(el, "/articles.json")` is shorthand for `{src: ...}`.
         RawOptions {
-            src: Some(Value::String(src)),
+            src: Some(Value::String(src.into())),
             ..RawOptions::default()
         }
     } else if value.is_undefined() || value.is_null() {

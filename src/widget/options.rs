@@ -67,27 +67,27 @@ pub use super::json::{Value, push_number};
 /// that one bad value cannot make the whole set unreadable.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RawOptions {
-    pub src: Option<Value>,
-    pub topics: Option<Value>,
-    pub providers: Option<Value>,
-    pub types: Option<Value>,
-    pub limit: Option<Value>,
-    pub sort: Option<Value>,
-    pub layout: Option<Value>,
-    pub theme: Option<Value>,
-    pub locale: Option<Value>,
-    pub excerpt_lines: Option<Value>,
-    pub show: Option<Value>,
-    pub target: Option<Value>,
-    pub rel: Option<Value>,
-    pub timeout_ms: Option<Value>,
-    pub retries: Option<Value>,
-    pub related: Option<Value>,
-    pub related_limit: Option<Value>,
-    pub autoplay: Option<Value>,
-    pub label: Option<Value>,
-    pub heading_level: Option<Value>,
-    pub images: Option<Value>,
+    pub src: Option<Value<'static>>,
+    pub topics: Option<Value<'static>>,
+    pub providers: Option<Value<'static>>,
+    pub types: Option<Value<'static>>,
+    pub limit: Option<Value<'static>>,
+    pub sort: Option<Value<'static>>,
+    pub layout: Option<Value<'static>>,
+    pub theme: Option<Value<'static>>,
+    pub locale: Option<Value<'static>>,
+    pub excerpt_lines: Option<Value<'static>>,
+    pub show: Option<Value<'static>>,
+    pub target: Option<Value<'static>>,
+    pub rel: Option<Value<'static>>,
+    pub timeout_ms: Option<Value<'static>>,
+    pub retries: Option<Value<'static>>,
+    pub related: Option<Value<'static>>,
+    pub related_limit: Option<Value<'static>>,
+    pub autoplay: Option<Value<'static>>,
+    pub label: Option<Value<'static>>,
+    pub heading_level: Option<Value<'static>>,
+    pub images: Option<Value<'static>>,
 }
 
 impl RawOptions {
@@ -133,7 +133,7 @@ impl RawOptions {
 
     /// The field an options-object key names (see [`RawOptions::KEYS`]),
     /// and its position in the struct.
-    fn field(&mut self, key: &str) -> Option<(u32, &mut Option<Value>)> {
+    fn field(&mut self, key: &str) -> Option<(u32, &mut Option<Value<'static>>)> {
         Some(match key {
             "src" | "url" | "bundle" => (0, &mut self.src),
             "topics" | "topic" => (1, &mut self.topics),
@@ -166,7 +166,7 @@ impl RawOptions {
     /// default; one option given under two names is an error (as it was
     /// with serde's derive).
     pub fn from_object(
-        mut get: impl FnMut(&str) -> Result<Option<Value>, String>,
+        mut get: impl FnMut(&str) -> Result<Option<Value<'static>>, String>,
     ) -> Result<RawOptions, String> {
         let mut raw = RawOptions::default();
         let mut given = 0u32;
@@ -622,13 +622,13 @@ pub fn from_attributes(pairs: impl IntoIterator<Item = (String, String)>) -> Raw
             "images" | "image-mode" | "image_mode" => &mut raw.images,
             _ => continue,
         };
-        *slot = Some(Value::String(value));
+        *slot = Some(Value::String(value.into()));
     }
     raw
 }
 
 /// `None` for an absent or `null` option (both mean "default", silently).
-fn present(v: &Option<Value>) -> Option<&Value> {
+fn present<'v>(v: &'v Option<Value<'static>>) -> Option<&'v Value<'static>> {
     v.as_ref().filter(|v| !v.is_null())
 }
 
