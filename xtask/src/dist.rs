@@ -147,16 +147,7 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     let wasm = out.join(format!("{LIB}_bg.wasm"));
     let this_file = root.join(file!());
     if force || !up_to_date(&[&wasm], &[&bindgen_wasm, &this_file]) {
-        run(
-            "optimise the wasm (wasm-opt)",
-            Command::new("node")
-                .arg(tools_dir.join("node_modules/binaryen/bin/wasm-opt"))
-                .arg(&bindgen_wasm)
-                .args(WASM_FEATURES)
-                .args(WASM_OPT_PASSES)
-                .args(["--strip-debug", "--strip-producers", "-o"])
-                .arg(&wasm),
-        )?;
+        wasm_opt(&bindgen_wasm, &wasm, false)?;
     } else {
         eprintln!("\n==> wasm-opt: up to date");
     }
@@ -205,6 +196,37 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
         index,
         element,
     })
+}
+
+/// Runs wasm-opt with the shipped passes on `input`; `keep_names` keeps the
+/// function names (`-g`, for `cargo xtask size --top`) instead of
+/// stripping them, so the code is the same as shipped, with names.
+pub fn wasm_opt(input: &Path, output: &Path, keep_names: bool) -> Result<(), String> {
+    let tools_dir = root().join("xtask/js");
+    let mut cmd = Command::new("node");
+    cmd.arg(tools_dir.join("node_modules/binaryen/bin/wasm-opt"))
+        .arg(input)
+        .args(WASM_FEATURES)
+        .args(WASM_OPT_PASSES);
+    if keep_names {
+        cmd.arg("-g");
+    } else {
+        cmd.arg("--strip-debug");
+    }
+    cmd.args(["--strip-producers", "-o"]).arg(output);
+    let what = if keep_names {
+        "optimise the wasm, keeping names (wasm-opt -g)"
+    } else {
+        "optimise the wasm (wasm-opt)"
+    };
+    run(what, &mut cmd)
+}
+
+/// The wasm-bindgen output `wasm_opt` starts from.
+pub fn bindgen_wasm() -> PathBuf {
+    target_dir()
+        .join("wasm-bindgen")
+        .join(format!("{LIB}_bg.wasm"))
 }
 
 /// Where cargo puts build output.

@@ -9,6 +9,7 @@ mod size;
 mod tools;
 mod util;
 mod verify;
+mod wasm_names;
 
 use std::process::ExitCode;
 
@@ -20,6 +21,7 @@ tasks:
   demo [--port N]   bundle the example articles and serve the demo
   dist              build the release wasm and assemble the npm package in pkg/
   size [--check]    print raw/gzip/brotli sizes of wasm, JS and CSS; fail over budget
+       [--top [N]]  also list the N largest wasm functions and the code per module
   e2e [NAME...]     build the package, then run the browser end-to-end tests (tests/e2e)
   codegen           rewrite the generated JSON Schema and TypeScript declarations
   bench bundle      time `article-cards bundle` on 1,000 / 10,000 / 100,000 synthetic files

@@ -9,7 +9,9 @@
 //!
 //! `--check` prints only the verdict (for the test task);
 //! `--compare-opt-levels` builds with rustc `opt-level` "s" and "z" in turn
-//! and prints both (the profile's own level is rebuilt last).
+//! and prints both (the profile's own level is rebuilt last); `--top [N]`
+//! also lists the N (default 40) largest functions of the wasm and its
+//! code per module (see [`crate::wasm_names`]).
 
 use std::fs;
 use std::io::Write;
@@ -31,14 +33,20 @@ pub const BUDGET_LOADER: usize = 3 * 1024;
 pub fn main(args: &[String]) -> Result<(), String> {
     let mut check = false;
     let mut compare = false;
-    for arg in args {
+    let mut top = None;
+    let mut args = args.iter().peekable();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => check = true,
             "--compare-opt-levels" => compare = true,
+            "--top" => {
+                let n = args.next_if(|a| a.parse::<usize>().is_ok());
+                top = Some(n.and_then(|a| a.parse().ok()).unwrap_or(40));
+            }
             other => {
                 return Err(format!(
                     "size: unknown option `{other}` \
-                     (usage: cargo xtask size [--check] [--compare-opt-levels])"
+                     (usage: cargo xtask size [--check] [--compare-opt-levels] [--top [N]])"
                 ));
             }
         }
@@ -63,6 +71,12 @@ pub fn main(args: &[String]) -> Result<(), String> {
     if !check {
         println!();
         print_table(&report);
+    }
+    if let Some(n) = top {
+        let named = dist::target_dir().join("size-names.wasm");
+        dist::wasm_opt(&dist::bindgen_wasm(), &named, true)?;
+        let module = crate::wasm_names::parse(&read(&named)?)?;
+        println!("\n{}", crate::wasm_names::report(&module, n));
     }
     verdict(&report)
 }

@@ -1,0 +1,348 @@
+//! `cargo xtask size --top [N]`: where the widget's wasm bytes are. Reads a
+//! copy of the shipped wasm optimised the same way but with its function
+//! names kept (`wasm-opt -g`), and lists the largest function bodies and
+//! the code per crate and widget module. Only the sections this needs are
+//! parsed: imports (function indices start after the imported ones), code
+//! (body sizes) and the `name` custom section (function names).
+
+use std::collections::BTreeMap;
+
+/// One function body: its size in bytes and its (demangled) name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    pub size: usize,
+    pub name: String,
+}
+
+/// What a module holds, for the report.
+#[derive(Debug, Default)]
+pub struct Module {
+    pub functions: Vec<Function>,
+    /// Bytes of the data section (strings, the stylesheet, tables).
+    pub data: usize,
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Result<u8, String> {
+        let b = *self
+            .bytes
+            .get(self.at)
+            .ok_or_else(|| format!("wasm ends early at byte {}", self.at))?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    /// An unsigned LEB128 number of at most 32 bits.
+    fn u32(&mut self) -> Result<u32, String> {
+        let mut value: u32 = 0;
+        for shift in (0..35).step_by(7) {
+            let b = self.byte()?;
+            value |= u32::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(format!("LEB128 number too long at byte {}", self.at))
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
+        let end = end.ok_or_else(|| format!("wasm ends early at byte {}", self.at))?;
+        let slice = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(slice)
+    }
+
+    fn name(&mut self) -> Result<&'a str, String> {
+        let len = self.u32()? as usize;
+        std::str::from_utf8(self.take(len)?).map_err(|_| "a name is not UTF-8".to_owned())
+    }
+
+    fn done(&self) -> bool {
+        self.at >= self.bytes.len()
+    }
+}
+
+/// Reads function sizes and names out of a wasm binary.
+pub fn parse(wasm: &[u8]) -> Result<Module, String> {
+    if wasm.get(..4) != Some(b"\0asm") {
+        return Err("not a wasm binary".into());
+    }
+    let mut r = Reader { bytes: wasm, at: 8 };
+    let mut imported_functions = 0u32;
+    let mut sizes = Vec::new();
+    let mut names = BTreeMap::new();
+    let mut data = 0;
+    while !r.done() {
+        let id = r.byte()?;
+        let len = r.u32()? as usize;
+        let mut section = Reader {
+            bytes: r.take(len)?,
+            at: 0,
+        };
+        match id {
+            2 => imported_functions = count_imported_functions(&mut section)?,
+            10 => {
+                for _ in 0..section.u32()? {
+                    let start = section.at;
+                    let body = section.u32()? as usize;
+                    section.take(body)?;
+                    sizes.push(section.at - start);
+                }
+            }
+            11 => data = len,
+            0 if section.name()? == "name" => {
+                while !section.done() {
+                    let kind = section.byte()?;
+                    let len = section.u32()? as usize;
+                    let mut sub = Reader {
+                        bytes: section.take(len)?,
+                        at: 0,
+                    };
+                    if kind == 1 {
+                        for _ in 0..sub.u32()? {
+                            let index = sub.u32()?;
+                            names.insert(index, sub.name()?.to_owned());
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let functions = sizes
+        .into_iter()
+        .enumerate()
+        .map(|(i, size)| {
+            let index = imported_functions + i as u32;
+            let name = names
+                .remove(&index)
+                .unwrap_or_else(|| format!("function #{index}"));
+            Function { size, name }
+        })
+        .collect();
+    Ok(Module { functions, data })
+}
+
+/// The number of function imports (the other kinds are skipped).
+fn count_imported_functions(s: &mut Reader<'_>) -> Result<u32, String> {
+    let mut functions = 0;
+    for _ in 0..s.u32()? {
+        s.name()?;
+        s.name()?;
+        match s.byte()? {
+            0 => {
+                s.u32()?;
+                functions += 1;
+            }
+            // table: element type, limits
+            1 => {
+                s.byte()?;
+                limits(s)?;
+            }
+            2 => limits(s)?,
+            // global: value type, mutability
+            3 => {
+                s.byte()?;
+                s.byte()?;
+            }
+            // tag: attribute, type index
+            4 => {
+                s.byte()?;
+                s.u32()?;
+            }
+            other => return Err(format!("unknown import kind {other}")),
+        }
+    }
+    Ok(functions)
+}
+
+fn limits(s: &mut Reader<'_>) -> Result<(), String> {
+    let flags = s.byte()?;
+    s.u32()?;
+    if flags & 1 != 0 {
+        s.u32()?;
+    }
+    Ok(())
+}
+
+/// `article_cards[0123456789abcdef]::widget::x` → `article_cards::widget::x`:
+/// rustc's crate disambiguators make names long and differ between builds.
+pub fn tidy(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(open) = rest.find('[') {
+        let (before, after) = rest.split_at(open);
+        out.push_str(before);
+        match after.get(1..18) {
+            Some(hash)
+                if hash.ends_with(']') && hash[..16].bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                rest = &after[18..];
+            }
+            _ => {
+                out.push('[');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What a function is counted under: the widget module it comes from
+/// (`article_cards::widget::components::carousel`, found anywhere in the
+/// name, so Yew's code instantiated for a component counts as that
+/// component's), else its crate and first module (`yew::virtual_dom`).
+pub fn group(tidy_name: &str) -> String {
+    if let Some(at) = tidy_name.find("article_cards::") {
+        let path: Vec<&str> = tidy_name[at..]
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .next()
+            .unwrap_or_default()
+            .split("::")
+            .collect();
+        // The module: `article_cards::safe_url`, `…::widget::decode`,
+        // `…::widget::components::carousel`.
+        let depth = match path.get(1..3) {
+            Some(["widget", "components"]) => 4,
+            Some(["widget", _]) => 3,
+            _ => 2,
+        };
+        return path[..depth.min(path.len())].join("::");
+    }
+    let start = tidy_name.trim_start_matches('<');
+    let path: Vec<&str> = start
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+        .next()
+        .unwrap_or_default()
+        .split("::")
+        .take(2)
+        .collect();
+    if path.first().is_some_and(|p| !p.is_empty()) {
+        path.join("::")
+    } else {
+        "(other)".into()
+    }
+}
+
+/// The report: the `top` largest functions, then code per group.
+pub fn report(module: &Module, top: usize) -> String {
+    let mut out = String::new();
+    let code: usize = module.functions.iter().map(|f| f.size).sum();
+    out.push_str(&format!(
+        "code {} bytes in {} functions; data {} bytes (raw, after wasm-opt; \
+         brotli is about a third)\n\nlargest functions:\n",
+        code,
+        module.functions.len(),
+        module.data
+    ));
+    let mut sorted: Vec<&Function> = module.functions.iter().collect();
+    sorted.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name)));
+    for f in sorted.iter().take(top) {
+        let name = tidy(&f.name);
+        let shown: String = name.chars().take(150).collect();
+        out.push_str(&format!("{:>8}  {shown}\n", f.size));
+    }
+    let mut groups: BTreeMap<String, usize> = BTreeMap::new();
+    for f in &module.functions {
+        *groups.entry(group(&tidy(&f.name))).or_default() += f.size;
+    }
+    let mut groups: Vec<(String, usize)> = groups.into_iter().collect();
+    groups.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out.push_str("\ncode by module:\n");
+    for (name, size) in groups.iter().take(top) {
+        out.push_str(&format!("{size:>8}  {name}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module with one imported function, two bodies (3 and 5 bytes
+    /// with their length prefix), names for the import and the second
+    /// body, and a 4-byte data section.
+    fn sample() -> Vec<u8> {
+        let mut w = b"\0asm\x01\0\0\0".to_vec();
+        let section = |w: &mut Vec<u8>, id: u8, body: &[u8]| {
+            w.push(id);
+            w.push(body.len() as u8);
+            w.extend_from_slice(body);
+        };
+        // import "m" "f" (func type 0)
+        section(&mut w, 2, &[1, 1, b'm', 1, b'f', 0, 0]);
+        // code: bodies of 2 and 4 bytes
+        section(&mut w, 10, &[2, 2, 0, 0x0b, 4, 0, 1, 1, 0x0b]);
+        section(&mut w, 11, &[0, 0, 0, 0]);
+        let mut names = vec![4, b'n', b'a', b'm', b'e'];
+        let functions = [
+            2, 0, 3, b'i', b'm', b'p', 2, 6, b'b', b'[', b'x', b']', b':', b':',
+        ];
+        names.push(1);
+        names.push(functions.len() as u8);
+        names.extend_from_slice(&functions);
+        section(&mut w, 0, &names);
+        w
+    }
+
+    #[test]
+    fn sizes_and_names() {
+        let m = parse(&sample()).unwrap();
+        assert_eq!(m.data, 4);
+        assert_eq!(
+            m.functions,
+            vec![
+                Function {
+                    size: 3,
+                    name: "function #1".into()
+                },
+                Function {
+                    size: 5,
+                    name: "b[x]::".into()
+                },
+            ]
+        );
+        assert!(parse(b"not wasm").is_err());
+        let mut cut = sample();
+        cut.truncate(20);
+        assert!(
+            parse(&cut).is_err(),
+            "a truncated module is an error, not a panic"
+        );
+    }
+
+    #[test]
+    fn names_are_tidied_and_grouped() {
+        let long = "<yew[68592494a9cd108b]::html::component::lifecycle::CompStateInner<\
+                    article_cards[334d0dbd72511cf5]::widget::components::view::View> as \
+                    yew[68592494a9cd108b]::html::component::lifecycle::Stateful>::view";
+        let t = tidy(long);
+        assert!(t.starts_with("<yew::html::component"), "{t}");
+        assert!(!t.contains("[68592494a9cd108b]"));
+        assert_eq!(group(&t), "article_cards::widget::components::view");
+        assert_eq!(
+            group("article_cards::widget::root::start_load::{closure#0}"),
+            "article_cards::widget::root"
+        );
+        assert_eq!(
+            group("article_cards::safe_url::check_url"),
+            "article_cards::safe_url"
+        );
+        assert_eq!(
+            group("<yew::virtual_dom::vnode::VNode as X>::reconcile"),
+            "yew::virtual_dom"
+        );
+        assert_eq!(
+            group("dlmalloc::dlmalloc::Dlmalloc::malloc"),
+            "dlmalloc::dlmalloc"
+        );
+        assert_eq!(tidy("a[b]c"), "a[b]c", "brackets that are no hash stay");
+    }
+}
