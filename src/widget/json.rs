@@ -291,8 +291,8 @@ impl<'a> Parser<'a> {
     /// when it has no escapes.
     fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         self.i += 1;
+        let opening = self.i;
         let mut out = String::new();
-        let mut first = true;
         loop {
             let start = self.i;
             while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
@@ -300,11 +300,11 @@ impl<'a> Parser<'a> {
             }
             // Whole UTF-8 sequences: the run stops only at ASCII bytes.
             let run = self.text.get(start..self.i).unwrap_or_default();
-            if first && self.peek() == Some(b'"') {
+            // The whole string in one run: nothing to unescape.
+            if start == opening && self.peek() == Some(b'"') {
                 self.i += 1;
                 return Ok(Cow::Borrowed(run));
             }
-            first = false;
             out.push_str(run);
             match self.peek() {
                 Some(b'"') => {

@@ -122,8 +122,14 @@ pub fn load(
 ) -> impl Future<Output = Outcome> + 'static {
     let url = browser::absolute_url(src);
     let first = start(&url, timeout_ms, cancel);
-    let cancel = Rc::clone(cancel);
-    async move { run(url, first, timeout_ms, retries, cached_only, &cancel).await }
+    run(
+        url,
+        first,
+        timeout_ms,
+        retries,
+        cached_only,
+        Rc::clone(cancel),
+    )
 }
 
 /// The attempts of [`load`], the first one already started.
@@ -133,19 +139,17 @@ async fn run(
     timeout_ms: u32,
     retries: u32,
     cached_only: bool,
-    cancel: &Rc<Cancel>,
+    cancel: Rc<Cancel>,
 ) -> Outcome {
-    let mut next = Some(first);
+    let cancel = &cancel;
+    let mut started = first;
     let mut retry = 0;
     loop {
-        let started = next
-            .take()
-            .unwrap_or_else(|| start(&url, timeout_ms, cancel));
         let result = match started {
             Ok(started) => finish(started, cancel).await,
             Err(e) => Err(e),
         };
-        match result {
+        let wait_ms = match result {
             Ok((bytes, final_url)) => {
                 let base = if final_url.is_empty() {
                     &url
@@ -168,19 +172,14 @@ async fn run(
             {
                 return Outcome::Failed(load_error(kind));
             }
-            Err(AttemptError::Transient(_)) => {
-                if !sleep(backoff_ms(retry), cancel).await {
-                    return Outcome::Cancelled;
-                }
-                retry += 1;
-            }
-            Err(AttemptError::RetryAfter(_, ms)) => {
-                if !sleep(ms, cancel).await {
-                    return Outcome::Cancelled;
-                }
-                retry += 1;
-            }
+            Err(AttemptError::Transient(_)) => backoff_ms(retry),
+            Err(AttemptError::RetryAfter(_, ms)) => ms,
+        };
+        if !sleep(wait_ms, cancel).await {
+            return Outcome::Cancelled;
         }
+        retry += 1;
+        started = start(&url, timeout_ms, cancel);
     }
 }
 

@@ -142,17 +142,20 @@ pub fn Widget(props: &WidgetProps) -> Html {
     // widget.
     let current = use_mut_ref(|| None::<(LoadKey, Rc<Cancel>)>);
     let key = (props.options.src.clone(), props.options.images, load.retry);
-    if current.borrow().as_ref().map(|(k, _)| k) != Some(&key) {
-        if let Some((_, previous)) = current.borrow_mut().take() {
-            previous.cancel();
+    {
+        let mut slot = current.borrow_mut();
+        if slot.as_ref().map(|(k, _)| k) != Some(&key) {
+            if let Some((_, previous)) = slot.take() {
+                previous.cancel();
+            }
+            load.dispatch(LoadAction::Start);
+            let cancel = start_load(
+                Rc::clone(&props.options),
+                load.dispatcher(),
+                bundle_url.clone(),
+            );
+            *slot = Some((key, cancel));
         }
-        load.dispatch(LoadAction::Start);
-        let cancel = start_load(
-            Rc::clone(&props.options),
-            load.dispatcher(),
-            bundle_url.clone(),
-        );
-        *current.borrow_mut() = Some((key, cancel));
     }
     {
         let current = current.clone();

@@ -118,7 +118,7 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     // wasm-bindgen writes next to the raw wasm, not into pkg/: only the
     // optimised wasm is shipped.
     let bindgen_dir = target_dir().join("wasm-bindgen");
-    let bindgen_wasm = bindgen_dir.join(format!("{LIB}_bg.wasm"));
+    let bindgen_wasm = bindgen_wasm();
     let bindgen_js = bindgen_dir.join(format!("{LIB}.js"));
     // Cargo may swap the output back to an older artifact (another
     // opt-level) without making it newer: compare a stamp of the input
@@ -222,7 +222,7 @@ pub fn wasm_opt(input: &Path, output: &Path, keep_names: bool) -> Result<(), Str
     run(what, &mut cmd)
 }
 
-/// The wasm-bindgen output `wasm_opt` starts from.
+/// The wasm-bindgen output `wasm_opt` starts from (in `target/wasm-bindgen/`).
 pub fn bindgen_wasm() -> PathBuf {
     target_dir()
         .join("wasm-bindgen")

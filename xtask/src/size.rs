@@ -21,7 +21,7 @@ use crate::dist::{self, Dist};
 use crate::util::root;
 
 /// wasm + glue + loader, brotli: the goal of the widget issue. Not met yet
-/// (120.5 KiB measured when this was written, from 164.6 two sessions
+/// (120.6 KiB measured when this was written, from 164.6 two sessions
 /// earlier); reported on every run.
 pub const GOAL_TOTAL: usize = 90 * 1024;
 /// wasm + glue + loader, brotli: the ceiling the test task enforces until
@@ -40,8 +40,11 @@ pub fn main(args: &[String]) -> Result<(), String> {
             "--check" => check = true,
             "--compare-opt-levels" => compare = true,
             "--top" => {
-                let n = args.next_if(|a| a.parse::<usize>().is_ok());
-                top = Some(n.and_then(|a| a.parse().ok()).unwrap_or(40));
+                let n = args.peek().and_then(|a| a.parse::<usize>().ok());
+                if n.is_some() {
+                    args.next();
+                }
+                top = Some(n.unwrap_or(40));
             }
             other => {
                 return Err(format!(

@@ -66,6 +66,15 @@ impl<'a> Reader<'a> {
     fn done(&self) -> bool {
         self.at >= self.bytes.len()
     }
+
+    /// An id byte and a sized payload (a section, or a subsection of
+    /// `name`): the id and a reader over the payload.
+    fn part(&mut self) -> Result<(u8, Reader<'a>), String> {
+        let id = self.byte()?;
+        let len = self.u32()? as usize;
+        let bytes = self.take(len)?;
+        Ok((id, Reader { bytes, at: 0 }))
+    }
 }
 
 /// Reads function sizes and names out of a wasm binary.
@@ -79,12 +88,7 @@ pub fn parse(wasm: &[u8]) -> Result<Module, String> {
     let mut names = BTreeMap::new();
     let mut data = 0;
     while !r.done() {
-        let id = r.byte()?;
-        let len = r.u32()? as usize;
-        let mut section = Reader {
-            bytes: r.take(len)?,
-            at: 0,
-        };
+        let (id, mut section) = r.part()?;
         match id {
             2 => imported_functions = count_imported_functions(&mut section)?,
             10 => {
@@ -95,15 +99,10 @@ pub fn parse(wasm: &[u8]) -> Result<Module, String> {
                     sizes.push(section.at - start);
                 }
             }
-            11 => data = len,
+            11 => data = section.bytes.len(),
             0 if section.name()? == "name" => {
                 while !section.done() {
-                    let kind = section.byte()?;
-                    let len = section.u32()? as usize;
-                    let mut sub = Reader {
-                        bytes: section.take(len)?,
-                        at: 0,
-                    };
+                    let (kind, mut sub) = section.part()?;
                     if kind == 1 {
                         for _ in 0..sub.u32()? {
                             let index = sub.u32()?;

@@ -18,8 +18,8 @@
 //! is quantised to one of [`PLACEHOLDER_SHADES`] shades (`data-ph="0"` …
 //! `"15"`, four greys and six hues × dark/light, see [`placeholder_shade`])
 //! whose `background-color` is in the stylesheet. Sixteen colours are
-//! plenty for the second or so before a photo arrives, and a class costs no
-//! DOM work at the edge.
+//! plenty for the second or so before a photo arrives, and an attribute
+//! costs no DOM work at the edge.
 //!
 //! Images from another origin than the bundle's get
 //! `referrerpolicy="no-referrer"`: the reader's page is nobody's business.
@@ -210,7 +210,7 @@ pub fn hero_image(props: &HeroImageProps) -> Html {
             html! {
                 <picture class="ac-pic">
                     { source }
-                    <img class="ac-img" data-ph={shade.clone()} part="image" src={img.src.clone()} srcset={fallback}
+                    <img class="ac-img" data-ph={shade} part="image" src={img.src.clone()} srcset={fallback}
                         sizes={img_sizes} {width} {height} alt="" loading="lazy"
                         decoding="async" referrerpolicy={env.referrer_policy(&img.src)}
                         {onerror} />
@@ -218,12 +218,12 @@ pub fn hero_image(props: &HeroImageProps) -> Html {
             }
         }
         Try::Primary(img) => html! {
-            <img class="ac-img" data-ph={shade.clone()} part="image" src={img.src.clone()} {width} {height} alt=""
+            <img class="ac-img" data-ph={shade} part="image" src={img.src.clone()} {width} {height} alt=""
                 loading="lazy" decoding="async" referrerpolicy={env.referrer_policy(&img.src)}
                 {onerror} />
         },
         Try::Original(src) => html! {
-            <img class="ac-img" data-ph={shade.clone()} part="image" src={(*src).to_owned()} {width} {height} alt=""
+            <img class="ac-img" data-ph={shade} part="image" src={(*src).to_owned()} {width} {height} alt=""
                 loading="lazy" decoding="async" referrerpolicy={env.referrer_policy(src)}
                 {onerror} />
         },

@@ -15,7 +15,7 @@ use crate::safe_url::is_safe_url;
 use crate::widget::case;
 use crate::widget::components::{ImageEnv, srcset};
 
-/// Number of monogram colour classes in the stylesheet.
+/// Number of monogram colours in the stylesheet (`data-hue`).
 pub const HUES: u32 = 10;
 
 /// What a provider looks like: derived once per card.

@@ -50,8 +50,9 @@ pub fn video_facade(props: &VideoFacadeProps) -> Html {
             let _ = (playing, frame);
         });
     }
-    let poster = html! { <HeroImage image={props.image.clone()} mark={props.mark.clone()}
-    env={props.env.clone()} /> };
+    let poster = html! {
+        <HeroImage image={props.image.clone()} mark={props.mark.clone()} env={props.env.clone()} />
+    };
     let Some(src) = embed_src(&props.id) else {
         // Not a playable id: just the picture.
         return html! { <div class="ac-media">{ poster }</div> };

@@ -222,7 +222,7 @@ pub fn view(props: &ViewProps) -> Html {
                                 <ArticleCard bundle={bundle.clone()} {index}
                                     options={Rc::clone(options)} now_ms={props.now_ms}
                                     locale={props.locale.clone()} on_select={props.on_select.clone()}
-                            env={env.clone()} />
+                                    env={env.clone()} />
                             </li>
                         }) }
                     </ul>
