@@ -16,6 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::imports;
 use crate::tools;
 use crate::util::{cargo, ensure_npm_deps, root, run, up_to_date};
 
@@ -126,7 +127,9 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     let stamp_file = target_dir().join("wasm-bindgen.stamp");
     let stamp = stamp_of(&raw_wasm);
     let same_input = fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp);
-    if force || !same_input || !up_to_date(&[&bindgen_wasm, &bindgen_js], &[&raw_wasm]) {
+    // The renaming is part of this step: a change to it reruns the step.
+    let renamer = root.join("xtask/src/imports.rs");
+    if force || !same_input || !up_to_date(&[&bindgen_wasm, &bindgen_js], &[&raw_wasm, &renamer]) {
         if bindgen_dir.exists() {
             fs::remove_dir_all(&bindgen_dir)
                 .map_err(|e| format!("cannot clear {}: {e}", bindgen_dir.display()))?;
@@ -138,6 +141,7 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
                 .arg(&bindgen_dir)
                 .arg(&raw_wasm),
         )?;
+        shorten_imports(&bindgen_wasm, &bindgen_js)?;
         write(&stamp_file, &stamp)?;
     } else {
         eprintln!("\n==> wasm-bindgen: up to date");
@@ -220,6 +224,23 @@ pub fn wasm_opt(input: &Path, output: &Path, keep_names: bool) -> Result<(), Str
         "optimise the wasm (wasm-opt)"
     };
     run(what, &mut cmd)
+}
+
+/// Renames the glue's imports and exports in wasm-bindgen's output, in place (see
+/// [`crate::imports`]).
+fn shorten_imports(wasm_path: &Path, js_path: &Path) -> Result<(), String> {
+    eprintln!("\n==> shorten the import names of the wasm and its glue");
+    let wasm =
+        fs::read(wasm_path).map_err(|e| format!("cannot read {}: {e}", wasm_path.display()))?;
+    let js = read(js_path)?;
+    let (wasm, js, renamed) = imports::shorten(&wasm, &js, &imports::glue_module(LIB))?;
+    fs::write(wasm_path, wasm).map_err(|e| format!("cannot write {}: {e}", wasm_path.display()))?;
+    write(js_path, &js)?;
+    eprintln!(
+        "    {} imports and {} exports renamed",
+        renamed.imports, renamed.exports
+    );
+    Ok(())
 }
 
 /// The wasm-bindgen output `wasm_opt` starts from (in `target/wasm-bindgen/`).

@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 mod dist;
 mod e2e;
+mod imports;
 mod size;
 mod tools;
 mod util;

@@ -22,13 +22,14 @@ pub struct Module {
     pub data: usize,
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// A cursor over wasm bytes (also used by [`crate::imports`]).
+pub(crate) struct Reader<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn byte(&mut self) -> Result<u8, String> {
+    pub(crate) fn byte(&mut self) -> Result<u8, String> {
         let b = *self
             .bytes
             .get(self.at)
@@ -38,7 +39,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An unsigned LEB128 number of at most 32 bits.
-    fn u32(&mut self) -> Result<u32, String> {
+    pub(crate) fn u32(&mut self) -> Result<u32, String> {
         let mut value: u32 = 0;
         for shift in (0..35).step_by(7) {
             let b = self.byte()?;
@@ -50,7 +51,7 @@ impl<'a> Reader<'a> {
         Err(format!("LEB128 number too long at byte {}", self.at))
     }
 
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
         let end = end.ok_or_else(|| format!("wasm ends early at byte {}", self.at))?;
         let slice = &self.bytes[self.at..end];
@@ -58,18 +59,18 @@ impl<'a> Reader<'a> {
         Ok(slice)
     }
 
-    fn name(&mut self) -> Result<&'a str, String> {
+    pub(crate) fn name(&mut self) -> Result<&'a str, String> {
         let len = self.u32()? as usize;
         std::str::from_utf8(self.take(len)?).map_err(|_| "a name is not UTF-8".to_owned())
     }
 
-    fn done(&self) -> bool {
+    pub(crate) fn done(&self) -> bool {
         self.at >= self.bytes.len()
     }
 
     /// An id byte and a sized payload (a section, or a subsection of
     /// `name`): the id and a reader over the payload.
-    fn part(&mut self) -> Result<(u8, Reader<'a>), String> {
+    pub(crate) fn part(&mut self) -> Result<(u8, Reader<'a>), String> {
         let id = self.byte()?;
         let len = self.u32()? as usize;
         let bytes = self.take(len)?;
@@ -161,7 +162,7 @@ fn count_imported_functions(s: &mut Reader<'_>) -> Result<u32, String> {
     Ok(functions)
 }
 
-fn limits(s: &mut Reader<'_>) -> Result<(), String> {
+pub(crate) fn limits(s: &mut Reader<'_>) -> Result<(), String> {
     let flags = s.byte()?;
     s.u32()?;
     if flags & 1 != 0 {
