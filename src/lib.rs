@@ -18,3 +18,12 @@ pub mod related;
 pub mod schema;
 
 pub mod widget;
+
+/// The widget's allocator: talc instead of std's dlmalloc, 1.5 KiB less
+/// brotli; `cargo xtask bench widget` times were the same within the
+/// run-to-run spread. Like dlmalloc it grows the wasm memory only when no
+/// freed block fits, so the decoder's heap reservation (`widget::load`)
+/// still saves the `memory.grow` calls.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

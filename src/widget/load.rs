@@ -344,8 +344,8 @@ const DECODE_HEAP_FACTOR: usize = 5;
 /// instead of 64 KiB at a time as the allocator asks for it: each
 /// `memory.grow` costs the main thread. The reservation is freed at once and
 /// becomes the allocator's free top, which the decode then allocates from
-/// (std's allocator on wasm32 never returns memory, and merges a freed
-/// chunk at the top back into it). When the memory cannot grow that much,
+/// (the allocator, talc, never returns memory to the page, and keeps a
+/// freed block at the top for the next allocations). When the memory cannot grow that much,
 /// nothing is reserved and the decode grows as it goes.
 fn reserve_heap(len: usize) {
     let mut reservation = Vec::<u8>::new();

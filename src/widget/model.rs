@@ -8,8 +8,11 @@ use yew::AttrValue;
 
 use crate::bundle::Bundle;
 
-/// Where a widget's bundle is.
-#[derive(Debug, Clone, PartialEq)]
+/// Where a widget's bundle is. Two `Ready` states are equal when they hold
+/// the same bundle ([`Rc::ptr_eq`]): a decoded bundle never changes, and
+/// comparing props must not walk thousands of articles (nor link a deep
+/// comparison of every bundle type into the wasm).
+#[derive(Debug, Clone)]
 pub enum LoadState {
     /// Fetch in flight (or not started): render the skeleton.
     Loading,
@@ -19,6 +22,17 @@ pub enum LoadState {
     /// dropped with a console warning) and whose relative URLs were resolved
     /// against the bundle's own URL.
     Ready(Rc<Bundle>),
+}
+
+impl PartialEq for LoadState {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (LoadState::Loading, LoadState::Loading) => true,
+            (LoadState::Failed(a), LoadState::Failed(b)) => a == b,
+            (LoadState::Ready(a), LoadState::Ready(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
 }
 
 /// Why a bundle could not be used.
