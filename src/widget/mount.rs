@@ -7,7 +7,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::sync::Once;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsCast;
@@ -85,14 +84,6 @@ fn js_error(message: &str) -> JsValue {
     js_sys::Error::new(&format!("{LOG_PREFIX}{message}")).into()
 }
 
-fn install_panic_hook() {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        yew::set_custom_panic_hook(Box::new(|info| {
-            browser::error(&format!("internal error: {info}"));
-        }));
-    });
-}
 
 /// How deep option values may nest (`show: {image: false}` is 2): deeper
 /// (or cyclic) values are refused instead of overflowing the stack.
@@ -195,7 +186,6 @@ fn to_options(value: JsValue, logged: &RefCell<Vec<String>>) -> Result<Options, 
 /// Mounts a widget into `element`'s (open) shadow root.
 #[wasm_bindgen]
 pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsValue> {
-    install_panic_hook();
     sweep();
     if let Some(inner) = registered(&element) {
         let handle = Handle { inner };
