@@ -26,7 +26,7 @@ use crate::util::root;
 pub const GOAL_TOTAL: usize = 90 * 1024;
 /// wasm + glue + loader, brotli: the ceiling the test task enforces until
 /// the goal is met, so the size can only go down. Lower it as it shrinks.
-pub const BUDGET_TOTAL: usize = 115 * 1024;
+pub const BUDGET_TOTAL: usize = 113 * 1024;
 /// `embed.js`, brotli.
 pub const BUDGET_LOADER: usize = 3 * 1024;
 
