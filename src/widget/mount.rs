@@ -84,7 +84,6 @@ fn js_error(message: &str) -> JsValue {
     js_sys::Error::new(&format!("{LOG_PREFIX}{message}")).into()
 }
 
-
 /// How deep option values may nest (`show: {image: false}` is 2): deeper
 /// (or cyclic) values are refused instead of overflowing the stack.
 const MAX_DEPTH: u8 = 8;

@@ -20,17 +20,19 @@ pub fn select(bundle: &Bundle, options: &Options) -> Rc<[usize]> {
         .filter(|(_, a)| matches(bundle, a, options))
         .map(|(i, a)| (i, a.published.as_deref().and_then(parse_rfc3339), a.heat))
         .collect();
-    // Stable sorts: ties keep the bundle's order.
-    match options.sort {
-        Sort::Newest => keyed.sort_by(|a, b| newest_first(a.1, b.1)),
-        Sort::Heat => keyed.sort_by(|a, b| {
-            // Scored before unscored, higher first; then newest.
-            b.2.map(u64::from)
-                .map_or(0, |h| h + 1)
-                .cmp(&a.2.map(u64::from).map_or(0, |h| h + 1))
-                .then_with(|| newest_first(a.1, b.1))
-        }),
-    }
+    // A stable sort: ties keep the bundle's order. One comparator for both
+    // orders, so the sort is instantiated once.
+    let by_heat = options.sort == Sort::Heat;
+    keyed.sort_by(|a, b| {
+        // By heat: scored before unscored, higher first; then newest.
+        let heat = |k: &(usize, Option<f64>, Option<u32>)| k.2.map_or(0, |h| u64::from(h) + 1);
+        let first = if by_heat {
+            heat(b).cmp(&heat(a))
+        } else {
+            Ordering::Equal
+        };
+        first.then_with(|| newest_first(a.1, b.1))
+    });
     keyed.into_iter().map(|(i, _, _)| i).collect()
 }
 
