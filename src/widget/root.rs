@@ -37,12 +37,15 @@ struct Load {
     retry: u32,
     /// Bumped when a load finishes: the key of the event effect.
     finished: u32,
+    /// Where the last bundle came from (after redirects), for the images.
+    bundle_url: Option<AttrValue>,
 }
 
 enum LoadAction {
     /// A load started (new `src` or Retry).
     Start,
-    Finish(LoadState),
+    /// The outcome, and the URL a bundle came from.
+    Finish(LoadState, Option<AttrValue>),
     Retry,
 }
 
@@ -56,15 +59,16 @@ impl Reducible for Load {
                 state: LoadState::Loading,
                 ..(*self).clone()
             }),
-            LoadAction::Finish(state) => Rc::new(Load {
+            LoadAction::Finish(state, bundle_url) => Rc::new(Load {
                 state,
                 retry: self.retry,
                 finished: self.finished.wrapping_add(1),
+                bundle_url: bundle_url.or_else(|| self.bundle_url.clone()),
             }),
             LoadAction::Retry => Rc::new(Load {
                 state: LoadState::Loading,
                 retry: self.retry.wrapping_add(1),
-                finished: self.finished,
+                ..(*self).clone()
             }),
         }
     }
@@ -76,11 +80,7 @@ type LoadKey = (AttrValue, Images, u32);
 /// Starts loading `options.src` (the request is sent right away, see
 /// [`load::load`]): the outcome is dispatched as [`LoadAction::Finish`]
 /// unless the returned [`Cancel`] fires first.
-fn start_load(
-    options: Rc<Options>,
-    dispatcher: UseReducerDispatcher<Load>,
-    bundle_url: UseStateHandle<Option<AttrValue>>,
-) -> Rc<Cancel> {
+fn start_load(options: Rc<Options>, dispatcher: UseReducerDispatcher<Load>) -> Rc<Cancel> {
     let cancel = Cancel::new();
     let task_cancel = Rc::clone(&cancel);
     let loading = load::load(
@@ -95,6 +95,7 @@ fn start_load(
         if task_cancel.is_cancelled() {
             return;
         }
+        let mut bundle_url = None;
         let state = match outcome {
             Outcome::Cancelled => return,
             Outcome::Loaded {
@@ -105,7 +106,7 @@ fn start_load(
                 for warning in &warnings {
                     browser::warn(warning);
                 }
-                bundle_url.set(Some(AttrValue::from(base)));
+                bundle_url = Some(AttrValue::from(base));
                 LoadState::Ready(Rc::new(bundle))
             }
             Outcome::Failed(error) => {
@@ -116,7 +117,7 @@ fn start_load(
                 LoadState::Failed(error)
             }
         };
-        dispatcher.dispatch(LoadAction::Finish(state));
+        dispatcher.dispatch(LoadAction::Finish(state, bundle_url));
     });
     cancel
 }
@@ -127,10 +128,8 @@ pub fn Widget(props: &WidgetProps) -> Html {
         state: LoadState::Loading,
         retry: 0,
         finished: 0,
+        bundle_url: None,
     });
-
-    // Where the bundle came from (after redirects), for the images.
-    let bundle_url = use_state(|| None::<AttrValue>);
 
     // The load: keyed on src, the image policy (decoding drops images
     // from other origins under `cached-only`) and the Retry counter, so an
@@ -149,11 +148,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                 previous.cancel();
             }
             load.dispatch(LoadAction::Start);
-            let cancel = start_load(
-                Rc::clone(&props.options),
-                load.dispatcher(),
-                bundle_url.clone(),
-            );
+            let cancel = start_load(Rc::clone(&props.options), load.dispatcher());
             *slot = Some((key, cancel));
         }
     }
@@ -220,7 +215,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
             {locale}
             {on_retry}
             {on_select}
-            bundle_url={(*bundle_url).clone()}
+            bundle_url={load.bundle_url.clone()}
         />
     }
 }

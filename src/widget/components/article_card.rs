@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::bundle::{ArticleType, Bundle};
 use crate::widget::components::{
     ByPtr, Carousel, HeroImage, ImageEnv, Mark, MetaLine, RelatedSlide, Title, VideoFacade,
-    meta_line, related_placeholder, title,
+    meta_line, related_placeholder, related_slide, title,
 };
 use crate::widget::model::Selection;
 use crate::widget::options::{Layout, Options};
@@ -130,12 +130,15 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
             .filter(|r| r.article.as_deref() != Some(article.id.as_str()))
             .take(options.related_limit)
             .map(|item| {
-                html! {
-                    <RelatedSlide bundle={props.bundle.clone()} item={item.clone()}
-                        options={Rc::clone(options)} now_ms={props.now_ms}
-                        locale={props.locale.clone()} on_select={props.on_select.clone()}
-                        env={props.env.clone()} />
-                }
+                related_slide(&RelatedSlide {
+                    bundle,
+                    item,
+                    options,
+                    now_ms: props.now_ms,
+                    locale: &props.locale,
+                    on_select: &props.on_select,
+                    env: &props.env,
+                })
             })
             .collect();
         let per_page = if options.layout == Layout::List { 3 } else { 2 };

@@ -30,7 +30,7 @@ pub use hero_image::{
 };
 pub use meta::{MetaLine, Title, meta_line, title};
 pub use provider_mark::{Mark, ProviderMark, ProviderMarkProps};
-pub use related_slide::{RelatedSlide, RelatedSlideProps, appearance};
+pub use related_slide::{RelatedSlide, appearance, related_slide};
 pub use skeleton::{related_placeholder, skeleton};
 pub use video_facade::{VideoFacade, VideoFacadeProps, embed_src};
 pub use view::{AccessibleName, View, ViewProps, derived_name};

@@ -3,28 +3,23 @@
 //! the item names an article that is in the bundle, that article's provider
 //! and image are used, so both look the same wherever they appear.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use crate::bundle::{Article, ArticleType, Bundle, Image, RelatedItem};
-use crate::widget::components::{
-    ByPtr, HeroImage, ImageEnv, Mark, MetaLine, Title, meta_line, title,
-};
+use crate::widget::components::{HeroImage, ImageEnv, Mark, MetaLine, Title, meta_line, title};
 use crate::widget::model::Selection;
 use crate::widget::options::Options;
 
-#[derive(Properties, Clone, PartialEq)]
-pub struct RelatedSlideProps {
-    /// The bundle (compared by identity).
-    pub bundle: ByPtr<Bundle>,
-    pub item: RelatedItem,
-    pub options: Rc<Options>,
+/// What a slide is rendered from.
+pub struct RelatedSlide<'a> {
+    pub bundle: &'a Bundle,
+    pub item: &'a RelatedItem,
+    pub options: &'a Options,
     pub now_ms: f64,
-    pub locale: AttrValue,
-    pub on_select: Callback<Selection>,
+    pub locale: &'a str,
+    pub on_select: &'a Callback<Selection>,
     /// Where the widget's images come from.
-    pub env: ImageEnv,
+    pub env: &'a ImageEnv,
 }
 
 /// What a related item looks like: the bundled article's provider mark and
@@ -67,16 +62,13 @@ fn stand_in(item: &RelatedItem) -> Article {
     }
 }
 
-#[function_component(RelatedSlide)]
-pub fn related_slide(props: &RelatedSlideProps) -> Html {
-    let item = &props.item;
-    let options = &props.options;
+/// One slide. A plain function, not a component: it holds no state, and
+/// its card renders it once (cards re-render only when their props change).
+pub fn related_slide(props: &RelatedSlide<'_>) -> Html {
+    let item = props.item;
+    let options = props.options;
     let show = options.show;
-    let (mark, image) = use_memo((props.bundle.clone(), item.clone()), |(bundle, item)| {
-        appearance(&bundle.0, item)
-    })
-    .as_ref()
-    .clone();
+    let (mark, image) = appearance(props.bundle, item);
     let title_text = AttrValue::from(item.title.clone());
 
     let media = show.image.then(|| {
@@ -91,12 +83,12 @@ pub fn related_slide(props: &RelatedSlideProps) -> Html {
     let meta = meta_line(&MetaLine {
         related: true,
         mark: &mark,
-        env: &props.env,
+        env: props.env,
         show_provider: show.provider,
         is_video,
         published: item.published.as_deref(),
         now_ms: props.now_ms,
-        locale: &props.locale,
+        locale: props.locale,
     });
     // One level below the card's title (h6 stays h6).
     let heading = title(Title {
@@ -109,7 +101,7 @@ pub fn related_slide(props: &RelatedSlideProps) -> Html {
             id: AttrValue::from(item.article.clone().unwrap_or_else(|| item.url.clone())),
             url: AttrValue::from(item.url.clone()),
         },
-        on_select: &props.on_select,
+        on_select: props.on_select,
     });
 
     html! {
