@@ -852,6 +852,40 @@ async fn the_video_iframe_exists_only_after_a_click() {
     handle.destroy();
 }
 
+/// Cards are keyed by article: when new options put another video where
+/// a played one was (here in the carousel layout, whose slides are placed
+/// by position), its facade starts over instead of inheriting the player.
+#[wasm_bindgen_test]
+async fn another_video_in_a_played_ones_place_is_not_played() {
+    let path = "/__edge/video-swap/bundle.json";
+    let articles = r#"
+        {"id":"v1","title":"First video","url":"https://news.example/v1","topics":["One"],
+         "type":"video","video":{"provider":"youtube","id":"dQw4w9WgXcQ"}},
+        {"id":"v2","title":"Second video","url":"https://news.example/v2","topics":["Two"],
+         "type":"video","video":{"provider":"youtube","id":"9bZkp7q19f0"}}"#;
+    let carousel = |topic: &str| {
+        options(
+            path,
+            &[("layout", "carousel".into()), ("topics", topic.into())],
+        )
+    };
+    route(path, vec![ok(bundle_json(articles))]);
+    let host = host();
+    let handle = mount(host.clone(), carousel("One")).expect("mounted");
+    until("play button", 3000.0, || find(&host, ".ac-play").is_some()).await;
+    click(&find(&host, ".ac-play").unwrap());
+    until("iframe", 2000.0, || count(&host, "iframe") == 1).await;
+
+    handle.update(carousel("Two")).unwrap();
+    until("the other video", 2000.0, || {
+        text(&host, ".ac-title").contains("Second video")
+    })
+    .await;
+    assert_eq!(count(&host, "iframe"), 0, "no player before its own click");
+    assert!(find(&host, ".ac-play").is_some());
+    handle.destroy();
+}
+
 #[wasm_bindgen_test]
 async fn several_widgets_share_one_stylesheet() {
     let a = "/__edge/shared-a/bundle.json";

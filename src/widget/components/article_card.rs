@@ -15,18 +15,19 @@ use crate::widget::model::Selection;
 use crate::widget::options::{Layout, Options};
 use crate::youtube;
 
-#[derive(Properties, Clone, PartialEq)]
-pub struct ArticleCardProps {
-    /// The bundle (compared by identity).
-    pub bundle: ByPtr<Bundle>,
-    /// Index into `bundle.articles`.
+/// What a card is rendered from.
+pub struct ArticleCard<'a> {
+    pub bundle: &'a ByPtr<Bundle>,
+    /// Index into `bundle.articles`; also the card's key, so another
+    /// article in the same place is a new card (its image and video state
+    /// start over).
     pub index: usize,
-    pub options: Rc<Options>,
+    pub options: &'a Rc<Options>,
     pub now_ms: f64,
-    pub locale: AttrValue,
-    pub on_select: Callback<Selection>,
+    pub locale: &'a AttrValue,
+    pub on_select: &'a Callback<Selection>,
     /// Where the widget's images come from.
-    pub env: ImageEnv,
+    pub env: &'a ImageEnv,
 }
 
 /// The element of a heading of `level` (2 to 6; out of range: the nearest).
@@ -40,8 +41,11 @@ pub fn heading_tag(level: u8) -> &'static str {
     }
 }
 
-#[function_component(ArticleCard)]
-pub fn article_card(props: &ArticleCardProps) -> Html {
+/// One card. A plain function, not a component: it holds no state (its
+/// image, logo and video parts do), and the list re-renders rarely (a
+/// loaded bundle, "Load more", new options), so Yew's per-component props
+/// check would save little and cost the wasm its lifecycle code.
+pub fn article_card(props: &ArticleCard<'_>) -> Html {
     let bundle = &props.bundle.0;
     let Some(article) = bundle.articles.get(props.index) else {
         return Html::default();
@@ -77,12 +81,12 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
     let meta = meta_line(&MetaLine {
         related: false,
         mark: &mark,
-        env: &props.env,
+        env: props.env,
         show_provider: show.provider,
         is_video,
         published: article.published.as_deref(),
         now_ms: props.now_ms,
-        locale: &props.locale,
+        locale: props.locale,
     });
     let heading = title(Title {
         level: options.heading_level,
@@ -94,7 +98,7 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
             id: AttrValue::from(article.id.clone()),
             url: AttrValue::from(article.url.clone()),
         },
-        on_select: &props.on_select,
+        on_select: props.on_select,
     });
 
     let excerpt = article
@@ -135,9 +139,9 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
                     item,
                     options,
                     now_ms: props.now_ms,
-                    locale: &props.locale,
-                    on_select: &props.on_select,
-                    env: &props.env,
+                    locale: props.locale,
+                    on_select: props.on_select,
+                    env: props.env,
                 })
             })
             .collect();
@@ -156,7 +160,7 @@ pub fn article_card(props: &ArticleCardProps) -> Html {
 
     let kind = if is_video { "video" } else { "article" };
     html! {
-        <article class="ac-card" part="card" data-type={kind}
+        <article key={props.index} class="ac-card" part="card" data-type={kind}
             data-media={show.image.then_some("")}>
             { media }
             <div class="ac-body">

@@ -23,7 +23,7 @@ mod view;
 
 use std::rc::Rc;
 
-pub use article_card::{ArticleCard, ArticleCardProps, heading_tag};
+pub use article_card::{ArticleCard, article_card, heading_tag};
 pub use carousel::{Carousel, CarouselProps, announcement};
 pub use hero_image::{
     HeroImage, HeroImageProps, ImageEnv, PLACEHOLDER_SHADES, placeholder_shade, sizes_for, srcset,

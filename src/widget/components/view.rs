@@ -8,7 +8,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::bundle::{ArticleType, Bundle};
-use crate::widget::components::{ArticleCard, ByPtr, Carousel, ImageEnv, skeleton};
+use crate::widget::components::{ArticleCard, ByPtr, Carousel, ImageEnv, article_card, skeleton};
 use crate::widget::model::{LoadState, Selection};
 use crate::widget::options::{Layout, Options};
 use crate::widget::select;
@@ -139,6 +139,19 @@ pub fn view(props: &ViewProps) -> Html {
         bundle_url: props.bundle_url.clone(),
         layout: options.layout,
     };
+    let card = |index: usize| {
+        bundle.as_ref().map_or_else(Html::default, |bundle| {
+            article_card(&ArticleCard {
+                bundle,
+                index,
+                options,
+                now_ms: props.now_ms,
+                locale: &props.locale,
+                on_select: &props.on_select,
+                env: &env,
+            })
+        })
+    };
     let body = match &props.state {
         LoadState::Loading => html! {
             <>
@@ -161,27 +174,19 @@ pub fn view(props: &ViewProps) -> Html {
                 <p class="ac-msg" role="status">{ "No articles match these filters." }</p>
             </div>
         },
-        LoadState::Ready(b) if options.layout == Layout::Carousel => {
+        LoadState::Ready(_) if options.layout == Layout::Carousel => {
             // One row of `limit` cards; no "Load more" (new cards would
             // arrive off screen).
-            let bundle = ByPtr(Rc::clone(b));
             let slides: Vec<Html> = select::visible(&order, options.limit, 1)
                 .iter()
-                .map(|&index| {
-                    html! {
-                        <ArticleCard key={index} bundle={bundle.clone()} {index}
-                            options={Rc::clone(options)} now_ms={props.now_ms}
-                            locale={props.locale.clone()} on_select={props.on_select.clone()}
-                            env={env.clone()} />
-                    }
-                })
+                .map(|&index| card(index))
                 .collect();
             html! {
                 <Carousel label={name.text.clone()} landmark={name.landmark} kind="list"
                     per_page={3} autoplay={options.autoplay} {slides} />
             }
         }
-        LoadState::Ready(b) => {
+        LoadState::Ready(_) => {
             let limit = options.limit;
             let shown = select::visible(&order, limit, pages);
             let more = select::has_more(&order, limit, pages).then(|| {
@@ -212,18 +217,12 @@ pub fn view(props: &ViewProps) -> Html {
             } else {
                 String::new()
             };
-            let bundle = ByPtr(Rc::clone(b));
             html! {
                 <>
                     <ul class="ac-list" role="list" aria-label={list_name}
                         ref={list_ref.clone()}>
                         { for shown.iter().map(|&index| html! {
-                            <li class="ac-item" key={index}>
-                                <ArticleCard bundle={bundle.clone()} {index}
-                                    options={Rc::clone(options)} now_ms={props.now_ms}
-                                    locale={props.locale.clone()} on_select={props.on_select.clone()}
-                                    env={env.clone()} />
-                            </li>
+                            <li class="ac-item" key={index}>{ card(index) }</li>
                         }) }
                     </ul>
                     { more }
