@@ -103,7 +103,7 @@ fn logo(image: &Image) -> Option<Logo> {
 pub fn initials(name: &str) -> String {
     const SKIP: [&str; 8] = ["the", "a", "an", "le", "la", "les", "el", "die"];
     let words: Vec<&str> = name
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
         .collect();
     let words = match words.split_first() {
@@ -125,6 +125,33 @@ pub fn initials(name: &str) -> String {
     } else {
         letters
     }
+}
+
+/// Whether `c` can be part of a word of a name: ASCII letters and digits,
+/// and any other character outside the blocks of punctuation, symbols and
+/// emoji. Close to `char::is_alphanumeric` for names, without its Unicode
+/// tables (1.7 KiB of the wasm, brotli, for two initials).
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    !matches!(c,
+        // Latin-1 punctuation and symbols (« » ¿ © …), × and ÷
+        '\u{80}'..='\u{BF}' | '\u{D7}' | '\u{F7}'
+        // general punctuation, currency, letterlike, arrows, maths,
+        // technical, box drawing, shapes, dingbats
+        | '\u{2000}'..='\u{2BFF}'
+        // CJK punctuation; variation selectors, vertical and small forms;
+        // full-width punctuation
+        | '\u{3000}'..='\u{303F}'
+        | '\u{FE00}'..='\u{FE6F}'
+        | '\u{FF01}'..='\u{FF0F}'
+        | '\u{FF1A}'..='\u{FF20}'
+        | '\u{FF3B}'..='\u{FF40}'
+        | '\u{FF5B}'..='\u{FF65}'
+        // emoji and pictographs
+        | '\u{1F000}'..='\u{1FAFF}'
+    )
 }
 
 /// FNV-1a of the seed into one of [`HUES`] colours, as `data-hue`'s value.
@@ -192,6 +219,12 @@ mod tests {
         assert_eq!(initials("The"), "T");
         assert_eq!(initials("élan vital"), "ÉV");
         assert_eq!(initials("--"), "•");
+        // Punctuation and symbols of other scripts separate words too.
+        assert_eq!(initials("«Le Monde» diplomatique"), "MD");
+        assert_eq!(initials("Día — Noticias"), "DN");
+        assert_eq!(initials("東京 · 新聞"), "東新");
+        assert_eq!(initials("📰 Ping"), "P");
+        assert_eq!(initials("Αθήνα Νέα"), "ΑΝ");
         assert_eq!(hue("harbourgazette.example"), hue("harbourgazette.example"));
         for seed in ["", "a", "b", "news.example", "ü"] {
             let n: u32 = hue(seed).parse().unwrap();
