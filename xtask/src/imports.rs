@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use crate::wasm_names::{Reader, limits};
+use crate::wasm_names::{Reader, skip_import_type};
 
 /// The module the glue's own imports come from, renamed to [`SHORT_MODULE`].
 pub fn glue_module(lib: &str) -> String {
@@ -245,7 +245,7 @@ fn rewrite(
                 push_name(&mut body, &module);
                 push_name(&mut body, &name);
                 let desc_start = section.at;
-                skip_descriptor(&mut section)?;
+                skip_import_type(&mut section)?;
                 body.extend_from_slice(&section.bytes[desc_start..section.at]);
             } else {
                 let name = section.name()?;
@@ -264,30 +264,6 @@ fn rewrite(
         out.extend_from_slice(&body);
     }
     Ok(out)
-}
-
-/// Skips an import's kind and type (function, table, memory, global, tag).
-fn skip_descriptor(s: &mut Reader<'_>) -> Result<(), String> {
-    match s.byte()? {
-        0 => {
-            s.u32()?;
-        }
-        1 => {
-            s.byte()?;
-            limits(s)?;
-        }
-        2 => limits(s)?,
-        3 => {
-            s.byte()?;
-            s.byte()?;
-        }
-        4 => {
-            s.byte()?;
-            s.u32()?;
-        }
-        other => return Err(format!("unknown import kind {other}")),
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -135,34 +135,43 @@ fn count_imported_functions(s: &mut Reader<'_>) -> Result<u32, String> {
     for _ in 0..s.u32()? {
         s.name()?;
         s.name()?;
-        match s.byte()? {
-            0 => {
-                s.u32()?;
-                functions += 1;
-            }
-            // table: element type, limits
-            1 => {
-                s.byte()?;
-                limits(s)?;
-            }
-            2 => limits(s)?,
-            // global: value type, mutability
-            3 => {
-                s.byte()?;
-                s.byte()?;
-            }
-            // tag: attribute, type index
-            4 => {
-                s.byte()?;
-                s.u32()?;
-            }
-            other => return Err(format!("unknown import kind {other}")),
+        if skip_import_type(s)? == 0 {
+            functions += 1;
         }
     }
     Ok(functions)
 }
 
-pub(crate) fn limits(s: &mut Reader<'_>) -> Result<(), String> {
+/// Reads an import's kind (0 function, 1 table, 2 memory, 3 global, 4 tag)
+/// and skips its type; returns the kind.
+pub(crate) fn skip_import_type(s: &mut Reader<'_>) -> Result<u8, String> {
+    let kind = s.byte()?;
+    match kind {
+        0 => {
+            s.u32()?;
+        }
+        // table: element type, limits
+        1 => {
+            s.byte()?;
+            limits(s)?;
+        }
+        2 => limits(s)?,
+        // global: value type, mutability
+        3 => {
+            s.byte()?;
+            s.byte()?;
+        }
+        // tag: attribute, type index
+        4 => {
+            s.byte()?;
+            s.u32()?;
+        }
+        other => return Err(format!("unknown import kind {other}")),
+    }
+    Ok(kind)
+}
+
+fn limits(s: &mut Reader<'_>) -> Result<(), String> {
     let flags = s.byte()?;
     s.u32()?;
     if flags & 1 != 0 {
