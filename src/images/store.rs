@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
@@ -57,14 +57,24 @@ pub fn all_present(dir: &Path, entry: &Entry) -> bool {
 pub fn write_variant(dir: &Path, file: &EncodedFile) -> io::Result<(StoredVariant, u64)> {
     let name = file_name(&file.bytes, file.width, file.ext);
     let path = dir.join(&name);
-    let existing = std::fs::metadata(&path)
-        .map(|m| m.is_file() && m.len() == file.bytes.len() as u64)
-        .unwrap_or(false);
-    let written = if existing {
-        0
-    } else {
-        write_atomically(&path, &file.bytes)?;
-        file.bytes.len() as u64
+    let written = match std::fs::metadata(&path) {
+        Ok(m) if m.is_file() && m.len() == file.bytes.len() as u64 => 0,
+        // A file of that name but not that size is left from an
+        // interrupted run: replace it.
+        Ok(_) => {
+            write_atomically(&path, &file.bytes)?;
+            file.bytes.len() as u64
+        }
+        // Workers may encode identical bytes at once (an image and a URL
+        // that redirects to it): only the first to publish the file writes
+        // it, and only its bytes are counted.
+        Err(_) => {
+            if write_new(&path, &file.bytes)? {
+                file.bytes.len() as u64
+            } else {
+                0
+            }
+        }
     };
     Ok((
         StoredVariant {
@@ -80,6 +90,31 @@ pub fn write_variant(dir: &Path, file: &EncodedFile) -> io::Result<(StoredVarian
 /// Writes `bytes` to a temporary file next to `path`, then renames it, so a
 /// reader never sees half a file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = write_temporary(path, bytes)?;
+    let result = std::fs::rename(&tmp, path);
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Like [`write_atomically`], but only when `path` does not exist yet (a
+/// hard link fails on an existing name, where a rename would replace it):
+/// `false` when another writer got there first. Where hard links are not
+/// supported, falls back to a rename.
+pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    let tmp = write_temporary(path, bytes)?;
+    let result = match std::fs::hard_link(&tmp, path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(_) => std::fs::rename(&tmp, path).map(|()| true),
+    };
+    let _ = std::fs::remove_file(&tmp);
+    result
+}
+
+/// A uniquely named temporary file beside `path`, holding `bytes`, synced.
+fn write_temporary(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let name = path
@@ -90,13 +125,15 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        f.sync_all()
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
     }
-    result
 }
 
 /// Deletes our files in `dir` that are not in `keep`. Returns how many were
@@ -150,5 +187,39 @@ mod tests {
         let name = file_name(b"abc", 320, "webp");
         // SHA-256("abc") = ba7816bf8f01cfea…
         assert_eq!(name, "ba7816bf8f01cfea-320w.webp");
+    }
+
+    /// A regression test: two workers that encoded identical bytes both
+    /// wrote (and counted) the file when neither saw the other's yet.
+    #[test]
+    fn identical_files_written_at_once_are_counted_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = EncodedFile {
+            bytes: vec![7; 50_000],
+            width: 320,
+            height: 200,
+            ext: "webp",
+            mime: "image/webp",
+        };
+        let written: Vec<u64> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| write_variant(dir.path(), &file).unwrap().1))
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        assert_eq!(written.iter().sum::<u64>(), 50_000, "{written:?}");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [file_name(&file.bytes, 320, "webp")],
+            "no temporary file is left"
+        );
+        // A file of the name but another size is replaced, and counted.
+        std::fs::write(dir.path().join(&names[0]), b"cut short").unwrap();
+        assert_eq!(write_variant(dir.path(), &file).unwrap().1, 50_000);
+        assert_eq!(write_variant(dir.path(), &file).unwrap().1, 0);
     }
 }
