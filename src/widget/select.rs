@@ -23,9 +23,9 @@ pub fn select(bundle: &Bundle, options: &Options) -> Rc<[usize]> {
     // A stable sort: ties keep the bundle's order. One comparator for both
     // orders, so the sort is instantiated once.
     let by_heat = options.sort == Sort::Heat;
+    // By heat: scored before unscored, higher first; then newest.
+    let heat = |k: &(usize, Option<f64>, Option<u32>)| k.2.map_or(0, |h| u64::from(h) + 1);
     keyed.sort_by(|a, b| {
-        // By heat: scored before unscored, higher first; then newest.
-        let heat = |k: &(usize, Option<f64>, Option<u32>)| k.2.map_or(0, |h| u64::from(h) + 1);
         let first = if by_heat {
             heat(b).cmp(&heat(a))
         } else {

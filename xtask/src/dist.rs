@@ -37,9 +37,9 @@ pub const WASM_FEATURES: &[&str] = &[
 /// wasm-opt passes, measured (brotli) on the widget: flattening and
 /// re-relooping before two `-Oz` rounds is ~1 KB smaller than one `-Oz`
 /// (`-Oz --converge`, `-O4`, `-Os`, `--gufa` were larger or no better);
-/// `--converge` after them (repeat until nothing shrinks) takes 0.2 KiB
-/// more for ~20 s more (a third `-Oz`, `--monomorphize`, `--dae2` and a
-/// second flatten were larger or no better).
+/// `--converge` after them (repeat until nothing shrinks) takes another
+/// 0.4 KiB off the total for ~20 s more (a third `-Oz`, `--monomorphize`,
+/// `--dae2` and a second flatten were larger or no better).
 pub const WASM_OPT_PASSES: &[&str] = &["--flatten", "--rereloop", "-Oz", "-Oz", "--converge"];
 
 /// What `dist` produced, for `size` and `e2e`.
