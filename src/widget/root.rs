@@ -1,6 +1,6 @@
 //! The stateful root of one widget: owns the load state (one reducer), starts
 //! the load when rendering with a new `src` (or Retry), renders the
-//! pure [`View`] and reports to the page with events on the host element:
+//! pure view ([`use_view`]) and reports to the page with events on the host element:
 //! `article-cards:ready` `{count}`, `article-cards:error` `{message}`,
 //! `article-cards:select` `{id, url}` (bubbling, composed `CustomEvent`s).
 
@@ -12,7 +12,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::widget::browser;
-use crate::widget::components::View;
+use crate::widget::components::{ViewProps, use_view};
 use crate::widget::load::{self, Cancel, Outcome};
 use crate::widget::model::{LoadState, Selection};
 use crate::widget::options::{Images, Options};
@@ -207,15 +207,13 @@ pub fn Widget(props: &WidgetProps) -> Html {
     // After the first render (the skeleton), while the bundle is loading.
     use_effect_with(locale.clone(), |locale| time::prepare(locale));
 
-    html! {
-        <View
-            state={load.state.clone()}
-            options={Rc::clone(&props.options)}
-            now_ms={browser::now_ms()}
-            {locale}
-            {on_retry}
-            {on_select}
-            bundle_url={load.bundle_url.clone()}
-        />
-    }
+    use_view(&ViewProps {
+        state: load.state.clone(),
+        options: Rc::clone(&props.options),
+        now_ms: browser::now_ms(),
+        locale,
+        on_retry,
+        on_select,
+        bundle_url: load.bundle_url.clone(),
+    })
 }

@@ -33,7 +33,7 @@ pub use provider_mark::{Mark, ProviderMark, ProviderMarkProps};
 pub use related_slide::{RelatedSlide, appearance, related_slide};
 pub use skeleton::{related_placeholder, skeleton};
 pub use video_facade::{VideoFacade, VideoFacadeProps, embed_src};
-pub use view::{AccessibleName, View, ViewProps, derived_name};
+pub use view::{AccessibleName, View, ViewProps, derived_name, use_view};
 
 /// The widget's one stylesheet (`style.css`, minified by `build.rs`); the
 /// edge adopts it into each shadow root.

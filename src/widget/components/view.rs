@@ -108,8 +108,18 @@ struct Paging {
     pages: usize,
 }
 
+/// The view as a component: what the SSR and browser tests render. The
+/// widget itself calls [`use_view`] from its root instead, so the wasm
+/// carries one component less (its lifecycle code and props check; the
+/// root re-renders the view on every render anyway, with a new "now").
 #[function_component(View)]
 pub fn view(props: &ViewProps) -> Html {
+    use_view(props)
+}
+
+/// The view's hooks and markup: see [`View`].
+#[hook]
+pub fn use_view(props: &ViewProps) -> Html {
     let options = &props.options;
     let bundle = match &props.state {
         LoadState::Ready(b) => Some(ByPtr(Rc::clone(b))),
