@@ -91,71 +91,71 @@ pub struct RawOptions {
 }
 
 impl RawOptions {
-    /// The keys of an options object: each field's name and its aliases.
-    pub const KEYS: [&str; 36] = [
-        "src",
-        "url",
-        "bundle",
-        "topics",
-        "topic",
-        "providers",
-        "provider",
-        "types",
-        "type",
-        "kinds",
-        "limit",
-        "sort",
-        "order",
-        "layout",
-        "theme",
-        "locale",
-        "lang",
-        "excerpt_lines",
-        "excerptLines",
-        "show",
-        "target",
-        "rel",
-        "timeout_ms",
-        "timeoutMs",
-        "timeout",
-        "retries",
-        "related",
-        "related_limit",
-        "relatedLimit",
-        "autoplay",
-        "label",
-        "heading_level",
-        "headingLevel",
-        "images",
-        "image_mode",
-        "imageMode",
+    /// The keys of an options object, each field's name and its aliases,
+    /// with the field's position in the struct (see [`RawOptions::slot`]).
+    pub const KEYS: [(&str, u8); 36] = [
+        ("src", 0),
+        ("url", 0),
+        ("bundle", 0),
+        ("topics", 1),
+        ("topic", 1),
+        ("providers", 2),
+        ("provider", 2),
+        ("types", 3),
+        ("type", 3),
+        ("kinds", 3),
+        ("limit", 4),
+        ("sort", 5),
+        ("order", 5),
+        ("layout", 6),
+        ("theme", 7),
+        ("locale", 8),
+        ("lang", 8),
+        ("excerpt_lines", 9),
+        ("excerptLines", 9),
+        ("show", 10),
+        ("target", 11),
+        ("rel", 12),
+        ("timeout_ms", 13),
+        ("timeoutMs", 13),
+        ("timeout", 13),
+        ("retries", 14),
+        ("related", 15),
+        ("related_limit", 16),
+        ("relatedLimit", 16),
+        ("autoplay", 17),
+        ("label", 18),
+        ("heading_level", 19),
+        ("headingLevel", 19),
+        ("images", 20),
+        ("image_mode", 20),
+        ("imageMode", 20),
     ];
 
-    /// The field an options-object key names (see [`RawOptions::KEYS`]),
-    /// and its position in the struct.
-    fn field(&mut self, key: &str) -> Option<(u32, &mut Option<Value<'static>>)> {
-        Some(match key {
-            "src" | "url" | "bundle" => (0, &mut self.src),
-            "topics" | "topic" => (1, &mut self.topics),
-            "providers" | "provider" => (2, &mut self.providers),
-            "types" | "type" | "kinds" => (3, &mut self.types),
-            "limit" => (4, &mut self.limit),
-            "sort" | "order" => (5, &mut self.sort),
-            "layout" => (6, &mut self.layout),
-            "theme" => (7, &mut self.theme),
-            "locale" | "lang" => (8, &mut self.locale),
-            "excerpt_lines" | "excerptLines" => (9, &mut self.excerpt_lines),
-            "show" => (10, &mut self.show),
-            "target" => (11, &mut self.target),
-            "rel" => (12, &mut self.rel),
-            "timeout_ms" | "timeoutMs" | "timeout" => (13, &mut self.timeout_ms),
-            "retries" => (14, &mut self.retries),
-            "related" => (15, &mut self.related),
-            "related_limit" | "relatedLimit" => (16, &mut self.related_limit),
-            "autoplay" => (17, &mut self.autoplay),
-            "label" => (18, &mut self.label),
-            "heading_level" | "headingLevel" => (19, &mut self.heading_level),
-            "images" | "image_mode" | "imageMode" => (20, &mut self.images),
+    /// The field at position `i` (see [`RawOptions::KEYS`]).
+    fn slot(&mut self, i: u8) -> Option<&mut Option<Value<'static>>> {
+        Some(match i {
+            0 => &mut self.src,
+            1 => &mut self.topics,
+            2 => &mut self.providers,
+            3 => &mut self.types,
+            4 => &mut self.limit,
+            5 => &mut self.sort,
+            6 => &mut self.layout,
+            7 => &mut self.theme,
+            8 => &mut self.locale,
+            9 => &mut self.excerpt_lines,
+            10 => &mut self.show,
+            11 => &mut self.target,
+            12 => &mut self.rel,
+            13 => &mut self.timeout_ms,
+            14 => &mut self.retries,
+            15 => &mut self.related,
+            16 => &mut self.related_limit,
+            17 => &mut self.autoplay,
+            18 => &mut self.label,
+            19 => &mut self.heading_level,
+            20 => &mut self.images,
             _ => return None,
         })
     }
@@ -170,15 +170,13 @@ impl RawOptions {
     ) -> Result<RawOptions, String> {
         let mut raw = RawOptions::default();
         let mut given = 0u32;
-        for key in Self::KEYS {
+        for (key, i) in Self::KEYS {
             let Some(value) = get(key)? else { continue };
-            let Some((bit, slot)) = raw.field(key) else {
-                continue;
-            };
-            if given & (1 << bit) != 0 {
+            let Some(slot) = raw.slot(i) else { continue };
+            if given & (1 << i) != 0 {
                 return Err(format!("duplicate field `{key}`"));
             }
-            given |= 1 << bit;
+            given |= 1 << i;
             *slot = Some(value).filter(|v| !v.is_null());
         }
         Ok(raw)
@@ -653,11 +651,17 @@ impl Warnings {
         match v.as_str().and_then(parse) {
             Some(t) => t,
             None => {
-                let first = allowed.split(',').next().unwrap_or_default();
-                self.invalid(name, v, &format!("one of {allowed}"), first);
+                self.not_one_of(name, v, allowed);
                 default
             }
         }
+    }
+
+    /// The warning of [`Warnings::keyword`]: one copy, not one per type.
+    #[inline(never)]
+    fn not_one_of(&mut self, name: &str, v: &Value, allowed: &str) {
+        let first = allowed.split(',').next().unwrap_or_default();
+        self.invalid(name, v, &format!("one of {allowed}"), first);
     }
 
     /// A boolean: JSON `true`/`false`, or (from attributes) `true`, `false`,
