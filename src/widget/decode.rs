@@ -245,8 +245,14 @@ fn opt<'a, T>(
 ) -> Result<Option<T>, Malformed> {
     match o.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => read(v).map(Some).map_err(|e| format!("`{key}` {e}")),
+        Some(v) => read(v).map(Some).map_err(|e| field_error(key, &e)),
     }
+}
+
+/// "`key` is not a string": one copy, not one per instantiation of [`opt`].
+#[inline(never)]
+fn field_error(key: &str, e: &str) -> Malformed {
+    format!("`{key}` {e}")
 }
 
 /// Required field `key` of object `o`, converted by `read`.
@@ -255,7 +261,7 @@ fn req<'a, T>(
     key: &str,
     read: impl FnOnce(&'a Value) -> Result<T, Malformed>,
 ) -> Result<T, Malformed> {
-    opt(o, key, read)?.ok_or_else(|| format!("`{key}` is missing"))
+    opt(o, key, read)?.ok_or_else(|| field_error(key, "is missing"))
 }
 
 fn string(v: &Value) -> Result<String, Malformed> {
