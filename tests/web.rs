@@ -886,6 +886,48 @@ async fn another_video_in_a_played_ones_place_is_not_played() {
     handle.destroy();
 }
 
+/// Play moves focus into the player (the pressed button is gone), and
+/// one video plays at a time: Play on another closes the first player.
+#[wasm_bindgen_test]
+async fn one_video_plays_at_a_time_and_focus_moves_into_its_player() {
+    let path = "/__edge/video-two/bundle.json";
+    let articles = r#"
+        {"id":"v1","title":"First video","url":"https://news.example/v1",
+         "type":"video","video":{"provider":"youtube","id":"dQw4w9WgXcQ"}},
+        {"id":"v2","title":"Second video","url":"https://news.example/v2",
+         "type":"video","video":{"provider":"youtube","id":"9bZkp7q19f0"}}"#;
+    let (host, handle) = mounted(path, vec![ok(bundle_json(articles))], &[]).await;
+    until("two play buttons", 3000.0, || count(&host, ".ac-play") == 2).await;
+    let iframe_src = || {
+        find(&host, "iframe")
+            .and_then(|f| f.get_attribute("src"))
+            .unwrap_or_default()
+    };
+
+    click(&find(&host, ".ac-play").unwrap());
+    until("the first player", 2000.0, || count(&host, "iframe") == 1).await;
+    let focused = shadow(&host).active_element();
+    assert_eq!(
+        focused.map(|el| el.tag_name().to_lowercase()).as_deref(),
+        Some("iframe"),
+        "focus is in the player"
+    );
+    let first = iframe_src();
+
+    click(&find(&host, ".ac-play").unwrap());
+    until("the second player", 2000.0, || {
+        count(&host, "iframe") == 1 && iframe_src() != first
+    })
+    .await;
+    assert!(iframe_src().contains("9bZkp7q19f0"), "{}", iframe_src());
+    assert_eq!(
+        count(&host, ".ac-play"),
+        1,
+        "the first video shows Play again"
+    );
+    handle.destroy();
+}
+
 #[wasm_bindgen_test]
 async fn several_widgets_share_one_stylesheet() {
     let a = "/__edge/shared-a/bundle.json";

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::bundle::{ArticleType, Bundle};
 use crate::widget::components::{
     ByPtr, Carousel, HeroImage, ImageEnv, Mark, MetaLine, RelatedSlide, Title, VideoFacade,
-    meta_line, related_placeholder, related_slide, title,
+    meta_line, related_placeholder, related_slide, title, video_facade,
 };
 use crate::widget::model::Selection;
 use crate::widget::options::{Layout, Options};
@@ -28,6 +28,10 @@ pub struct ArticleCard<'a> {
     pub on_select: &'a Callback<Selection>,
     /// Where the widget's images come from.
     pub env: &'a ImageEnv,
+    /// The article whose video is playing, by index (one at a time).
+    pub playing: Option<usize>,
+    /// Plays the video of the article at an index.
+    pub on_play: &'a Callback<usize>,
 }
 
 /// The element of a heading of `level` (2 to 6; out of range: the nearest).
@@ -42,7 +46,7 @@ pub fn heading_tag(level: u8) -> &'static str {
 }
 
 /// One card. A plain function, not a component: it holds no state (its
-/// image, logo and video parts do), and the list re-renders rarely (a
+/// image and logo parts do; which video plays is the view's), and the list re-renders rarely (a
 /// loaded bundle, "Load more", new options), so Yew's per-component props
 /// check would save little and cost the wasm its lifecycle code.
 pub fn article_card(props: &ArticleCard<'_>) -> Html {
@@ -66,10 +70,18 @@ pub fn article_card(props: &ArticleCard<'_>) -> Html {
     } else {
         match playable_id {
             // A player in a compact row's thumbnail would be unusable.
-            Some(id) if options.layout != Layout::Compact => html! {
-                <VideoFacade id={AttrValue::from(id.to_owned())} title={title_text.clone()}
-                    image={article.image.clone()} mark={mark.clone()} env={props.env.clone()} />
-            },
+            Some(id) if options.layout != Layout::Compact => video_facade(&VideoFacade {
+                id,
+                title: &title_text,
+                image: &article.image,
+                mark: &mark,
+                env: props.env,
+                playing: props.playing == Some(props.index),
+                on_play: props.on_play.reform({
+                    let index = props.index;
+                    move |_| index
+                }),
+            }),
             _ => html! {
                 <div class="ac-media">
                     <HeroImage image={article.image.clone()} mark={mark.clone()} env={props.env.clone()} />

@@ -32,7 +32,7 @@ pub use meta::{MetaLine, Title, meta_line, title};
 pub use provider_mark::{Mark, ProviderMark, ProviderMarkProps};
 pub use related_slide::{RelatedSlide, appearance, related_slide};
 pub use skeleton::{related_placeholder, skeleton};
-pub use video_facade::{VideoFacade, VideoFacadeProps, embed_src};
+pub use video_facade::{VideoFacade, embed_src, video_facade};
 pub use view::{AccessibleName, View, ViewProps, derived_name, use_view};
 
 /// The widget's one stylesheet (`style.css`, minified by `build.rs`); the

@@ -1,7 +1,8 @@
 //! The widget root: one of loading (skeleton), failed (message + Retry),
 //! empty, or the cards with "Load more". Everything comes in through props;
 //! the only local state is how many pages are shown, which starts over when
-//! the bundle or the options change.
+//! the bundle or the options change, and which video is playing, which
+//! starts over with the bundle.
 
 use std::rc::Rc;
 
@@ -141,6 +142,19 @@ pub fn use_view(props: &ViewProps) -> Html {
     let list_ref = use_node_ref();
     use_focus_first_new(&list_ref, pages, options.limit);
 
+    // The article whose video plays, by index, for this bundle only (new
+    // options keep it playing while its card stays). One at a time: Play
+    // on another video closes the first player.
+    let playing_state = use_state(|| (None::<ByPtr<Bundle>>, 0_usize));
+    let playing =
+        (playing_state.0.is_some() && playing_state.0 == bundle).then_some(playing_state.1);
+    let on_play = {
+        let (playing_state, bundle) = (playing_state.clone(), bundle.clone());
+        Callback::from(move |index: usize| playing_state.set((bundle.clone(), index)))
+    };
+    let root_ref = use_node_ref();
+    use_focus_player(&root_ref, playing);
+
     let name = AccessibleName::of(options);
     // The list carries the derived name when the widget has none.
     let list_name = (!name.landmark).then(|| name.text.clone());
@@ -159,6 +173,8 @@ pub fn use_view(props: &ViewProps) -> Html {
                 locale: &props.locale,
                 on_select: &props.on_select,
                 env: &env,
+                playing,
+                on_play: &on_play,
             })
         })
     };
@@ -247,15 +263,15 @@ pub fn use_view(props: &ViewProps) -> Html {
         // Not a landmark: without a label (see `AccessibleName`), or with
         // the carousel layout, whose carousel is the region.
         html! {
-            <div class="ac" data-theme={options.theme.as_str()} data-layout={options.layout.as_str()}
-                aria-busy={busy}>
+            <div ref={root_ref} class="ac" data-theme={options.theme.as_str()}
+                data-layout={options.layout.as_str()} aria-busy={busy}>
                 { body }
             </div>
         }
     } else {
         html! {
-            <section class="ac" data-theme={options.theme.as_str()} data-layout={options.layout.as_str()}
-                aria-label={name.text} aria-busy={busy}>
+            <section ref={root_ref} class="ac" data-theme={options.theme.as_str()}
+                data-layout={options.layout.as_str()} aria-label={name.text} aria-busy={busy}>
                 { body }
             </section>
         }
@@ -288,5 +304,27 @@ fn use_focus_first_new(list: &NodeRef, pages: usize, limit: usize) {
         }
         #[cfg(not(target_arch = "wasm32"))]
         let _ = (list, pages, limit);
+    });
+}
+
+/// When a video starts playing, move focus into its player: the Play
+/// button the reader pressed is gone.
+#[hook]
+fn use_focus_player(root: &NodeRef, playing: Option<usize>) {
+    let root = root.clone();
+    use_effect_with(playing, move |playing| {
+        #[cfg(target_arch = "wasm32")]
+        if playing.is_some() {
+            use wasm_bindgen::JsCast;
+            let frame = root
+                .cast::<web_sys::Element>()
+                .and_then(|el| el.query_selector("iframe.ac-frame").ok().flatten())
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(frame) = frame {
+                let _ = frame.focus();
+            }
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = (root, playing);
     });
 }
