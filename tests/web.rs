@@ -736,6 +736,35 @@ async fn a_broken_image_falls_back_to_the_monogram() {
     handle.destroy();
 }
 
+/// A logo that fails turns into the monogram on every card that shows it,
+/// and a related slide's image falls back inside its carousel.
+#[wasm_bindgen_test]
+async fn a_failing_logo_falls_back_on_every_card_and_in_related_slides() {
+    let path = "/__edge/logo-shared/bundle.json";
+    // Relative: local 404s on the test server, no network.
+    let bundle = r##"{"version":1,"providers":{"hg":{"name":"Harbour Gazette",
+        "logo":{"src":"logos/gone.png","width":64,"height":64}}},
+        "articles":[
+          {"id":"a1","title":"First","url":"https://news.example/1","provider":"hg",
+           "related":[{"title":"Elsewhere","url":"https://other.example/r",
+             "image":{"src":"images/gone-related.jpg","width":400,"height":225}}]},
+          {"id":"a2","title":"Second","url":"https://news.example/2","provider":"hg"}]}"##;
+    let (host, handle) = mounted(path, vec![ok(bundle.to_owned())], &[]).await;
+    until("two cards", 3000.0, || count(&host, ".ac-card") == 2).await;
+    until(
+        "monograms on both cards, none of the logo left",
+        5000.0,
+        || count(&host, ".ac-provider .ac-mono") == 2 && count(&host, "img.ac-logo") == 0,
+    )
+    .await;
+    until("the related slide's placeholder", 5000.0, || {
+        find(&host, ".ac-rel-media .ac-ph").is_some()
+            && find(&host, ".ac-rel-media img.ac-img").is_none()
+    })
+    .await;
+    handle.destroy();
+}
+
 #[wasm_bindgen_test]
 async fn a_failing_cached_image_falls_back_to_the_original_then_the_logo_then_the_monogram() {
     let path = "/__edge/cached-fallback/bundle.json";

@@ -92,7 +92,7 @@ pub struct RawOptions {
 
 impl RawOptions {
     /// The keys of an options object, each field's name and its aliases,
-    /// with the field's position in the struct (see [`RawOptions::slot`]).
+    /// with the field's position in the struct (read by `slot`).
     pub const KEYS: [(&str, u8); 36] = [
         ("src", 0),
         ("url", 0),

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::bundle::{ArticleType, Bundle};
 use crate::widget::components::{
     ByPtr, Carousel, HeroImage, ImageEnv, Mark, MetaLine, RelatedSlide, Title, VideoFacade,
-    meta_line, related_placeholder, related_slide, title, video_facade,
+    hero_image, meta_line, related_placeholder, related_slide, title, video_facade,
 };
 use crate::widget::model::Selection;
 use crate::widget::options::{Layout, Options};
@@ -46,7 +46,7 @@ pub fn heading_tag(level: u8) -> &'static str {
 }
 
 /// One card. A plain function, not a component: it holds no state (its
-/// image and logo parts do; which video plays is the view's), and the list re-renders rarely (a
+/// failed images and the playing video are the view's), and the list re-renders rarely (a
 /// loaded bundle, "Load more", new options), so Yew's per-component props
 /// check would save little and cost the wasm its lifecycle code.
 pub fn article_card(props: &ArticleCard<'_>) -> Html {
@@ -84,7 +84,12 @@ pub fn article_card(props: &ArticleCard<'_>) -> Html {
             }),
             _ => html! {
                 <div class="ac-media">
-                    <HeroImage image={article.image.clone()} mark={mark.clone()} env={props.env.clone()} />
+                    { hero_image(&HeroImage {
+                        image: article.image.as_ref(),
+                        mark: &mark,
+                        env: props.env,
+                        related: false,
+                    }) }
                 </div>
             },
         }

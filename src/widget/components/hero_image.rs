@@ -11,7 +11,7 @@
 //! ([`sizes_for`]). When an image fails the next one is tried: the cached
 //! copy, then the publisher's `original` (decoding has already removed it
 //! under `images: "cached-only"` when it is on another origin), then the
-//! provider's logo, then its monogram ([`ProviderMark`] does the last step).
+//! provider's logo, then its monogram ([`provider_mark`] does the last step).
 //!
 //! The placeholder colour is painted while the image loads without any
 //! `style` attribute (the widget runs under a strict CSP): the `#rrggbb`
@@ -24,26 +24,48 @@
 //! Images from another origin than the bundle's get
 //! `referrerpolicy="no-referrer"`: the reader's page is nobody's business.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::bundle::{Image, ImageVariant};
 use crate::safe_url::{is_absolute_http, is_safe_url};
-use crate::widget::components::{Mark, ProviderMark};
+use crate::widget::components::{Mark, provider_mark};
 use crate::widget::decode::{is_hex_colour, same_origin};
 use crate::widget::options::Layout;
 
-/// What images need to know about where they are: made by
-/// [`View`](crate::widget::components::View) and handed down as a prop (a
-/// Yew context would cost its provider component and hook in the wasm).
-#[derive(Debug, Clone, PartialEq, Default)]
+/// What images need to know about where they are, and which have failed:
+/// made by the view ([`use_view`](crate::widget::components::use_view))
+/// and handed down (a Yew context would cost its provider component and
+/// hook in the wasm).
+#[derive(Debug, Clone, Default)]
 pub struct ImageEnv {
     /// The URL the bundle was loaded from (after redirects); `None`:
     /// unknown, every absolute image URL then counts as another origin.
     pub bundle_url: Option<AttrValue>,
     pub layout: Layout,
+    /// The image URLs that failed to load in this widget (a hero image's
+    /// `src` or `original`, a logo's `src`): each is skipped for the next
+    /// fallback wherever it appears.
+    pub failed: Rc<RefCell<Vec<AttrValue>>>,
+    /// Told an image's URL when it fails to load: adds it to `failed` and
+    /// renders the view again.
+    pub on_failed: Callback<AttrValue>,
 }
 
 impl ImageEnv {
+    /// `url` has failed to load before.
+    pub fn has_failed(&self, url: &str) -> bool {
+        self.failed.borrow().iter().any(|f| f == url)
+    }
+
+    /// The `onerror` of an image loaded from `url`.
+    pub fn onerror(&self, url: &str) -> Callback<Event> {
+        let url = AttrValue::from(url.to_owned());
+        self.on_failed.reform(move |_: Event| url.clone())
+    }
+
     /// `url` is on another origin than the bundle (relative URLs are not).
     pub fn is_foreign(&self, url: &str) -> bool {
         is_absolute_http(url)
@@ -128,16 +150,15 @@ pub fn srcset(variants: &[ImageVariant], mime: &str) -> String {
         .join(", ")
 }
 
-#[derive(Properties, PartialEq)]
-pub struct HeroImageProps {
+/// What a hero image is rendered from.
+pub struct HeroImage<'a> {
     /// The article's image, if any (checked again here).
-    pub image: Option<Image>,
+    pub image: Option<&'a Image>,
     /// Fallback when there is no usable image.
-    pub mark: Mark,
-    /// Where the widget's images come from.
-    pub env: ImageEnv,
+    pub mark: &'a Mark,
+    /// Where the widget's images come from, and which have failed.
+    pub env: &'a ImageEnv,
     /// In a related slide (smaller `sizes`).
-    #[prop_or_default]
     pub related: bool,
 }
 
@@ -149,39 +170,39 @@ enum Try<'a> {
     Original(&'a str),
 }
 
-#[function_component(HeroImage)]
-pub fn hero_image(props: &HeroImageProps) -> Html {
-    let env = &props.env;
-    // (the image's src, how many of its sources failed): a new image
-    // starts over.
-    let failed = use_state(|| (AttrValue::Static(""), 0_usize));
-    let tries: Vec<Try<'_>> = match &props.image {
-        Some(img) => {
-            let mut tries = Vec::with_capacity(2);
-            if is_safe_url(&img.src) {
-                tries.push(Try::Primary(img));
-            }
-            if let Some(original) = img.original.as_deref().filter(|o| is_safe_url(o)) {
-                tries.push(Try::Original(original));
-            }
-            tries
+impl Try<'_> {
+    /// What a failure of this try is recorded under.
+    fn url(&self) -> &str {
+        match self {
+            Try::Primary(img) => &img.src,
+            Try::Original(src) => src,
         }
-        None => Vec::new(),
-    };
-    let key = props.image.as_ref().map_or("", |img| img.src.as_str());
-    let stage = if failed.0 == key { failed.1 } else { 0 };
-    let onerror = {
-        let failed = failed.clone();
-        let key = AttrValue::from(key.to_owned());
-        Callback::from(move |_: Event| failed.set((key.clone(), stage + 1)))
-    };
-    let Some((attempt, img)) = tries.get(stage).zip(props.image.as_ref()) else {
+    }
+}
+
+/// The first of the image's sources that has not failed, else the
+/// provider's mark. A plain function, not a component: which images failed
+/// is the view's state (see [`ImageEnv::failed`]).
+pub fn hero_image(h: &HeroImage<'_>) -> Html {
+    let env = h.env;
+    let mut tries = Vec::with_capacity(2);
+    if let Some(img) = h.image {
+        if is_safe_url(&img.src) {
+            tries.push(Try::Primary(img));
+        }
+        if let Some(original) = img.original.as_deref().filter(|o| is_safe_url(o)) {
+            tries.push(Try::Original(original));
+        }
+    }
+    let attempt = tries.iter().find(|t| !env.has_failed(t.url()));
+    let Some((attempt, img)) = attempt.zip(h.image) else {
         return html! {
-            <div class="ac-img ac-ph" data-hue={props.mark.hue.clone()} part="image">
-                <ProviderMark mark={props.mark.clone()} env={env.clone()} large=true />
+            <div class="ac-img ac-ph" data-hue={h.mark.hue.clone()} part="image">
+                { provider_mark(h.mark, env, true) }
             </div>
         };
     };
+    let onerror = env.onerror(attempt.url());
     // Both sizes or neither: one alone would distort the ratio.
     let (width, height) = match (img.width, img.height) {
         (Some(w), Some(h)) => (Some(w.to_string()), Some(h.to_string())),
@@ -190,7 +211,7 @@ pub fn hero_image(props: &HeroImageProps) -> Html {
     let shade = img.placeholder.as_deref().and_then(placeholder_shade);
     match attempt {
         Try::Primary(img) if !img.variants.is_empty() => {
-            let sizes = sizes_for(env.layout, props.related);
+            let sizes = sizes_for(env.layout, h.related);
             let webp = srcset(&img.variants, "image/webp");
             let fallback_mime = img
                 .variants
@@ -259,6 +280,7 @@ mod tests {
         let env = ImageEnv {
             bundle_url: Some("https://site.example/news/bundle.json".into()),
             layout: Layout::Grid,
+            ..ImageEnv::default()
         };
         assert!(!env.is_foreign("https://site.example/cache/a.jpg"));
         assert!(!env.is_foreign("cache/a.jpg"));

@@ -6,7 +6,7 @@
 use yew::prelude::*;
 
 use crate::safe_url::is_safe_url;
-use crate::widget::components::{ImageEnv, Mark, ProviderMark, heading_tag};
+use crate::widget::components::{ImageEnv, Mark, heading_tag, provider_mark};
 use crate::widget::model::Selection;
 use crate::widget::options::Options;
 use crate::widget::time;
@@ -32,7 +32,7 @@ pub fn meta_line(m: &MetaLine<'_>) -> Html {
     let provider = (m.show_provider && !m.mark.name.is_empty()).then(|| {
         html! {
             <span class="ac-provider" part="provider">
-                <ProviderMark mark={m.mark.clone()} env={m.env.clone()} />
+                { provider_mark(m.mark, m.env, false) }
                 <span class="ac-provider-name">{ m.mark.name.clone() }</span>
             </span>
         }

@@ -1,6 +1,8 @@
-//! The widget's Yew components. All are pure functions of their props plus
-//! small local UI state (failed images, a playing video, pages shown), so
-//! they render the same natively (Yew SSR, in `tests/ssr.rs`) and in the
+//! The widget's markup: the view (a hook), the carousel (a component) and
+//! plain functions for the rest. All are pure functions of their inputs
+//! plus small UI state that the view and the carousel keep (pages shown,
+//! failed images, the playing video; the carousel's position), so they
+//! render the same natively (Yew SSR, in `tests/ssr.rs`) and in the
 //! browser. Bundle text is only ever rendered as text, and every URL is
 //! checked again with [`crate::safe_url::is_safe_url`] right where it
 //! becomes an `href` or `src`.
@@ -26,10 +28,10 @@ use std::rc::Rc;
 pub use article_card::{ArticleCard, article_card, heading_tag};
 pub use carousel::{Carousel, CarouselProps, announcement};
 pub use hero_image::{
-    HeroImage, HeroImageProps, ImageEnv, PLACEHOLDER_SHADES, placeholder_shade, sizes_for, srcset,
+    HeroImage, ImageEnv, PLACEHOLDER_SHADES, hero_image, placeholder_shade, sizes_for, srcset,
 };
 pub use meta::{MetaLine, Title, meta_line, title};
-pub use provider_mark::{Mark, ProviderMark, ProviderMarkProps};
+pub use provider_mark::{Mark, provider_mark};
 pub use related_slide::{RelatedSlide, appearance, related_slide};
 pub use skeleton::{related_placeholder, skeleton};
 pub use video_facade::{VideoFacade, embed_src, video_facade};

@@ -162,36 +162,20 @@ pub fn hue(seed: &str) -> AttrValue {
     AttrValue::from((hash % HUES).to_string())
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ProviderMarkProps {
-    pub mark: Mark,
-    /// Where the widget's images come from.
-    pub env: ImageEnv,
-    /// The large version fills a missing hero image.
-    #[prop_or_default]
-    pub large: bool,
-}
-
-/// Logo `<img>` (decorative: the name is next to it) or monogram tile.
-#[function_component(ProviderMark)]
-pub fn provider_mark(props: &ProviderMarkProps) -> Html {
-    let mark = &props.mark;
-    let env = &props.env;
-    // The logo that failed, so a new logo gets its own chance.
-    let failed = use_state(|| None::<AttrValue>);
+/// Logo `<img>` (decorative: the name is next to it) or monogram tile;
+/// `large` fills a missing hero image. A plain function, not a component:
+/// a logo that failed is in [`ImageEnv::failed`](crate::widget::components::ImageEnv),
+/// so a new logo gets its own chance.
+pub fn provider_mark(mark: &Mark, env: &ImageEnv, large: bool) -> Html {
     // The box sizes in the stylesheet (some layouts make them smaller).
-    let (large, sizes) = if props.large {
+    let (large, sizes) = if large {
         (Some(""), "64px")
     } else {
         (None, "20px")
     };
     match &mark.logo {
-        Some(logo) if failed.as_ref() != Some(&logo.src) => {
-            let onerror = {
-                let failed = failed.clone();
-                let src = logo.src.clone();
-                Callback::from(move |_: Event| failed.set(Some(src.clone())))
-            };
+        Some(logo) if !env.has_failed(&logo.src) => {
+            let onerror = env.onerror(&logo.src);
             let sizes = logo.srcset.is_some().then_some(sizes);
             html! {
                 <img class="ac-mark ac-logo" data-large={large} part="provider-logo" src={logo.src.clone()}

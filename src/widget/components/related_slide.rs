@@ -6,7 +6,9 @@
 use yew::prelude::*;
 
 use crate::bundle::{Article, ArticleType, Bundle, Image, RelatedItem};
-use crate::widget::components::{HeroImage, ImageEnv, Mark, MetaLine, Title, meta_line, title};
+use crate::widget::components::{
+    HeroImage, ImageEnv, Mark, MetaLine, Title, hero_image, meta_line, title,
+};
 use crate::widget::model::Selection;
 use crate::widget::options::Options;
 
@@ -74,7 +76,12 @@ pub fn related_slide(props: &RelatedSlide<'_>) -> Html {
     let media = show.image.then(|| {
         html! {
             <div class="ac-rel-media">
-                <HeroImage {image} mark={mark.clone()} env={props.env.clone()} related=true />
+                { hero_image(&HeroImage {
+                    image: image.as_ref(),
+                    mark: &mark,
+                    env: props.env,
+                    related: true,
+                }) }
             </div>
         }
     });

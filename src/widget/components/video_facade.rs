@@ -12,7 +12,7 @@
 use yew::prelude::*;
 
 use crate::bundle::Image;
-use crate::widget::components::{HeroImage, ImageEnv, Mark};
+use crate::widget::components::{HeroImage, ImageEnv, Mark, hero_image};
 use crate::youtube;
 
 /// `https://www.youtube-nocookie.com/embed/<id>?autoplay=1`, or `None` for
@@ -40,9 +40,12 @@ pub struct VideoFacade<'a> {
 
 /// See [`VideoFacade`].
 pub fn video_facade(v: &VideoFacade<'_>) -> Html {
-    let poster = html! {
-        <HeroImage image={v.image.clone()} mark={v.mark.clone()} env={v.env.clone()} />
-    };
+    let poster = hero_image(&HeroImage {
+        image: v.image.as_ref(),
+        mark: v.mark,
+        env: v.env,
+        related: false,
+    });
     let Some(src) = embed_src(v.id) else {
         // Not a playable id: just the picture.
         return html! { <div class="ac-media">{ poster }</div> };

@@ -159,9 +159,26 @@ pub fn use_view(props: &ViewProps) -> Html {
     // The list carries the derived name when the widget has none.
     let list_name = (!name.landmark).then(|| name.text.clone());
     let busy = matches!(props.state, LoadState::Loading);
+    // Images that failed to load: every render after a failure renders
+    // the next fallback of each image with that URL at once.
+    let failed = use_mut_ref(Vec::<AttrValue>::new);
+    let rerender = use_force_update();
+    let on_failed = {
+        let failed = Rc::clone(&failed);
+        Callback::from(move |url: AttrValue| {
+            let mut list = failed.borrow_mut();
+            if !list.contains(&url) {
+                list.push(url);
+                drop(list);
+                rerender.force_update();
+            }
+        })
+    };
     let env = ImageEnv {
         bundle_url: props.bundle_url.clone(),
         layout: options.layout,
+        failed,
+        on_failed,
     };
     let card = |index: usize| {
         bundle.as_ref().map_or_else(Html::default, |bundle| {
