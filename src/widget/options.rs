@@ -899,66 +899,28 @@ fn whole_number(v: &Value) -> Option<f64> {
     .filter(|n| n.is_finite() && n.fract() == 0.0)
 }
 
-/// A decimal number in Rust's `f64` syntax (`12`, `+12`, `-3`, `12.0`,
-/// `1e3`, `1.5E1`, `.5`) when its value is whole; `None` otherwise. Exact
-/// (digits and exponent are kept apart), without `f64::from_str` and its
-/// tables; values past 2^53 are approximate, past `f64::MAX` `None`.
+/// A number in JSON's syntax, also with a leading `+` and leading zeros
+/// (`12`, `+12`, `-3`, `007`, `12.0`, `1e3`, `1.5E1`), read by the bundle's
+/// JSON reader ([`json::parse`](super::json::parse): no `f64::from_str`
+/// and its tables); `None` for anything else (`.5`, `1.`, `0x10`, `inf`).
+/// [`whole_number`] then keeps whole values only.
 fn parse_whole(s: &str) -> Option<f64> {
-    let (negative, s) = match s.as_bytes().first() {
+    let (negative, unsigned) = match s.as_bytes().first() {
         Some(b'-') => (true, s.get(1..)?),
         Some(b'+') => (false, s.get(1..)?),
         _ => (false, s),
     };
-    let (mantissa, exponent) = match s.find(['e', 'E']) {
-        Some(i) => (s.get(..i)?, Some(s.get(i + 1..)?)),
-        None => (s, None),
+    // JSON has no leading zeros: keep one before what follows them.
+    let rest = unsigned.trim_start_matches('0');
+    let number = if rest.len() < unsigned.len() && !rest.starts_with(|c: char| c.is_ascii_digit()) {
+        unsigned.get(unsigned.len() - rest.len() - 1..)?
+    } else {
+        rest
     };
-    let (int, frac) = match mantissa.split_once('.') {
-        Some((int, frac)) => (int, frac),
-        None => (mantissa, ""),
-    };
-    let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    if int.len() + frac.len() == 0 || !all_digits(int) || !all_digits(frac) {
-        return None;
+    match super::json::parse(number.as_bytes()) {
+        Ok(Value::Number(n)) if !number.starts_with('-') => Some(if negative { -n } else { n }),
+        _ => None,
     }
-    let mut exp: i64 = match exponent {
-        None => 0,
-        Some(e) => {
-            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
-            if digits.is_empty() || !all_digits(digits) {
-                return None;
-            }
-            // Saturates: such exponents only make 0 or an overflow.
-            let magnitude = digits.bytes().fold(0i64, |acc, b| {
-                acc.saturating_mul(10).saturating_add(i64::from(b - b'0'))
-            });
-            if e.starts_with('-') {
-                -magnitude
-            } else {
-                magnitude
-            }
-        }
-    };
-    // value = digits × 10^exp, trailing zeros moved into the exponent.
-    let digits = format!("{int}{frac}");
-    let digits = digits.trim_start_matches('0');
-    let significant = digits.trim_end_matches('0');
-    exp = exp
-        .saturating_sub(frac.len() as i64)
-        .saturating_add((digits.len() - significant.len()) as i64);
-    if significant.is_empty() {
-        return Some(0.0);
-    }
-    if exp < 0 {
-        return None;
-    }
-    let mut n = significant
-        .bytes()
-        .fold(0.0f64, |acc, b| acc * 10.0 + f64::from(b - b'0'));
-    for _ in 0..exp.min(400) {
-        n *= 10.0;
-    }
-    n.is_finite().then_some(if negative { -n } else { n })
 }
 
 /// Boolean words, as attributes give them; `""` is a bare attribute (on).
@@ -1414,8 +1376,15 @@ mod tests {
             ("inf", None),
             ("NaN", None),
             ("0x10", None),
+            ("1.", None),
+            ("+-3", None),
+            ("--3", None),
+            ("000", Some(0.0)),
+            (" 12", Some(12.0)),
+            ("[12]", None),
+            ("\"12\"", None),
         ] {
-            assert_eq!(parse_whole(s), want, "{s:?}");
+            assert_eq!(whole_number(&Value::String(s.into())), want, "{s:?}");
         }
         let text = |n: f64| {
             let mut s = String::new();
