@@ -957,6 +957,37 @@ async fn one_video_plays_at_a_time_and_focus_moves_into_its_player() {
     handle.destroy();
 }
 
+/// In the browser, URLs resolve through its own `URL`: the same results as
+/// the native tests' (`src/widget/url.rs`).
+#[wasm_bindgen_test]
+fn urls_resolve_and_compare_by_the_browser() {
+    use article_cards::widget::url::{resolve, same_origin};
+    let base = "http://a/b/c/d;p?q";
+    for (r, want) in [
+        ("g", "http://a/b/c/g"),
+        ("//g", "http://g/"),
+        ("?y", "http://a/b/c/d;p?y"),
+        ("#s", "http://a/b/c/d;p?q#s"),
+        ("", "http://a/b/c/d;p?q"),
+        ("../..", "http://a/"),
+        ("../../../../g", "http://a/g"),
+        ("g;x=1/../y", "http://a/b/c/y"),
+        ("g?y/../x", "http://a/b/c/g?y/../x"),
+        ("a b.jpg", "http://a/b/c/a%20b.jpg"),
+        ("https://Other.Example:443/a", "https://other.example/a"),
+    ] {
+        assert_eq!(resolve(base, r).as_deref(), Some(want), "{r:?}");
+    }
+    assert_eq!(resolve("not a url", "x.jpg"), None);
+    assert!(same_origin(
+        "https://a.example/x",
+        "https://A.example:443/y"
+    ));
+    assert!(!same_origin("https://a.example", "https://a.example:8443"));
+    assert!(!same_origin("https://a.example", "relative/x.jpg"));
+    assert!(!same_origin("data:,x", "data:,x"));
+}
+
 #[wasm_bindgen_test]
 async fn several_widgets_share_one_stylesheet() {
     let a = "/__edge/shared-a/bundle.json";

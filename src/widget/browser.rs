@@ -152,7 +152,7 @@ pub fn absolute_url(src: &str) -> String {
         .and_then(|d| d.base_uri().ok().flatten())
         .filter(|b| crate::safe_url::is_absolute_http(b));
     match base {
-        Some(base) => crate::widget::decode::resolve(&base, src),
+        Some(base) => crate::widget::url::resolve(&base, src).unwrap_or_else(|| src.to_owned()),
         None => src.to_owned(),
     }
 }

@@ -3,7 +3,8 @@
 //! anything else, articles decoded one by one (a malformed one is dropped with
 //! a warning instead of failing the bundle), every URL checked again with
 //! [`crate::safe_url`] and relative URLs resolved against the bundle's own URL
-//! (so `images/x.jpg` in a bundle on a CDN works on any page).
+//! ([`url::resolve`]; so `images/x.jpg` in a bundle on a CDN works on any
+//! page).
 //!
 //! Pure and target-independent: unit-tested natively.
 
@@ -16,6 +17,7 @@ use crate::safe_url::{check_url, is_absolute_http};
 use crate::text::{clean_text, truncate_chars};
 use crate::widget::json::{self, Value};
 use crate::widget::model::{LoadError, LoadErrorKind};
+use crate::widget::url;
 use crate::youtube;
 
 /// Largest bundle read, in bytes (5 MiB). A bundle of a few hundred articles
@@ -490,39 +492,8 @@ impl ImageCtx<'_> {
 
     /// Same origin as the bundle (a relative URL is, by construction).
     fn is_local(&self, url: &str) -> bool {
-        !is_absolute_http(url) || self.base.is_some_and(|b| same_origin(b, url))
+        !is_absolute_http(url) || self.base.is_some_and(|b| url::same_origin(b, url))
     }
-}
-
-/// Whether two absolute http(s) URLs have the same origin: scheme, host
-/// and port (default ports made explicit), compared case-insensitively.
-pub fn same_origin(a: &str, b: &str) -> bool {
-    match (origin(a), origin(b)) {
-        (Some(a), Some(b)) => a == b,
-        _ => false,
-    }
-}
-
-/// `(scheme, host, port)` of an absolute http(s) URL, lowercased.
-fn origin(url: &str) -> Option<(String, String, String)> {
-    let parts = split(url);
-    let scheme = parts.scheme?.to_ascii_lowercase();
-    let default_port = match scheme.as_str() {
-        "http" => "80",
-        "https" => "443",
-        _ => return None,
-    };
-    let authority = parts.authority?;
-    // No user-info survives `check_url`; strip it anyway.
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let (host, port) = match host_port.rsplit_once(':') {
-        Some((h, p)) if !p.contains(']') => (h, if p.is_empty() { default_port } else { p }),
-        _ => (host_port, default_port),
-    };
-    if host.is_empty() {
-        return None;
-    }
-    Some((scheme, host.to_ascii_lowercase(), port.to_owned()))
 }
 
 fn plausible(side: Option<u32>) -> Option<u32> {
@@ -618,158 +589,9 @@ fn safe_resolved(raw: &str, base: Option<&str>) -> Result<String, String> {
     if is_absolute_http(&checked) {
         return Ok(checked);
     }
-    let resolved = resolve(base, &checked);
+    let resolved = url::resolve(base, &checked)
+        .ok_or_else(|| "it does not resolve against the bundle's URL".to_owned())?;
     check_url(&resolved).map_err(|e| e.to_string())
-}
-
-// ---------------------------------------------------------------------------
-// RFC 3986 reference resolution (section 5.2), strict mode.
-
-/// The five components of a URI reference (RFC 3986 appendix B).
-#[derive(Debug, PartialEq, Eq)]
-struct Parts<'a> {
-    scheme: Option<&'a str>,
-    authority: Option<&'a str>,
-    path: &'a str,
-    query: Option<&'a str>,
-    fragment: Option<&'a str>,
-}
-
-fn split(uri: &str) -> Parts<'_> {
-    let (rest, fragment) = match uri.split_once('#') {
-        Some((r, f)) => (r, Some(f)),
-        None => (uri, None),
-    };
-    let (rest, query) = match rest.split_once('?') {
-        Some((r, q)) => (r, Some(q)),
-        None => (rest, None),
-    };
-    // A scheme is a non-empty run before the first ':' with no '/' in it.
-    let (scheme, rest) = match rest.find([':', '/']) {
-        Some(i) if i > 0 && rest.get(i..i + 1) == Some(":") => {
-            (rest.get(..i), rest.get(i + 1..).unwrap_or_default())
-        }
-        _ => (None, rest),
-    };
-    let (authority, path) = match rest.strip_prefix("//") {
-        Some(after) => {
-            let end = after.find('/').unwrap_or(after.len());
-            (after.get(..end), after.get(end..).unwrap_or_default())
-        }
-        None => (None, rest),
-    };
-    Parts {
-        scheme,
-        authority,
-        path,
-        query,
-        fragment,
-    }
-}
-
-/// Resolves `reference` against the absolute `base` per RFC 3986 §5.2.2
-/// (strict: a reference with a scheme is used as is).
-pub fn resolve(base: &str, reference: &str) -> String {
-    let b = split(base);
-    let r = split(reference);
-    let (scheme, authority, path, query);
-    if r.scheme.is_some() {
-        scheme = r.scheme;
-        authority = r.authority;
-        path = remove_dot_segments(r.path);
-        query = r.query;
-    } else {
-        if r.authority.is_some() {
-            authority = r.authority;
-            path = remove_dot_segments(r.path);
-            query = r.query;
-        } else {
-            if r.path.is_empty() {
-                path = b.path.to_owned();
-                query = r.query.or(b.query);
-            } else {
-                if r.path.starts_with('/') {
-                    path = remove_dot_segments(r.path);
-                } else {
-                    path = remove_dot_segments(&merge(&b, r.path));
-                }
-                query = r.query;
-            }
-            authority = b.authority;
-        }
-        scheme = b.scheme;
-    }
-    // Recomposition (§5.3).
-    let mut out = String::with_capacity(base.len() + reference.len());
-    if let Some(s) = scheme {
-        out.push_str(s);
-        out.push(':');
-    }
-    if let Some(a) = authority {
-        out.push_str("//");
-        out.push_str(a);
-    }
-    out.push_str(&path);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    if let Some(f) = r.fragment {
-        out.push('#');
-        out.push_str(f);
-    }
-    out
-}
-
-/// §5.2.3.
-fn merge(base: &Parts<'_>, reference_path: &str) -> String {
-    if base.authority.is_some() && base.path.is_empty() {
-        return format!("/{reference_path}");
-    }
-    match base.path.rfind('/') {
-        Some(i) => format!(
-            "{}{reference_path}",
-            base.path.get(..=i).unwrap_or_default()
-        ),
-        None => reference_path.to_owned(),
-    }
-}
-
-/// §5.2.4.
-fn remove_dot_segments(path: &str) -> String {
-    let mut input = path;
-    let mut output = String::with_capacity(path.len());
-    while !input.is_empty() {
-        if let Some(rest) = input.strip_prefix("../") {
-            input = rest;
-        } else if let Some(rest) = input.strip_prefix("./") {
-            input = rest;
-        } else if input.starts_with("/./") {
-            input = input.get(2..).unwrap_or_default();
-        } else if input == "/." {
-            input = "/";
-        } else if input.starts_with("/../") || input == "/.." {
-            input = if input == "/.." {
-                "/"
-            } else {
-                input.get(3..).unwrap_or_default()
-            };
-            let cut = output.rfind('/').unwrap_or(0);
-            output.truncate(cut);
-        } else if input == "." || input == ".." {
-            input = "";
-        } else {
-            // Move the first segment (with its leading '/', if any) over.
-            let start = usize::from(input.starts_with('/'));
-            let end = input
-                .get(start..)
-                .and_then(|s| s.find('/'))
-                .map_or(input.len(), |i| i + start);
-            output.push_str(input.get(..end).unwrap_or_default());
-            input = input.get(end..).unwrap_or_default();
-        }
-    }
-    output
 }
 
 #[cfg(test)]
@@ -800,87 +622,6 @@ mod tests {
             "articles": articles,
         }))
         .unwrap()
-    }
-
-    #[test]
-    fn rfc3986_normal_examples() {
-        let base = "http://a/b/c/d;p?q";
-        for (r, want) in [
-            ("g:h", "g:h"),
-            ("g", "http://a/b/c/g"),
-            ("./g", "http://a/b/c/g"),
-            ("g/", "http://a/b/c/g/"),
-            ("/g", "http://a/g"),
-            ("//g", "http://g"),
-            ("?y", "http://a/b/c/d;p?y"),
-            ("g?y", "http://a/b/c/g?y"),
-            ("#s", "http://a/b/c/d;p?q#s"),
-            ("g#s", "http://a/b/c/g#s"),
-            ("g?y#s", "http://a/b/c/g?y#s"),
-            (";x", "http://a/b/c/;x"),
-            ("g;x", "http://a/b/c/g;x"),
-            ("g;x?y#s", "http://a/b/c/g;x?y#s"),
-            ("", "http://a/b/c/d;p?q"),
-            (".", "http://a/b/c/"),
-            ("./", "http://a/b/c/"),
-            ("..", "http://a/b/"),
-            ("../", "http://a/b/"),
-            ("../g", "http://a/b/g"),
-            ("../..", "http://a/"),
-            ("../../", "http://a/"),
-            ("../../g", "http://a/g"),
-        ] {
-            assert_eq!(resolve(base, r), want, "{r:?}");
-        }
-    }
-
-    #[test]
-    fn rfc3986_abnormal_examples() {
-        let base = "http://a/b/c/d;p?q";
-        for (r, want) in [
-            ("../../../g", "http://a/g"),
-            ("../../../../g", "http://a/g"),
-            ("/./g", "http://a/g"),
-            ("/../g", "http://a/g"),
-            ("g.", "http://a/b/c/g."),
-            (".g", "http://a/b/c/.g"),
-            ("g..", "http://a/b/c/g.."),
-            ("..g", "http://a/b/c/..g"),
-            ("./../g", "http://a/b/g"),
-            ("./g/.", "http://a/b/c/g/"),
-            ("g/./h", "http://a/b/c/g/h"),
-            ("g/../h", "http://a/b/c/h"),
-            ("g;x=1/./y", "http://a/b/c/g;x=1/y"),
-            ("g;x=1/../y", "http://a/b/c/y"),
-            ("g?y/./x", "http://a/b/c/g?y/./x"),
-            ("g?y/../x", "http://a/b/c/g?y/../x"),
-            ("g#s/./x", "http://a/b/c/g#s/./x"),
-            ("g#s/../x", "http://a/b/c/g#s/../x"),
-            ("http:g", "http:g"),
-        ] {
-            assert_eq!(resolve(base, r), want, "{r:?}");
-        }
-    }
-
-    #[test]
-    fn resolves_against_host_only_base_and_passes_absolute_through() {
-        assert_eq!(
-            resolve("https://cdn.example", "x.jpg"),
-            "https://cdn.example/x.jpg"
-        );
-        assert_eq!(
-            resolve(BASE, "https://other.example/a?b#c"),
-            "https://other.example/a?b#c"
-        );
-        assert_eq!(
-            resolve(BASE, "images/x.jpg"),
-            "https://cdn.example/feeds/news/images/x.jpg"
-        );
-        assert_eq!(resolve(BASE, "/abs.jpg"), "https://cdn.example/abs.jpg");
-        assert_eq!(
-            resolve("https://cdn.example/a/b.json?v=3#top", "#f"),
-            "https://cdn.example/a/b.json?v=3#f"
-        );
     }
 
     #[test]
@@ -1009,22 +750,13 @@ mod tests {
             .filter_map(|a| a.image.as_ref())
             .chain(b.providers.values().filter_map(|p| p.logo.as_ref()));
         for img in all {
-            assert!(same_origin(BASE, &img.src), "{}", img.src);
-            assert!(img.variants.iter().all(|v| same_origin(BASE, &v.src)));
+            assert!(url::same_origin(BASE, &img.src), "{}", img.src);
+            assert!(img.variants.iter().all(|v| url::same_origin(BASE, &v.src)));
         }
     }
 
     #[test]
-    fn origins() {
-        assert!(same_origin(
-            "https://A.example/x",
-            "https://a.example:443/y?z"
-        ));
-        assert!(same_origin("http://[::1]:8080/a", "http://[::1]:8080/b"));
-        assert!(!same_origin("https://a.example", "http://a.example"));
-        assert!(!same_origin("https://a.example", "https://a.example:8443"));
-        assert!(!same_origin("https://a.example", "https://b.a.example"));
-        assert!(!same_origin("https://a.example", "relative/x.jpg"));
+    fn hex_colours() {
         assert!(is_hex_colour("#a0B1c2") && !is_hex_colour("#a0B1c") && !is_hex_colour("a0b1c2d"));
     }
 

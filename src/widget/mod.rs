@@ -10,6 +10,7 @@ pub mod model;
 pub mod options;
 pub mod select;
 pub mod time;
+pub mod url;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;

@@ -32,8 +32,9 @@ use yew::prelude::*;
 use crate::bundle::{Image, ImageVariant};
 use crate::safe_url::{is_absolute_http, is_safe_url};
 use crate::widget::components::{Mark, provider_mark};
-use crate::widget::decode::{is_hex_colour, same_origin};
+use crate::widget::decode::is_hex_colour;
 use crate::widget::options::Layout;
+use crate::widget::url::same_origin;
 
 /// What images need to know about where they are, and which have failed:
 /// made by the view ([`use_view`](crate::widget::components::use_view))
