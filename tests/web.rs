@@ -957,6 +957,41 @@ async fn one_video_plays_at_a_time_and_focus_moves_into_its_player() {
     handle.destroy();
 }
 
+/// A player whose card is filtered away is closed: the card comes back
+/// with its Play button, not with the video starting again.
+#[wasm_bindgen_test]
+async fn a_video_filtered_away_and_back_is_not_playing() {
+    let path = "/__edge/video-back/bundle.json";
+    let articles = r#"
+        {"id":"v1","title":"A video","url":"https://news.example/v1","topics":["One"],
+         "type":"video","video":{"provider":"youtube","id":"dQw4w9WgXcQ"}},
+        {"id":"a2","title":"A story","url":"https://news.example/a2","topics":["Two"]}"#;
+    let with_topic = |topic: &str| options(path, &[("topics", topic.into())]);
+    route(path, vec![ok(bundle_json(articles))]);
+    let host = host();
+    let handle = mount(host.clone(), with_topic("One")).expect("mounted");
+    until("play button", 3000.0, || find(&host, ".ac-play").is_some()).await;
+    click(&find(&host, ".ac-play").unwrap());
+    until("the player", 2000.0, || count(&host, "iframe") == 1).await;
+
+    handle.update(with_topic("Two")).unwrap();
+    until("the other card", 2000.0, || {
+        text(&host, ".ac-title").contains("A story")
+    })
+    .await;
+    handle.update(with_topic("One")).unwrap();
+    until("the video's card again", 2000.0, || {
+        find(&host, ".ac-play").is_some() || count(&host, "iframe") > 0
+    })
+    .await;
+    assert_eq!(
+        count(&host, "iframe"),
+        0,
+        "the player does not come back by itself"
+    );
+    handle.destroy();
+}
+
 /// In the browser, URLs resolve through its own `URL`: the same results as
 /// the native tests' (`src/widget/url.rs`).
 #[wasm_bindgen_test]

@@ -1,8 +1,8 @@
 //! The widget root: one of loading (skeleton), failed (message + Retry),
 //! empty, or the cards with "Load more". Everything comes in through props;
 //! the only local state is how many pages are shown, which starts over when
-//! the bundle or the options change, and which video is playing, which
-//! starts over with the bundle.
+//! the bundle or the options change, which video is playing (while its
+//! card is shown) and which images failed to load.
 
 use std::rc::Rc;
 
@@ -142,12 +142,27 @@ pub fn use_view(props: &ViewProps) -> Html {
     let list_ref = use_node_ref();
     use_focus_first_new(&list_ref, pages, options.limit);
 
-    // The article whose video plays, by index, for this bundle only (new
-    // options keep it playing while its card stays). One at a time: Play
-    // on another video closes the first player.
+    // The cards shown: one row in the carousel layout, else `pages` pages.
+    let shown_pages = if options.layout == Layout::Carousel {
+        1
+    } else {
+        pages
+    };
+    let shown = select::visible(&order, options.limit, shown_pages);
+
+    // The article whose video plays, by index, while its card is shown
+    // (new options keep it playing while its card stays). One at a time:
+    // Play on another video closes the first player. A player whose card
+    // has gone (other options, another bundle) is closed, so it does not
+    // start again, with sound, when the card comes back; the state is
+    // cleared then, which renders once more.
     let playing_state = use_state(|| (None::<ByPtr<Bundle>>, 0_usize));
-    let playing =
-        (playing_state.0.is_some() && playing_state.0 == bundle).then_some(playing_state.1);
+    let playing = (playing_state.0.is_some() && playing_state.0 == bundle)
+        .then_some(playing_state.1)
+        .filter(|index| shown.contains(index));
+    if playing_state.0.is_some() && playing.is_none() {
+        playing_state.set((None, 0));
+    }
     let on_play = {
         let (playing_state, bundle) = (playing_state.clone(), bundle.clone());
         Callback::from(move |index: usize| playing_state.set((bundle.clone(), index)))
@@ -220,10 +235,7 @@ pub fn use_view(props: &ViewProps) -> Html {
         LoadState::Ready(_) if options.layout == Layout::Carousel => {
             // One row of `limit` cards; no "Load more" (new cards would
             // arrive off screen).
-            let slides: Vec<Html> = select::visible(&order, options.limit, 1)
-                .iter()
-                .map(|&index| card(index))
-                .collect();
+            let slides: Vec<Html> = shown.iter().map(|&index| card(index)).collect();
             html! {
                 <Carousel label={name.text.clone()} landmark={name.landmark} kind="list"
                     per_page={3} autoplay={options.autoplay} {slides} />
@@ -231,7 +243,6 @@ pub fn use_view(props: &ViewProps) -> Html {
         }
         LoadState::Ready(_) => {
             let limit = options.limit;
-            let shown = select::visible(&order, limit, pages);
             let more = select::has_more(&order, limit, pages).then(|| {
                 let paging = paging.clone();
                 let key = key.clone();
