@@ -142,13 +142,12 @@ pub fn use_view(props: &ViewProps) -> Html {
     let list_ref = use_node_ref();
     use_focus_first_new(&list_ref, pages, options.limit);
 
-    // The cards shown: one row in the carousel layout, else `pages` pages.
+    // The pages of cards shown: one row in the carousel layout.
     let shown_pages = if options.layout == Layout::Carousel {
         1
     } else {
         pages
     };
-    let shown = select::visible(&order, options.limit, shown_pages);
 
     // The article whose video plays, by index, while its card is shown
     // (new options keep it playing while its card stays). One at a time:
@@ -159,7 +158,7 @@ pub fn use_view(props: &ViewProps) -> Html {
     let playing_state = use_state(|| (None::<ByPtr<Bundle>>, 0_usize));
     let playing = (playing_state.0.is_some() && playing_state.0 == bundle)
         .then_some(playing_state.1)
-        .filter(|index| shown.contains(index));
+        .filter(|index| select::visible(&order, options.limit, shown_pages).contains(index));
     if playing_state.0.is_some() && playing.is_none() {
         playing_state.set((None, 0));
     }
@@ -235,7 +234,10 @@ pub fn use_view(props: &ViewProps) -> Html {
         LoadState::Ready(_) if options.layout == Layout::Carousel => {
             // One row of `limit` cards; no "Load more" (new cards would
             // arrive off screen).
-            let slides: Vec<Html> = shown.iter().map(|&index| card(index)).collect();
+            let slides: Vec<Html> = select::visible(&order, options.limit, 1)
+                .iter()
+                .map(|&index| card(index))
+                .collect();
             html! {
                 <Carousel label={name.text.clone()} landmark={name.landmark} kind="list"
                     per_page={3} autoplay={options.autoplay} {slides} />
@@ -243,6 +245,7 @@ pub fn use_view(props: &ViewProps) -> Html {
         }
         LoadState::Ready(_) => {
             let limit = options.limit;
+            let shown = select::visible(&order, limit, pages);
             let more = select::has_more(&order, limit, pages).then(|| {
                 let paging = paging.clone();
                 let key = key.clone();
