@@ -41,10 +41,11 @@ pub fn prepare(locale: &str) {
 pub fn describe(published: &str, now_ms: f64, locale: &str) -> Option<DateText> {
     let ms = parse_rfc3339(published)?;
     let (value, unit) = relative_parts(ms - now_ms);
-    let relative = format_relative(value, unit, locale);
-    let absolute = format_absolute(ms, locale);
+    let datetime = iso_utc(ms);
+    let relative = format_relative(value, unit, locale, &datetime);
+    let absolute = format_absolute(ms, locale, &datetime);
     Some(DateText {
-        datetime: AttrValue::from(iso_utc(ms)),
+        datetime: AttrValue::from(datetime),
         relative: AttrValue::from(relative),
         absolute: AttrValue::from(absolute),
     })
@@ -248,23 +249,32 @@ pub fn english_absolute(ms: f64) -> String {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn format_relative(value: f64, unit: Unit, _locale: &str) -> String {
+fn format_relative(value: f64, unit: Unit, _locale: &str, _datetime: &str) -> String {
     english_relative(value, unit)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn format_absolute(ms: f64, _locale: &str) -> String {
+fn format_absolute(ms: f64, _locale: &str, _datetime: &str) -> String {
     english_absolute(ms)
 }
 
+// In the browser, a missing `Intl` (no browser that runs the widget lacks
+// it: constructable stylesheets came later) shows the ISO date instead of
+// carrying the English wording in the wasm.
 #[cfg(target_arch = "wasm32")]
-fn format_relative(value: f64, unit: Unit, locale: &str) -> String {
-    intl::relative(value, unit.as_str(), locale).unwrap_or_else(|| english_relative(value, unit))
+fn format_relative(value: f64, unit: Unit, locale: &str, datetime: &str) -> String {
+    intl::relative(value, unit.as_str(), locale).unwrap_or_else(|| iso_date(datetime))
 }
 
 #[cfg(target_arch = "wasm32")]
-fn format_absolute(ms: f64, locale: &str) -> String {
-    intl::absolute(ms, locale).unwrap_or_else(|| english_absolute(ms))
+fn format_absolute(ms: f64, locale: &str, datetime: &str) -> String {
+    intl::absolute(ms, locale).unwrap_or_else(|| iso_date(datetime))
+}
+
+/// `2021-04-28` of `2021-04-28T16:08:00Z`.
+#[cfg(target_arch = "wasm32")]
+fn iso_date(datetime: &str) -> String {
+    datetime.get(..10).unwrap_or(datetime).to_owned()
 }
 
 /// `Intl` formatters, built through `Reflect` so that a locale the browser
