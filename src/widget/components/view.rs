@@ -173,18 +173,27 @@ pub fn use_view(props: &ViewProps) -> Html {
     // The list carries the derived name when the widget has none.
     let list_name = (!name.landmark).then(|| name.text.clone());
     let busy = matches!(props.state, LoadState::Loading);
-    // Images that failed to load: every render after a failure renders
-    // the next fallback of each image with that URL at once.
+    // Images that failed to load: the render after a failure shows the
+    // next fallback of every image with that URL. Failures are collected
+    // until the next frame, so that many images failing at once (an image
+    // host that is down) cost one render of the cards, not one each.
     let failed = use_mut_ref(Vec::<AttrValue>::new);
+    let render_pending = use_mut_ref(|| false);
     let rerender = use_force_update();
     let on_failed = {
         let failed = Rc::clone(&failed);
         Callback::from(move |url: AttrValue| {
             let mut list = failed.borrow_mut();
-            if !list.contains(&url) {
-                list.push(url);
-                drop(list);
-                rerender.force_update();
+            if list.contains(&url) {
+                return;
+            }
+            list.push(url);
+            if !render_pending.replace(true) {
+                let (render_pending, rerender) = (Rc::clone(&render_pending), rerender.clone());
+                before_next_frame(move || {
+                    *render_pending.borrow_mut() = false;
+                    rerender.force_update();
+                });
             }
         })
     };
@@ -358,4 +367,18 @@ fn use_focus_player(root: &NodeRef, playing: Option<usize>) {
         #[cfg(not(target_arch = "wasm32"))]
         let _ = (root, playing);
     });
+}
+
+/// Runs `f` before the browser paints its next frame (natively: now).
+fn before_next_frame(f: impl FnOnce() + 'static) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(window) = web_sys::window() {
+            let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+            let _ = window.request_animation_frame(callback.unchecked_ref());
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    f();
 }
