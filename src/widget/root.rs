@@ -189,13 +189,16 @@ pub fn Widget(props: &WidgetProps) -> Html {
         });
     }
 
+    // Plain callbacks, not memoized: the view is rendered with the root,
+    // and nothing below compares them.
     let on_retry = {
         let dispatcher = load.dispatcher();
-        use_callback((), move |(), _| dispatcher.dispatch(LoadAction::Retry))
+        Callback::from(move |()| dispatcher.dispatch(LoadAction::Retry))
     };
-    let on_select = use_callback(props.host.clone(), |selection: Selection, host| {
+    let host = props.host.clone();
+    let on_select = Callback::from(move |selection: Selection| {
         browser::dispatch(
-            host,
+            &host,
             EVENT_SELECT,
             &browser::detail(&[
                 ("id", JsValue::from_str(&selection.id)),
