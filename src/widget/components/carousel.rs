@@ -29,7 +29,7 @@ use yew::prelude::*;
 
 use dom::Span;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct CarouselProps {
     /// The region's accessible name ("Related articles", "Articles").
     pub label: AttrValue,
@@ -64,6 +64,17 @@ pub struct CarouselProps {
     /// Overrides `prefers-reduced-motion` (tests); `None`: ask the browser.
     #[prop_or_default]
     pub reduced_motion: Option<bool>,
+}
+
+/// Never equal: a carousel renders again whenever its parent does. Its
+/// slides are new `Html` on every render of the view (their links' and
+/// buttons' callbacks are new closures), so comparing them would walk
+/// every slide's tree only to find a difference, and the wasm would carry
+/// Yew's deep `Html` comparison for it.
+impl PartialEq for CarouselProps {
+    fn eq(&self, _other: &Self) -> bool {
+        false
+    }
 }
 
 /// Where the action that is waiting for the scrolling to settle came from:
