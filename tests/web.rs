@@ -862,6 +862,13 @@ async fn cached_only_renders_nothing_from_another_origin() {
     handle.destroy();
 }
 
+/// Waits for a Play button, presses the first one and waits for its player.
+async fn play_first_video(host: &Element) {
+    until("play button", 3000.0, || find(host, ".ac-play").is_some()).await;
+    click(&find(host, ".ac-play").unwrap());
+    until("the player", 2000.0, || count(host, "iframe") == 1).await;
+}
+
 #[wasm_bindgen_test]
 async fn the_video_iframe_exists_only_after_a_click() {
     let path = "/__edge/video/bundle.json";
@@ -901,9 +908,7 @@ async fn another_video_in_a_played_ones_place_is_not_played() {
     route(path, vec![ok(bundle_json(articles))]);
     let host = host();
     let handle = mount(host.clone(), carousel("One")).expect("mounted");
-    until("play button", 3000.0, || find(&host, ".ac-play").is_some()).await;
-    click(&find(&host, ".ac-play").unwrap());
-    until("iframe", 2000.0, || count(&host, "iframe") == 1).await;
+    play_first_video(&host).await;
 
     handle.update(carousel("Two")).unwrap();
     until("the other video", 2000.0, || {
@@ -933,8 +938,7 @@ async fn one_video_plays_at_a_time_and_focus_moves_into_its_player() {
             .unwrap_or_default()
     };
 
-    click(&find(&host, ".ac-play").unwrap());
-    until("the first player", 2000.0, || count(&host, "iframe") == 1).await;
+    play_first_video(&host).await;
     // Focus moves in an effect, after the render that made the player.
     until("focus in the player", 2000.0, || {
         shadow(&host)
@@ -971,9 +975,7 @@ async fn a_video_filtered_away_and_back_is_not_playing() {
     route(path, vec![ok(bundle_json(articles))]);
     let host = host();
     let handle = mount(host.clone(), with_topic("One")).expect("mounted");
-    until("play button", 3000.0, || find(&host, ".ac-play").is_some()).await;
-    click(&find(&host, ".ac-play").unwrap());
-    until("the player", 2000.0, || count(&host, "iframe") == 1).await;
+    play_first_video(&host).await;
 
     handle.update(with_topic("Two")).unwrap();
     until("the other card", 2000.0, || {
@@ -993,35 +995,21 @@ async fn a_video_filtered_away_and_back_is_not_playing() {
     handle.destroy();
 }
 
-/// In the browser, URLs resolve through its own `URL`: the same results as
-/// the native tests' (`src/widget/url.rs`).
+/// In the browser, URLs resolve through its own `URL`: checked against
+/// the cases of the native tests (`src/widget/url.rs`).
 #[wasm_bindgen_test]
 fn urls_resolve_and_compare_by_the_browser() {
-    use article_cards::widget::url::{resolve, same_origin};
-    let base = "http://a/b/c/d;p?q";
-    for (r, want) in [
-        ("g", "http://a/b/c/g"),
-        ("//g", "http://g/"),
-        ("?y", "http://a/b/c/d;p?y"),
-        ("#s", "http://a/b/c/d;p?q#s"),
-        ("", "http://a/b/c/d;p?q"),
-        ("../..", "http://a/"),
-        ("../../../../g", "http://a/g"),
-        ("g;x=1/../y", "http://a/b/c/y"),
-        ("g?y/../x", "http://a/b/c/g?y/../x"),
-        ("a b.jpg", "http://a/b/c/a%20b.jpg"),
-        ("https://Other.Example:443/a", "https://other.example/a"),
-    ] {
-        assert_eq!(resolve(base, r).as_deref(), Some(want), "{r:?}");
+    use article_cards::widget::url::{examples, resolve, same_origin};
+    for (base, reference, want) in examples::RESOLVE {
+        assert_eq!(
+            resolve(base, reference).as_deref(),
+            want,
+            "{base} + {reference:?}"
+        );
     }
-    assert_eq!(resolve("not a url", "x.jpg"), None);
-    assert!(same_origin(
-        "https://a.example/x",
-        "https://A.example:443/y"
-    ));
-    assert!(!same_origin("https://a.example", "https://a.example:8443"));
-    assert!(!same_origin("https://a.example", "relative/x.jpg"));
-    assert!(!same_origin("data:,x", "data:,x"));
+    for (a, b, want) in examples::SAME_ORIGIN {
+        assert_eq!(same_origin(a, b), want, "{a} ~ {b}");
+    }
 }
 
 #[wasm_bindgen_test]
