@@ -862,6 +862,36 @@ async fn cached_only_renders_nothing_from_another_origin() {
     handle.destroy();
 }
 
+/// "Load more" appends the next page and moves focus to its first link.
+#[wasm_bindgen_test]
+async fn load_more_focuses_the_first_new_card() {
+    let path = "/__edge/load-more/bundle.json";
+    let articles = r#"
+        {"id":"m1","title":"One","url":"https://news.example/m1","published":"2024-05-01T09:00:00Z"},
+        {"id":"m2","title":"Two","url":"https://news.example/m2","published":"2024-04-30T09:00:00Z"},
+        {"id":"m3","title":"Three","url":"https://news.example/m3","published":"2024-04-29T09:00:00Z"}"#;
+    let (host, handle) = mounted(
+        path,
+        vec![ok(bundle_json(articles))],
+        &[("limit", 2.into())],
+    )
+    .await;
+    until("the first page", 3000.0, || {
+        find(&host, ".ac-more button").is_some()
+    })
+    .await;
+    assert_eq!(count(&host, ".ac-card"), 2);
+    click(&find(&host, ".ac-more button").unwrap());
+    until("focus on the new card's link", 2000.0, || {
+        count(&host, ".ac-card") == 3
+            && shadow(&host)
+                .active_element()
+                .is_some_and(|el| el.text_content().as_deref() == Some("Three"))
+    })
+    .await;
+    handle.destroy();
+}
+
 /// Waits for a Play button, presses the first one and waits for its player.
 async fn play_first_video(host: &Element) {
     until("play button", 3000.0, || find(host, ".ac-play").is_some()).await;

@@ -186,16 +186,19 @@ impl Try<'_> {
 /// is the view's state (see [`ImageEnv::failed`]).
 pub fn hero_image(h: &HeroImage<'_>) -> Html {
     let env = h.env;
-    let mut tries = Vec::with_capacity(2);
-    if let Some(img) = h.image {
-        if is_safe_url(&img.src) {
-            tries.push(Try::Primary(img));
-        }
-        if let Some(original) = img.original.as_deref().filter(|o| is_safe_url(o)) {
-            tries.push(Try::Original(original));
-        }
-    }
-    let attempt = tries.iter().find(|t| !env.has_failed(t.url()));
+    let primary = h
+        .image
+        .filter(|img| is_safe_url(&img.src))
+        .map(Try::Primary);
+    let original = h
+        .image
+        .and_then(|img| img.original.as_deref())
+        .filter(|o| is_safe_url(o))
+        .map(Try::Original);
+    let attempt = [primary, original]
+        .into_iter()
+        .flatten()
+        .find(|t| !env.has_failed(t.url()));
     let Some((attempt, img)) = attempt.zip(h.image) else {
         return html! {
             <div class="ac-img ac-ph" data-hue={h.mark.hue.clone()} part="image">

@@ -139,15 +139,15 @@ pub fn use_view(props: &ViewProps) -> Html {
         pages: 1,
     });
     let pages = if paging.key == key { paging.pages } else { 1 };
-    let list_ref = use_node_ref();
-    use_focus_first_new(&list_ref, pages, options.limit);
-
-    // The pages of cards shown: one row in the carousel layout.
+    // The cards shown: one row in the carousel layout, else `pages` pages.
     let shown_pages = if options.layout == Layout::Carousel {
         1
     } else {
         pages
     };
+    let shown = select::visible(&order, options.limit, shown_pages);
+    let root_ref = use_node_ref();
+    use_focus_first_new(&root_ref, pages, options.limit);
 
     // The article whose video plays, by index, while its card is shown
     // (new options keep it playing while its card stays). One at a time:
@@ -155,18 +155,20 @@ pub fn use_view(props: &ViewProps) -> Html {
     // has gone (other options, another bundle) is closed, so it does not
     // start again, with sound, when the card comes back; the state is
     // cleared then, which renders once more.
-    let playing_state = use_state(|| (None::<ByPtr<Bundle>>, 0_usize));
-    let playing = (playing_state.0.is_some() && playing_state.0 == bundle)
-        .then_some(playing_state.1)
-        .filter(|index| select::visible(&order, options.limit, shown_pages).contains(index));
-    if playing_state.0.is_some() && playing.is_none() {
-        playing_state.set((None, 0));
+    let playing_state = use_state(|| None::<(ByPtr<Bundle>, usize)>);
+    let playing = playing_state
+        .as_ref()
+        .filter(|(of, index)| Some(of) == bundle.as_ref() && shown.contains(index))
+        .map(|&(_, index)| index);
+    if playing_state.is_some() && playing.is_none() {
+        playing_state.set(None);
     }
     let on_play = {
         let (playing_state, bundle) = (playing_state.clone(), bundle.clone());
-        Callback::from(move |index: usize| playing_state.set((bundle.clone(), index)))
+        Callback::from(move |index: usize| {
+            playing_state.set(bundle.clone().map(|bundle| (bundle, index)));
+        })
     };
-    let root_ref = use_node_ref();
     use_focus_player(&root_ref, playing);
 
     let name = AccessibleName::of(options);
@@ -243,10 +245,7 @@ pub fn use_view(props: &ViewProps) -> Html {
         LoadState::Ready(_) if options.layout == Layout::Carousel => {
             // One row of `limit` cards; no "Load more" (new cards would
             // arrive off screen).
-            let slides: Vec<Html> = select::visible(&order, options.limit, 1)
-                .iter()
-                .map(|&index| card(index))
-                .collect();
+            let slides: Vec<Html> = shown.iter().map(|&index| card(index)).collect();
             html! {
                 <Carousel label={name.text.clone()} landmark={name.landmark} kind="list"
                     per_page={3} autoplay={options.autoplay} {slides} />
@@ -254,7 +253,6 @@ pub fn use_view(props: &ViewProps) -> Html {
         }
         LoadState::Ready(_) => {
             let limit = options.limit;
-            let shown = select::visible(&order, limit, pages);
             let more = select::has_more(&order, limit, pages).then(|| {
                 let paging = paging.clone();
                 let key = key.clone();
@@ -285,8 +283,7 @@ pub fn use_view(props: &ViewProps) -> Html {
             };
             html! {
                 <>
-                    <ul class="ac-list" role="list" aria-label={list_name}
-                        ref={list_ref.clone()}>
+                    <ul class="ac-list" role="list" aria-label={list_name}>
                         { for shown.iter().map(|&index| html! {
                             <li class="ac-item" key={index}>{ card(index) }</li>
                         }) }
@@ -322,28 +319,15 @@ pub fn use_view(props: &ViewProps) -> Html {
 /// and screen reader users continue where the new articles start (and are
 /// not left on a button that may have disappeared).
 #[hook]
-fn use_focus_first_new(list: &NodeRef, pages: usize, limit: usize) {
-    let list = list.clone();
+fn use_focus_first_new(root: &NodeRef, pages: usize, limit: usize) {
+    let root = root.clone();
     use_effect_with(pages, move |&pages| {
-        #[cfg(target_arch = "wasm32")]
         if pages > 1 {
-            use wasm_bindgen::JsCast;
             let nth = limit.saturating_mul(pages - 1) + 1;
-            let ul = list.cast::<web_sys::Element>();
-            let find = |what: &str| {
-                let selector = format!(":scope > li:nth-child({nth}) {what}");
-                ul.as_ref()
-                    .and_then(|ul| ul.query_selector(&selector).ok().flatten())
-            };
-            let target = find(".ac-link")
-                .or_else(|| find("button"))
-                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
-            if let Some(el) = target {
-                let _ = el.focus();
-            }
+            let item = format!(".ac-list > li:nth-child({nth})");
+            let _ = focus_first(&root, &format!("{item} .ac-link"))
+                || focus_first(&root, &format!("{item} button"));
         }
-        #[cfg(not(target_arch = "wasm32"))]
-        let _ = (list, pages, limit);
     });
 }
 
@@ -353,20 +337,28 @@ fn use_focus_first_new(list: &NodeRef, pages: usize, limit: usize) {
 fn use_focus_player(root: &NodeRef, playing: Option<usize>) {
     let root = root.clone();
     use_effect_with(playing, move |playing| {
-        #[cfg(target_arch = "wasm32")]
         if playing.is_some() {
-            use wasm_bindgen::JsCast;
-            let frame = root
-                .cast::<web_sys::Element>()
-                .and_then(|el| el.query_selector("iframe.ac-frame").ok().flatten())
-                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
-            if let Some(frame) = frame {
-                let _ = frame.focus();
-            }
+            focus_first(&root, "iframe.ac-frame");
         }
-        #[cfg(not(target_arch = "wasm32"))]
-        let _ = (root, playing);
     });
+}
+
+/// Focuses the first element under `root` that matches `selector`;
+/// whether there was one (natively: never).
+fn focus_first(root: &NodeRef, selector: &str) -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        root.cast::<web_sys::Element>()
+            .and_then(|el| el.query_selector(selector).ok().flatten())
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+            .is_some_and(|el| el.focus().is_ok())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (root, selector);
+        false
+    }
 }
 
 /// Runs `f` before the browser paints its next frame (natively: now).
