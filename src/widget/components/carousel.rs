@@ -124,6 +124,59 @@ pub fn announcement(first: usize, last: usize, n: usize) -> String {
     }
 }
 
+/// Everything a carousel keeps between renders, in one reducer (one hook
+/// type, where six `use_state`s each linked their own copy of Yew's hook
+/// code): the slides on screen, the live region's text, and what pauses
+/// the rotation.
+#[derive(Clone, PartialEq)]
+struct State {
+    span: Span,
+    message: String,
+    playing: bool,
+    hovered: bool,
+    focused: bool,
+    /// A settled move that may need focus put back, numbered so that the
+    /// same request twice still runs the effect that handles it.
+    refocus: (u32, Option<Origin>),
+}
+
+enum Change {
+    /// A measurement; with `settled`, the announcement (if one was asked
+    /// for) and where focus may need putting back.
+    Measured {
+        span: Span,
+        settled: Option<(Option<String>, Option<Origin>)>,
+    },
+    TogglePlaying,
+    Hovered(bool),
+    Focused(bool),
+}
+
+impl Reducible for State {
+    type Action = Change;
+
+    fn reduce(self: Rc<Self>, change: Change) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match change {
+            Change::Measured { span, settled } => {
+                next.span = span;
+                if let Some((message, origin)) = settled {
+                    if let Some(message) = message {
+                        next.message = message;
+                    }
+                    if origin.is_some() {
+                        next.refocus = (next.refocus.0.wrapping_add(1), origin);
+                    }
+                }
+            }
+            Change::TogglePlaying => next.playing = !next.playing,
+            Change::Hovered(on) => next.hovered = on,
+            Change::Focused(on) => next.focused = on,
+        }
+        if next == *self { self } else { Rc::new(next) }
+    }
+}
+
 #[function_component(Carousel)]
 pub fn carousel(props: &CarouselProps) -> Html {
     let n = props.slides.len();
@@ -133,57 +186,48 @@ pub fn carousel(props: &CarouselProps) -> Html {
     let next_ref = use_node_ref();
     let rotate_ref = use_node_ref();
 
-    let span = use_state_eq(|| Span {
-        first: 0,
-        last: props.per_page.max(1) - 1,
+    let state = use_reducer(|| State {
+        span: Span {
+            first: 0,
+            last: props.per_page.max(1) - 1,
+        },
+        message: String::new(),
+        playing: true,
+        hovered: false,
+        focused: false,
+        refocus: (0, None),
     });
-    let shown = clamp(*span, n);
+    let change = state.dispatcher();
+    let shown = clamp(state.span, n);
     let at_start = shown.first == 0;
     let at_end = shown.last + 1 >= n;
-    let message = use_state_eq(String::new);
+    // Whether the move in progress announces itself, and where it came from.
     let pending = use_mut_ref(|| (false, None::<Origin>));
 
     let reduced = *use_memo(props.reduced_motion, |r| {
         r.unwrap_or_else(dom::prefers_reduced_motion)
     });
     let autoplay = props.autoplay.filter(|_| !reduced);
-    let playing = use_state_eq(|| true);
-    let hovered = use_state_eq(|| false);
-    let focused = use_state_eq(|| false);
-    let running = autoplay.is_some() && *playing && !*hovered && !*focused;
-
-    // Settled moves that may need focus put back, numbered so that the
-    // same request twice still runs the effect below.
-    let refocus = use_state_eq(|| (0u32, None::<Origin>));
-    let refocus_seq = use_mut_ref(|| 0u32);
+    let running = autoplay.is_some() && state.playing && !state.hovered && !state.focused;
 
     // Measure on scroll and resize; once settled, announce and ask for
     // focus to be checked (after the render that applies the new span).
     {
-        let (track, span, message, refocus) = (
-            track.clone(),
-            span.clone(),
-            message.clone(),
-            refocus.clone(),
-        );
-        let (pending, refocus_seq) = (Rc::clone(&pending), Rc::clone(&refocus_seq));
+        let (track, change) = (track.clone(), change.clone());
+        let pending = Rc::clone(&pending);
         use_effect_with(n, move |&n| {
             let report: dom::Report = Rc::new(move |measured: Option<Span>, settled: bool| {
-                let Some(s) = measured else {
+                let Some(span) = measured else {
                     return;
                 };
-                span.set(s);
-                if settled {
+                let settled = settled.then(|| {
                     let (announce, origin) = std::mem::take(&mut *pending.borrow_mut());
-                    if announce {
-                        message.set(announcement(s.first, s.last, n));
-                    }
-                    if origin.is_some() {
-                        let mut seq = refocus_seq.borrow_mut();
-                        *seq = seq.wrapping_add(1);
-                        refocus.set((*seq, origin));
-                    }
-                }
+                    (
+                        announce.then(|| announcement(span.first, span.last, n)),
+                        origin,
+                    )
+                });
+                change.dispatch(Change::Measured { span, settled });
             });
             let watch = dom::watch(&track, report);
             move || drop(watch)
@@ -195,7 +239,7 @@ pub fn carousel(props: &CarouselProps) -> Html {
     // off screen (inert) has too, so continue on the first one on screen.
     {
         let (track, prev_ref, next_ref) = (track.clone(), prev_ref.clone(), next_ref.clone());
-        use_effect_with(*refocus, move |&(_, origin)| match origin {
+        use_effect_with(state.refocus, move |&(_, origin)| match origin {
             Some(Origin::Next) if at_end && !at_start => {
                 dom::focus(&prev_ref);
             }
@@ -280,26 +324,28 @@ pub fn carousel(props: &CarouselProps) -> Html {
     };
 
     let onfocusin = {
-        let (focused, rotate_ref) = (focused.clone(), rotate_ref.clone());
+        let (change, rotate_ref) = (change.clone(), rotate_ref.clone());
         // Focus on the pause/play button itself does not pause: the reader
         // is about to press it.
-        Callback::from(move |e: FocusEvent| focused.set(!dom::is_target(&rotate_ref, &e)))
+        Callback::from(move |e: FocusEvent| {
+            change.dispatch(Change::Focused(!dom::is_target(&rotate_ref, &e)));
+        })
     };
     let onfocusout = {
-        let (focused, section) = (focused.clone(), section.clone());
+        let (change, section) = (change.clone(), section.clone());
         Callback::from(move |e: FocusEvent| {
             if !dom::contains_related(&section, &e) {
-                focused.set(false);
+                change.dispatch(Change::Focused(false));
             }
         })
     };
     let onmouseenter = {
-        let hovered = hovered.clone();
-        Callback::from(move |_: MouseEvent| hovered.set(true))
+        let change = change.clone();
+        Callback::from(move |_: MouseEvent| change.dispatch(Change::Hovered(true)))
     };
     let onmouseleave = {
-        let hovered = hovered.clone();
-        Callback::from(move |_: MouseEvent| hovered.set(false))
+        let change = change.clone();
+        Callback::from(move |_: MouseEvent| change.dispatch(Change::Hovered(false)))
     };
 
     if n == 0 {
@@ -307,11 +353,8 @@ pub fn carousel(props: &CarouselProps) -> Html {
     }
 
     let rotation = autoplay.map(|_| {
-        let onclick = {
-            let playing = playing.clone();
-            Callback::from(move |_: MouseEvent| playing.set(!*playing))
-        };
-        let (label, icon) = if *playing {
+        let onclick = Callback::from(move |_: MouseEvent| change.dispatch(Change::TogglePlaying));
+        let (label, icon) = if state.playing {
             ("Stop automatic slide show", "M7 5h3.5v14H7zM13.5 5H17v14h-3.5z")
         } else {
             ("Start automatic slide show", "M8 5.14v13.72L19 12z")
@@ -325,7 +368,7 @@ pub fn carousel(props: &CarouselProps) -> Html {
             </button>
         }
     });
-    let state = autoplay.map(|_| match (*playing, running) {
+    let rotation_state = autoplay.map(|_| match (state.playing, running) {
         (false, _) => "stopped",
         (true, true) => "running",
         (true, false) => "paused",
@@ -346,7 +389,7 @@ pub fn carousel(props: &CarouselProps) -> Html {
         <section ref={section} class="ac-carousel" data-kind={props.kind}
             role={(!props.landmark).then_some("group")}
             aria-roledescription="carousel" aria-label={props.label.clone()}
-            data-autoplay={state} {onkeydown} {onfocusin} {onfocusout} {onmouseenter} {onmouseleave}>
+            data-autoplay={rotation_state} {onkeydown} {onfocusin} {onfocusout} {onmouseenter} {onmouseleave}>
             <div class="ac-carousel-bar">
                 { caption }
                 <div class="ac-controls">
@@ -372,7 +415,7 @@ pub fn carousel(props: &CarouselProps) -> Html {
                     }
                 }) }
             </div>
-            <p class="ac-sr" aria-live="polite" aria-atomic="true">{ (*message).clone() }</p>
+            <p class="ac-sr" aria-live="polite" aria-atomic="true">{ state.message.clone() }</p>
         </section>
     }
 }

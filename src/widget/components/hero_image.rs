@@ -31,7 +31,7 @@ use yew::prelude::*;
 
 use crate::bundle::{Image, ImageVariant};
 use crate::safe_url::{is_absolute_http, is_safe_url};
-use crate::widget::components::{Mark, provider_mark};
+use crate::widget::components::{Failed, Mark, provider_mark};
 use crate::widget::decode::is_hex_colour;
 use crate::widget::options::Layout;
 use crate::widget::url::same_origin;
@@ -49,7 +49,7 @@ pub struct ImageEnv {
     /// The image URLs that failed to load in this widget (a hero image's
     /// `src` or `original`, a logo's `src`): each is skipped for the next
     /// fallback wherever it appears.
-    pub failed: Rc<RefCell<Vec<AttrValue>>>,
+    pub failed: Rc<RefCell<Failed>>,
     /// Told an image's URL when it fails to load: adds it to `failed` and
     /// renders the view again.
     pub on_failed: Callback<AttrValue>,
@@ -58,7 +58,7 @@ pub struct ImageEnv {
 impl ImageEnv {
     /// `url` has failed to load before.
     pub fn has_failed(&self, url: &str) -> bool {
-        self.failed.borrow().iter().any(|f| f == url)
+        self.failed.borrow().urls.iter().any(|f| f == url)
     }
 
     /// The `onerror` of an image loaded from `url`.

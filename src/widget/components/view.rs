@@ -103,10 +103,43 @@ pub fn derived_name(options: &Options) -> String {
 #[derive(Clone, PartialEq)]
 struct PagingKey(Option<ByPtr<Bundle>>, Rc<Options>);
 
-#[derive(Clone, PartialEq)]
-struct Paging {
-    key: PagingKey,
-    pages: usize,
+/// What the view keeps between renders, in one reducer (each `use_state`
+/// type, and `use_force_update`, links its own copy of Yew's hook code):
+/// the pages shown, the video playing, and a count of image failures
+/// handled, bumped to render the cards again.
+#[derive(Clone)]
+struct ViewState {
+    paging: (PagingKey, usize),
+    /// The article whose video plays, by index into that bundle.
+    playing: Option<(ByPtr<Bundle>, usize)>,
+}
+
+enum ViewChange {
+    Pages(PagingKey, usize),
+    Play(Option<(ByPtr<Bundle>, usize)>),
+    /// Images failed: render again to show their fallbacks.
+    Rerender,
+}
+
+impl Reducible for ViewState {
+    type Action = ViewChange;
+
+    fn reduce(self: Rc<Self>, change: ViewChange) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match change {
+            ViewChange::Pages(key, pages) => next.paging = (key, pages),
+            ViewChange::Play(playing) => next.playing = playing,
+            ViewChange::Rerender => {}
+        }
+        Rc::new(next)
+    }
+}
+
+/// Image URLs that failed to load, and whether a render for them is due.
+#[derive(Debug, Default)]
+pub struct Failed {
+    pub urls: Vec<AttrValue>,
+    render_pending: bool,
 }
 
 /// The view as a component: what the SSR and browser tests render. The
@@ -134,11 +167,16 @@ pub fn use_view(props: &ViewProps) -> Html {
             .map(|b| select::select(&b.0, options))
             .unwrap_or_else(|| Rc::from([]))
     });
-    let paging = use_state(|| Paging {
-        key: key.clone(),
-        pages: 1,
+    let view_state = use_reducer(|| ViewState {
+        paging: (key.clone(), 1),
+        playing: None,
     });
-    let pages = if paging.key == key { paging.pages } else { 1 };
+    let change = view_state.dispatcher();
+    let pages = if view_state.paging.0 == key {
+        view_state.paging.1
+    } else {
+        1
+    };
     // The cards shown: one row in the carousel layout, else `pages` pages.
     let shown_pages = if options.layout == Layout::Carousel {
         1
@@ -155,18 +193,20 @@ pub fn use_view(props: &ViewProps) -> Html {
     // has gone (other options, another bundle) is closed, so it does not
     // start again, with sound, when the card comes back; the state is
     // cleared then, which renders once more.
-    let playing_state = use_state(|| None::<(ByPtr<Bundle>, usize)>);
-    let playing = playing_state
+    let playing = view_state
+        .playing
         .as_ref()
         .filter(|(of, index)| Some(of) == bundle.as_ref() && shown.contains(index))
         .map(|&(_, index)| index);
-    if playing_state.is_some() && playing.is_none() {
-        playing_state.set(None);
+    if view_state.playing.is_some() && playing.is_none() {
+        change.dispatch(ViewChange::Play(None));
     }
     let on_play = {
-        let (playing_state, bundle) = (playing_state.clone(), bundle.clone());
+        let (change, bundle) = (change.clone(), bundle.clone());
         Callback::from(move |index: usize| {
-            playing_state.set(bundle.clone().map(|bundle| (bundle, index)));
+            change.dispatch(ViewChange::Play(
+                bundle.clone().map(|bundle| (bundle, index)),
+            ));
         })
     };
     use_focus_player(&root_ref, playing);
@@ -179,22 +219,20 @@ pub fn use_view(props: &ViewProps) -> Html {
     // next fallback of every image with that URL. Failures are collected
     // until the next frame, so that many images failing at once (an image
     // host that is down) cost one render of the cards, not one each.
-    let failed = use_mut_ref(Vec::<AttrValue>::new);
-    let render_pending = use_mut_ref(|| false);
-    let rerender = use_force_update();
+    let failed = use_mut_ref(Failed::default);
     let on_failed = {
-        let failed = Rc::clone(&failed);
+        let (failed, change) = (Rc::clone(&failed), change.clone());
         Callback::from(move |url: AttrValue| {
-            let mut list = failed.borrow_mut();
-            if list.contains(&url) {
+            let mut failed_now = failed.borrow_mut();
+            if failed_now.urls.contains(&url) {
                 return;
             }
-            list.push(url);
-            if !render_pending.replace(true) {
-                let (render_pending, rerender) = (Rc::clone(&render_pending), rerender.clone());
+            failed_now.urls.push(url);
+            if !std::mem::replace(&mut failed_now.render_pending, true) {
+                let (failed, change) = (Rc::clone(&failed), change.clone());
                 before_next_frame(move || {
-                    *render_pending.borrow_mut() = false;
-                    rerender.force_update();
+                    failed.borrow_mut().render_pending = false;
+                    change.dispatch(ViewChange::Rerender);
                 });
             }
         })
@@ -254,13 +292,9 @@ pub fn use_view(props: &ViewProps) -> Html {
         LoadState::Ready(_) => {
             let limit = options.limit;
             let more = select::has_more(&order, limit, pages).then(|| {
-                let paging = paging.clone();
-                let key = key.clone();
+                let (change, key) = (change.clone(), key.clone());
                 let onclick = Callback::from(move |_: MouseEvent| {
-                    paging.set(Paging {
-                        key: key.clone(),
-                        pages: pages + 1,
-                    });
+                    change.dispatch(ViewChange::Pages(key.clone(), pages + 1));
                 });
                 html! {
                     <div class="ac-more">
