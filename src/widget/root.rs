@@ -77,6 +77,18 @@ impl Reducible for Load {
 /// What a load depends on: the bundle URL, the image policy, the Retry count.
 type LoadKey = (AttrValue, Images, u32);
 
+/// The load in flight and its key. Dropped with the root's hooks when the
+/// widget is destroyed, which cancels the load: no unmount effect needed.
+struct CurrentLoad(Option<(LoadKey, Rc<Cancel>)>);
+
+impl Drop for CurrentLoad {
+    fn drop(&mut self) {
+        if let Some((_, cancel)) = self.0.take() {
+            cancel.cancel();
+        }
+    }
+}
+
 /// Starts loading `options.src` (the request is sent right away, see
 /// [`load::load`]): the outcome is dispatched as [`LoadAction::Finish`]
 /// unless the returned [`Cancel`] fires first.
@@ -138,29 +150,19 @@ pub fn Widget(props: &WidgetProps) -> Html {
     // the browser, which first lays out the skeleton (the request started
     // 100–230 ms after `mount` that way in `cargo xtask bench widget`). A
     // new key aborts the request in flight, and so does destroying the
-    // widget.
-    let current = use_mut_ref(|| None::<(LoadKey, Rc<Cancel>)>);
+    // widget (see `CurrentLoad`).
+    let current = use_mut_ref(|| CurrentLoad(None));
     let key = (props.options.src.clone(), props.options.images, load.retry);
     {
         let mut slot = current.borrow_mut();
-        if slot.as_ref().map(|(k, _)| k) != Some(&key) {
-            if let Some((_, previous)) = slot.take() {
+        if slot.0.as_ref().map(|(k, _)| k) != Some(&key) {
+            if let Some((_, previous)) = slot.0.take() {
                 previous.cancel();
             }
             load.dispatch(LoadAction::Start);
             let cancel = start_load(Rc::clone(&props.options), load.dispatcher());
-            *slot = Some((key, cancel));
+            slot.0 = Some((key, cancel));
         }
-    }
-    {
-        let current = current.clone();
-        use_effect_with((), move |()| {
-            move || {
-                if let Some((_, cancel)) = current.borrow_mut().take() {
-                    cancel.cancel();
-                }
-            }
-        });
     }
 
     // Events after the finished state has rendered, so listeners see it.

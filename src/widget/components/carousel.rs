@@ -204,10 +204,12 @@ pub fn carousel(props: &CarouselProps) -> Html {
     // Whether the move in progress announces itself, and where it came from.
     let pending = use_mut_ref(|| (false, None::<Origin>));
 
-    let reduced = *use_memo(props.reduced_motion, |r| {
-        r.unwrap_or_else(dom::prefers_reduced_motion)
+    // Asked only of a carousel that rotates (one per widget at most).
+    let autoplay = props.autoplay.filter(|_| {
+        !props
+            .reduced_motion
+            .unwrap_or_else(dom::prefers_reduced_motion)
     });
-    let autoplay = props.autoplay.filter(|_| !reduced);
     let running = autoplay.is_some() && state.playing && !state.hovered && !state.focused;
 
     // Measure on scroll and resize; once settled, announce and ask for

@@ -105,13 +105,28 @@ struct PagingKey(Option<ByPtr<Bundle>>, Rc<Options>);
 
 /// What the view keeps between renders, in one reducer (each `use_state`
 /// type, and `use_force_update`, links its own copy of Yew's hook code):
-/// the pages shown, the video playing, and a count of image failures
-/// handled, bumped to render the cards again.
+/// the pages shown, the video playing, and where focus goes next.
 #[derive(Clone)]
 struct ViewState {
     paging: (PagingKey, usize),
     /// The article whose video plays, by index into that bundle.
     playing: Option<(ByPtr<Bundle>, usize)>,
+    /// Where to move focus after the next render, numbered so that each
+    /// request runs the effect once.
+    focus: (u32, Option<Focus>),
+}
+
+/// Focus to move, after the render that shows what it moves to.
+#[derive(Clone, Copy)]
+enum Focus {
+    /// After "Load more": the first new card's link, so keyboard and
+    /// screen reader users continue where the new articles start (and are
+    /// not left on a button that may have disappeared). The 1-based
+    /// position of that card in the list.
+    FirstNew(usize),
+    /// When a video starts playing: into its player (the Play button the
+    /// reader pressed is gone).
+    Player,
 }
 
 enum ViewChange {
@@ -126,10 +141,21 @@ impl Reducible for ViewState {
 
     fn reduce(self: Rc<Self>, change: ViewChange) -> Rc<Self> {
         let mut next = (*self).clone();
-        match change {
-            ViewChange::Pages(key, pages) => next.paging = (key, pages),
-            ViewChange::Play(playing) => next.playing = playing,
-            ViewChange::Rerender => {}
+        let focus = match change {
+            ViewChange::Pages(key, pages) => {
+                let nth = key.1.limit.saturating_mul(pages.saturating_sub(1)) + 1;
+                next.paging = (key, pages);
+                Some(Focus::FirstNew(nth))
+            }
+            ViewChange::Play(playing) => {
+                let focus = playing.as_ref().map(|_| Focus::Player);
+                next.playing = playing;
+                focus
+            }
+            ViewChange::Rerender => None,
+        };
+        if focus.is_some() {
+            next.focus = (next.focus.0.wrapping_add(1), focus);
         }
         Rc::new(next)
     }
@@ -170,6 +196,7 @@ pub fn use_view(props: &ViewProps) -> Html {
     let view_state = use_reducer(|| ViewState {
         paging: (key.clone(), 1),
         playing: None,
+        focus: (0, None),
     });
     let change = view_state.dispatcher();
     let pages = if view_state.paging.0 == key {
@@ -185,7 +212,21 @@ pub fn use_view(props: &ViewProps) -> Html {
     };
     let shown = select::visible(&order, options.limit, shown_pages);
     let root_ref = use_node_ref();
-    use_focus_first_new(&root_ref, pages, options.limit);
+    {
+        let root = root_ref.clone();
+        let (request, focus) = view_state.focus;
+        use_effect_with(request, move |_| match focus {
+            Some(Focus::FirstNew(nth)) => {
+                let item = format!(".ac-list > li:nth-child({nth})");
+                let _ = focus_first(&root, &format!("{item} .ac-link"))
+                    || focus_first(&root, &format!("{item} button"));
+            }
+            Some(Focus::Player) => {
+                focus_first(&root, "iframe.ac-frame");
+            }
+            None => {}
+        });
+    }
 
     // The article whose video plays, by index, while its card is shown
     // (new options keep it playing while its card stays). One at a time:
@@ -209,7 +250,6 @@ pub fn use_view(props: &ViewProps) -> Html {
             ));
         })
     };
-    use_focus_player(&root_ref, playing);
 
     let name = AccessibleName::of(options);
     // The list carries the derived name when the widget has none.
@@ -347,34 +387,6 @@ pub fn use_view(props: &ViewProps) -> Html {
             </section>
         }
     }
-}
-
-/// After "Load more", move focus to the first new card's link, so keyboard
-/// and screen reader users continue where the new articles start (and are
-/// not left on a button that may have disappeared).
-#[hook]
-fn use_focus_first_new(root: &NodeRef, pages: usize, limit: usize) {
-    let root = root.clone();
-    use_effect_with(pages, move |&pages| {
-        if pages > 1 {
-            let nth = limit.saturating_mul(pages - 1) + 1;
-            let item = format!(".ac-list > li:nth-child({nth})");
-            let _ = focus_first(&root, &format!("{item} .ac-link"))
-                || focus_first(&root, &format!("{item} button"));
-        }
-    });
-}
-
-/// When a video starts playing, move focus into its player: the Play
-/// button the reader pressed is gone.
-#[hook]
-fn use_focus_player(root: &NodeRef, playing: Option<usize>) {
-    let root = root.clone();
-    use_effect_with(playing, move |playing| {
-        if playing.is_some() {
-            focus_first(&root, "iframe.ac-frame");
-        }
-    });
 }
 
 /// Focuses the first element under `root` that matches `selector`;
