@@ -23,6 +23,7 @@
 
 mod dom;
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -138,6 +139,9 @@ struct State {
     /// A settled move that may need focus put back, numbered so that the
     /// same request twice still runs the effect that handles it.
     refocus: (u32, Option<Origin>),
+    /// Whether the move in progress announces itself, and where it came
+    /// from: shared by every state (set without a render).
+    pending: Rc<Cell<(bool, Option<Origin>)>>,
 }
 
 enum Change {
@@ -196,13 +200,13 @@ pub fn carousel(props: &CarouselProps) -> Html {
         hovered: false,
         focused: false,
         refocus: (0, None),
+        pending: Rc::default(),
     });
     let change = state.dispatcher();
     let shown = clamp(state.span, n);
     let at_start = shown.first == 0;
     let at_end = shown.last + 1 >= n;
-    // Whether the move in progress announces itself, and where it came from.
-    let pending = use_mut_ref(|| (false, None::<Origin>));
+    let pending = &state.pending;
 
     // Asked only of a carousel that rotates (one per widget at most).
     let autoplay = props.autoplay.filter(|_| {
@@ -216,14 +220,14 @@ pub fn carousel(props: &CarouselProps) -> Html {
     // focus to be checked (after the render that applies the new span).
     {
         let (track, change) = (track.clone(), change.clone());
-        let pending = Rc::clone(&pending);
+        let pending = Rc::clone(pending);
         use_effect_with(n, move |&n| {
             let report: dom::Report = Rc::new(move |measured: Option<Span>, settled: bool| {
                 let Some(span) = measured else {
                     return;
                 };
                 let settled = settled.then(|| {
-                    let (announce, origin) = std::mem::take(&mut *pending.borrow_mut());
+                    let (announce, origin) = pending.take();
                     (
                         announce.then(|| announcement(span.first, span.last, n)),
                         origin,
@@ -277,11 +281,11 @@ pub fn carousel(props: &CarouselProps) -> Html {
     }
 
     let go = {
-        let (track, pending) = (track.clone(), Rc::clone(&pending));
+        let (track, pending) = (track.clone(), Rc::clone(pending));
         move |step: Step, origin: Origin| {
             let from = dom::measure(&track).unwrap_or(shown);
             if let Some(to) = target(from, n, step) {
-                *pending.borrow_mut() = (true, Some(origin));
+                pending.set((true, Some(origin)));
                 dom::scroll_to(&track, to);
             }
         }

@@ -4,6 +4,7 @@
 //! the bundle or the options change, which video is playing (while its
 //! card is shown) and which images failed to load.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -103,11 +104,20 @@ pub fn derived_name(options: &Options) -> String {
 #[derive(Clone, PartialEq)]
 struct PagingKey(Option<ByPtr<Bundle>>, Rc<Options>);
 
-/// What the view keeps between renders, in one reducer (each `use_state`
-/// type, and `use_force_update`, links its own copy of Yew's hook code):
-/// the pages shown, the video playing, and where focus goes next.
+/// The articles selected for a key, as indices in display order.
+type Order = (Option<PagingKey>, Rc<[usize]>);
+
+/// What the view keeps between renders, in one reducer (each hook type,
+/// `use_state`, `use_memo`, `use_mut_ref` or `use_force_update`, links its
+/// own copy of Yew's hook code): the pages shown, the video playing, where
+/// focus goes next, and (shared by every state, changed without a render)
+/// the articles in order and the images that failed.
 #[derive(Clone)]
 struct ViewState {
+    /// The matching articles in order, for the key they were selected
+    /// with.
+    order: Rc<RefCell<Order>>,
+    failed: Rc<RefCell<Failed>>,
     paging: (PagingKey, usize),
     /// The article whose video plays, by index into that bundle.
     playing: Option<(ByPtr<Bundle>, usize)>,
@@ -187,17 +197,24 @@ pub fn use_view(props: &ViewProps) -> Html {
     };
     let key = PagingKey(bundle.clone(), Rc::clone(options));
 
-    let order = use_memo(key.clone(), |PagingKey(bundle, options)| {
-        bundle
-            .as_ref()
-            .map(|b| select::select(&b.0, options))
-            .unwrap_or_else(|| Rc::from([]))
-    });
     let view_state = use_reducer(|| ViewState {
+        order: Rc::new(RefCell::new((None, Rc::from([])))),
+        failed: Rc::default(),
         paging: (key.clone(), 1),
         playing: None,
         focus: (0, None),
     });
+    let order = {
+        let mut cached = view_state.order.borrow_mut();
+        if cached.0.as_ref() != Some(&key) {
+            let order = bundle
+                .as_ref()
+                .map(|b| select::select(&b.0, options))
+                .unwrap_or_else(|| Rc::from([]));
+            *cached = (Some(key.clone()), order);
+        }
+        Rc::clone(&cached.1)
+    };
     let change = view_state.dispatcher();
     let pages = if view_state.paging.0 == key {
         view_state.paging.1
@@ -259,7 +276,7 @@ pub fn use_view(props: &ViewProps) -> Html {
     // next fallback of every image with that URL. Failures are collected
     // until the next frame, so that many images failing at once (an image
     // host that is down) cost one render of the cards, not one each.
-    let failed = use_mut_ref(Failed::default);
+    let failed = Rc::clone(&view_state.failed);
     let on_failed = {
         let (failed, change) = (Rc::clone(&failed), change.clone());
         Callback::from(move |url: AttrValue| {
