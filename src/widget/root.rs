@@ -12,7 +12,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::widget::browser;
-use crate::widget::components::{ViewProps, use_view};
+use crate::widget::components::{ViewChange, ViewDispatch, ViewProps, ViewState, use_view};
 use crate::widget::load::{self, Cancel, Outcome};
 use crate::widget::model::{LoadState, Selection};
 use crate::widget::options::{Images, Options};
@@ -29,8 +29,9 @@ pub struct WidgetProps {
     pub host: Element,
 }
 
-/// The load state and what drives it.
-#[derive(Debug, Clone, PartialEq)]
+/// The load state and what drives it, and the view's state (one reducer
+/// for both: each reducer type links its own copy of Yew's hook code).
+#[derive(Clone)]
 struct Load {
     state: LoadState,
     /// Bumped by Retry: part of the load effect's key.
@@ -39,6 +40,7 @@ struct Load {
     finished: u32,
     /// Where the last bundle came from (after redirects), for the images.
     bundle_url: Option<AttrValue>,
+    view: ViewState,
 }
 
 enum LoadAction {
@@ -47,6 +49,7 @@ enum LoadAction {
     /// The outcome, and the URL a bundle came from.
     Finish(LoadState, Option<AttrValue>),
     Retry,
+    View(ViewChange),
 }
 
 impl Reducible for Load {
@@ -61,15 +64,20 @@ impl Reducible for Load {
             }),
             LoadAction::Finish(state, bundle_url) => Rc::new(Load {
                 state,
-                retry: self.retry,
                 finished: self.finished.wrapping_add(1),
                 bundle_url: bundle_url.or_else(|| self.bundle_url.clone()),
+                ..(*self).clone()
             }),
             LoadAction::Retry => Rc::new(Load {
                 state: LoadState::Loading,
                 retry: self.retry.wrapping_add(1),
                 ..(*self).clone()
             }),
+            LoadAction::View(change) => {
+                let mut next = (*self).clone();
+                next.view.apply(change);
+                Rc::new(next)
+            }
         }
     }
 }
@@ -141,6 +149,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
         retry: 0,
         finished: 0,
         bundle_url: None,
+        view: ViewState::default(),
     });
 
     // The load: keyed on src, the image policy (decoding drops images
@@ -212,13 +221,19 @@ pub fn Widget(props: &WidgetProps) -> Html {
     // After the first render (the skeleton), while the bundle is loading.
     use_effect_with(locale.clone(), |locale| time::prepare(locale));
 
-    use_view(&ViewProps {
-        state: load.state.clone(),
-        options: Rc::clone(&props.options),
-        now_ms: browser::now_ms(),
-        locale,
-        on_retry,
-        on_select,
-        bundle_url: load.bundle_url.clone(),
-    })
+    let dispatcher = load.dispatcher();
+    let change: ViewDispatch = Rc::new(move |change| dispatcher.dispatch(LoadAction::View(change)));
+    use_view(
+        &ViewProps {
+            state: load.state.clone(),
+            options: Rc::clone(&props.options),
+            now_ms: browser::now_ms(),
+            locale,
+            on_retry,
+            on_select,
+            bundle_url: load.bundle_url.clone(),
+        },
+        &load.view,
+        change,
+    )
 }

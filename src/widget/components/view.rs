@@ -102,23 +102,28 @@ pub fn derived_name(options: &Options) -> String {
 /// What the page count belongs to: another bundle or other options start
 /// over at one page.
 #[derive(Clone, PartialEq)]
-struct PagingKey(Option<ByPtr<Bundle>>, Rc<Options>);
+pub struct PagingKey(Option<ByPtr<Bundle>>, Rc<Options>);
 
 /// The articles selected for a key, as indices in display order.
 type Order = (Option<PagingKey>, Rc<[usize]>);
 
-/// What the view keeps between renders, in one reducer (each hook type,
-/// `use_state`, `use_memo`, `use_mut_ref` or `use_force_update`, links its
-/// own copy of Yew's hook code): the pages shown, the video playing, where
-/// focus goes next, and (shared by every state, changed without a render)
-/// the articles in order and the images that failed.
-#[derive(Clone)]
-struct ViewState {
+/// What the view keeps between renders: the pages shown, the video
+/// playing, where focus goes next, and (shared by every state, changed
+/// without a render) the articles in order and the images that failed.
+///
+/// It is kept by the caller's reducer and changed through
+/// [`ViewState::apply`]: the widget's root holds it in its own reducer,
+/// next to the load state, as each hook type (`use_reducer`, `use_state`,
+/// `use_memo`, `use_mut_ref`, `use_force_update`) links its own copy of
+/// Yew's hook code; [`View`] (the tests') keeps it in a reducer of its own.
+#[derive(Clone, Default)]
+pub struct ViewState {
     /// The matching articles in order, for the key they were selected
     /// with.
     order: Rc<RefCell<Order>>,
     failed: Rc<RefCell<Failed>>,
-    paging: (PagingKey, usize),
+    /// The pages shown, for what they were counted for.
+    paging: (Option<PagingKey>, usize),
     /// The article whose video plays, by index into that bundle.
     playing: Option<(ByPtr<Bundle>, usize)>,
     /// Where to move focus after the next render, numbered so that each
@@ -127,7 +132,7 @@ struct ViewState {
 }
 
 /// Focus to move, after the render that shows what it moves to.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Focus {
     /// After "Load more": the first new card's link, so keyboard and
     /// screen reader users continue where the new articles start (and are
@@ -139,34 +144,44 @@ enum Focus {
     Player,
 }
 
-enum ViewChange {
+/// A change to a [`ViewState`].
+pub enum ViewChange {
     Pages(PagingKey, usize),
     Play(Option<(ByPtr<Bundle>, usize)>),
     /// Images failed: render again to show their fallbacks.
     Rerender,
 }
 
-impl Reducible for ViewState {
-    type Action = ViewChange;
-
-    fn reduce(self: Rc<Self>, change: ViewChange) -> Rc<Self> {
-        let mut next = (*self).clone();
+impl ViewState {
+    pub fn apply(&mut self, change: ViewChange) {
         let focus = match change {
             ViewChange::Pages(key, pages) => {
                 let nth = key.1.limit.saturating_mul(pages.saturating_sub(1)) + 1;
-                next.paging = (key, pages);
+                self.paging = (Some(key), pages);
                 Some(Focus::FirstNew(nth))
             }
             ViewChange::Play(playing) => {
                 let focus = playing.as_ref().map(|_| Focus::Player);
-                next.playing = playing;
+                self.playing = playing;
                 focus
             }
             ViewChange::Rerender => None,
         };
         if focus.is_some() {
-            next.focus = (next.focus.0.wrapping_add(1), focus);
+            self.focus = (self.focus.0.wrapping_add(1), focus);
         }
+    }
+}
+
+/// Tells the caller's reducer of a [`ViewChange`].
+pub type ViewDispatch = Rc<dyn Fn(ViewChange)>;
+
+impl Reducible for ViewState {
+    type Action = ViewChange;
+
+    fn reduce(self: Rc<Self>, change: ViewChange) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(change);
         Rc::new(next)
     }
 }
@@ -184,12 +199,19 @@ pub struct Failed {
 /// root re-renders the view on every render anyway, with a new "now").
 #[function_component(View)]
 pub fn view(props: &ViewProps) -> Html {
-    use_view(props)
+    let state = use_reducer(ViewState::default);
+    let dispatcher = state.dispatcher();
+    use_view(
+        props,
+        &state,
+        Rc::new(move |change| dispatcher.dispatch(change)),
+    )
 }
 
-/// The view's hooks and markup: see [`View`].
+/// The view's hooks and markup: see [`View`]. `view_state` is the caller's,
+/// changed through `change`.
 #[hook]
-pub fn use_view(props: &ViewProps) -> Html {
+pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch) -> Html {
     let options = &props.options;
     let bundle = match &props.state {
         LoadState::Ready(b) => Some(ByPtr(Rc::clone(b))),
@@ -197,13 +219,6 @@ pub fn use_view(props: &ViewProps) -> Html {
     };
     let key = PagingKey(bundle.clone(), Rc::clone(options));
 
-    let view_state = use_reducer(|| ViewState {
-        order: Rc::new(RefCell::new((None, Rc::from([])))),
-        failed: Rc::default(),
-        paging: (key.clone(), 1),
-        playing: None,
-        focus: (0, None),
-    });
     let order = {
         let mut cached = view_state.order.borrow_mut();
         if cached.0.as_ref() != Some(&key) {
@@ -215,8 +230,7 @@ pub fn use_view(props: &ViewProps) -> Html {
         }
         Rc::clone(&cached.1)
     };
-    let change = view_state.dispatcher();
-    let pages = if view_state.paging.0 == key {
+    let pages = if view_state.paging.0.as_ref() == Some(&key) {
         view_state.paging.1
     } else {
         1
@@ -257,12 +271,12 @@ pub fn use_view(props: &ViewProps) -> Html {
         .filter(|(of, index)| Some(of) == bundle.as_ref() && shown.contains(index))
         .map(|&(_, index)| index);
     if view_state.playing.is_some() && playing.is_none() {
-        change.dispatch(ViewChange::Play(None));
+        change(ViewChange::Play(None));
     }
     let on_play = {
         let (change, bundle) = (change.clone(), bundle.clone());
         Callback::from(move |index: usize| {
-            change.dispatch(ViewChange::Play(
+            change(ViewChange::Play(
                 bundle.clone().map(|bundle| (bundle, index)),
             ));
         })
@@ -289,7 +303,7 @@ pub fn use_view(props: &ViewProps) -> Html {
                 let (failed, change) = (Rc::clone(&failed), change.clone());
                 before_next_frame(move || {
                     failed.borrow_mut().render_pending = false;
-                    change.dispatch(ViewChange::Rerender);
+                    change(ViewChange::Rerender);
                 });
             }
         })
@@ -351,7 +365,7 @@ pub fn use_view(props: &ViewProps) -> Html {
             let more = select::has_more(&order, limit, pages).then(|| {
                 let (change, key) = (change.clone(), key.clone());
                 let onclick = Callback::from(move |_: MouseEvent| {
-                    change.dispatch(ViewChange::Pages(key.clone(), pages + 1));
+                    change(ViewChange::Pages(key.clone(), pages + 1));
                 });
                 html! {
                     <div class="ac-more">
