@@ -13,6 +13,7 @@ use yew::AttrValue;
 
 use crate::bundle::ArticleType;
 use crate::safe_url;
+use crate::text::clean_text;
 
 /// Every default, in one place.
 pub mod defaults {
@@ -442,17 +443,13 @@ pub fn resolve(raw: &RawOptions) -> Result<(Options, Vec<String>), String> {
     let mut w = Warnings(Vec::new());
 
     if let Some(v) = present(&raw.topics) {
-        opts.topics = w.list("topics", v, |s| Some(AttrValue::from(s.to_owned())));
+        opts.topics = w.list("topics", v, any_name);
     }
     if let Some(v) = present(&raw.providers) {
-        opts.providers = w.list("providers", v, |s| Some(AttrValue::from(s.to_owned())));
+        opts.providers = w.list("providers", v, any_name);
     }
     if let Some(v) = present(&raw.types) {
-        opts.types = w.list("types", v, |s| match s.to_ascii_lowercase().as_str() {
-            "article" | "articles" => Some(ArticleType::Article),
-            "video" | "videos" => Some(ArticleType::Video),
-            _ => None,
-        });
+        opts.types = w.list("types", v, article_type);
     }
     if let Some(v) = present(&raw.limit) {
         opts.limit = w.ranged(
@@ -692,17 +689,13 @@ impl Warnings {
             self.invalid("label", v, "text", "no label");
             return None;
         };
-        let spaced: String = s
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
-        let text = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut text = clean_text(s);
         let max = defaults::LABEL_MAX_CHARS;
-        if text.chars().count() > max {
+        if let Some((cut, _)) = text.char_indices().nth(max) {
             self.0
                 .push(format!("`label`: longer than {max} characters; cut"));
-            let cut: String = text.chars().take(max).collect();
-            return Some(AttrValue::from(cut.trim_end().to_owned()));
+            text.truncate(cut);
+            text.truncate(text.trim_end().len());
         }
         (!text.is_empty()).then(|| AttrValue::from(text))
     }
@@ -797,30 +790,15 @@ impl Warnings {
         }
     }
 
-    /// A list: a JSON array of strings, or one string separated by commas.
-    /// Blank entries are skipped; any unparsable entry makes the whole
-    /// option invalid (one warning, default: no filter).
-    fn list<T>(&mut self, name: &str, v: &Value, parse: impl Fn(&str) -> Option<T>) -> Rc<[T]> {
-        let items: Option<Vec<&str>> = match v {
-            Value::String(s) => Some(s.split(',').collect()),
-            Value::Array(a) => a.iter().map(Value::as_str).collect(),
-            _ => None,
-        };
-        let parsed: Option<Vec<T>> = items.and_then(|items| {
-            items
-                .into_iter()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(&parse)
-                .collect()
-        });
-        match parsed {
-            Some(list) => list.into(),
-            None => {
-                self.invalid(name, v, "a list of names", "no filter");
-                Rc::from([])
-            }
-        }
+    /// A list of names: a JSON array of strings, or one string separated
+    /// by commas. Blank entries are skipped; any entry `parse` refuses
+    /// makes the whole option invalid (one warning, default: no filter).
+    fn list<T>(&mut self, name: &str, v: &Value, parse: fn(&str) -> Option<T>) -> Rc<[T]> {
+        let parsed = names(v, false).and_then(|names| names.into_iter().map(parse).collect());
+        parsed.unwrap_or_else(|| {
+            self.invalid(name, v, "a list of names", "no filter");
+            Rc::from([])
+        })
     }
 
     /// An object of booleans over the defaults (`{"image": false}`), or a
@@ -852,22 +830,13 @@ impl Warnings {
                 show
             }
             Value::String(_) | Value::Array(_) => {
-                let names: Option<Vec<&str>> = match v {
-                    Value::String(s) => Some(
-                        s.split(|c: char| c == ',' || c.is_whitespace())
-                            .filter(|s| !s.is_empty())
-                            .collect(),
-                    ),
-                    Value::Array(a) => a.iter().map(Value::as_str).collect(),
-                    _ => None,
-                };
                 let mut show = Show {
                     image: false,
                     excerpt: false,
                     topics: false,
                     provider: false,
                 };
-                for name in names.unwrap_or_else(|| vec![""]) {
+                for name in names(v, true).unwrap_or_else(|| vec![""]) {
                     if name.eq_ignore_ascii_case("none") {
                         continue;
                     }
@@ -886,6 +855,45 @@ impl Warnings {
                 defaults::SHOW
             }
         }
+    }
+}
+
+/// The entries of a list: a JSON array of strings, or one string split at
+/// commas (and with `spaces`, at whitespace too), trimmed, blanks skipped;
+/// `None` for anything else (an array with a non-string).
+fn names<'v>(v: &'v Value<'_>, spaces: bool) -> Option<Vec<&'v str>> {
+    let mut out = Vec::new();
+    let mut add = |s: &'v str| {
+        let s = s.trim();
+        if !s.is_empty() {
+            out.push(s);
+        }
+    };
+    match v {
+        Value::String(s) => s
+            .split(|c: char| c == ',' || (spaces && c.is_whitespace()))
+            .for_each(&mut add),
+        Value::Array(items) => {
+            for item in items {
+                add(item.as_str()?);
+            }
+        }
+        _ => return None,
+    }
+    Some(out)
+}
+
+/// A name as given (filters compare without regard to case).
+fn any_name(s: &str) -> Option<AttrValue> {
+    Some(AttrValue::from(s.to_owned()))
+}
+
+/// An article type, singular or plural, any case.
+fn article_type(s: &str) -> Option<ArticleType> {
+    match s.to_ascii_lowercase().as_str() {
+        "article" | "articles" => Some(ArticleType::Article),
+        "video" | "videos" => Some(ArticleType::Video),
+        _ => None,
     }
 }
 

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::bundle::{ArticleType, Bundle};
+use crate::text::truncate_chars;
 use crate::widget::components::{ArticleCard, ByPtr, Carousel, ImageEnv, article_card, skeleton};
 use crate::widget::model::{LoadState, Selection};
 use crate::widget::options::{Layout, Options};
@@ -82,21 +83,14 @@ pub fn derived_name(options: &Options) -> String {
     } else {
         "Articles"
     };
-    let filters: Vec<&str> = options
-        .topics
-        .iter()
-        .chain(options.providers.iter())
-        .map(|f| f.as_str())
-        .collect();
-    if filters.is_empty() {
-        return noun.to_owned();
+    let mut name = noun.to_owned();
+    let mut separator = ": ";
+    for filter in options.topics.iter().chain(options.providers.iter()) {
+        name.push_str(separator);
+        name.push_str(filter);
+        separator = ", ";
     }
-    let name = format!("{noun}: {}", filters.join(", "));
-    if name.chars().count() > NAME_MAX_CHARS {
-        name.chars().take(NAME_MAX_CHARS - 1).collect::<String>() + "…"
-    } else {
-        name
-    }
+    truncate_chars(&name, NAME_MAX_CHARS).0
 }
 
 /// What the page count belongs to: another bundle or other options start
