@@ -443,13 +443,13 @@ pub fn resolve(raw: &RawOptions) -> Result<(Options, Vec<String>), String> {
     let mut w = Warnings(Vec::new());
 
     if let Some(v) = present(&raw.topics) {
-        opts.topics = w.list("topics", v, any_name);
+        opts.topics = w.list("topics", v);
     }
     if let Some(v) = present(&raw.providers) {
-        opts.providers = w.list("providers", v, any_name);
+        opts.providers = w.list("providers", v);
     }
     if let Some(v) = present(&raw.types) {
-        opts.types = w.list("types", v, article_type);
+        opts.types = w.types(v);
     }
     if let Some(v) = present(&raw.limit) {
         opts.limit = w.ranged(
@@ -791,14 +791,41 @@ impl Warnings {
     }
 
     /// A list of names: a JSON array of strings, or one string separated
-    /// by commas. Blank entries are skipped; any entry `parse` refuses
-    /// makes the whole option invalid (one warning, default: no filter).
-    fn list<T>(&mut self, name: &str, v: &Value, parse: fn(&str) -> Option<T>) -> Rc<[T]> {
-        let parsed = names(v, false).and_then(|names| names.into_iter().map(parse).collect());
-        parsed.unwrap_or_else(|| {
-            self.invalid(name, v, "a list of names", "no filter");
-            Rc::from([])
-        })
+    /// by commas. Blank entries are skipped; anything else is invalid (one
+    /// warning, default: no filter).
+    fn list(&mut self, name: &str, v: &Value) -> Rc<[AttrValue]> {
+        match names(v, false) {
+            Some(names) => names
+                .into_iter()
+                .map(|s| AttrValue::from(s.to_owned()))
+                .collect(),
+            None => {
+                self.no_filter(name, v);
+                Rc::from([])
+            }
+        }
+    }
+
+    /// The warning of an unusable list.
+    fn no_filter(&mut self, name: &str, v: &Value) {
+        self.invalid(name, v, "a list of names", "no filter");
+    }
+
+    /// Article types: a list of `article(s)` and `video(s)`, any case; an
+    /// unknown name makes the whole option invalid.
+    fn types(&mut self, v: &Value) -> Rc<[ArticleType]> {
+        let mut types = Vec::new();
+        for name in names(v, false).unwrap_or_else(|| vec![""]) {
+            match name.to_ascii_lowercase().as_str() {
+                "article" | "articles" => types.push(ArticleType::Article),
+                "video" | "videos" => types.push(ArticleType::Video),
+                _ => {
+                    self.no_filter("types", v);
+                    return Rc::from([]);
+                }
+            }
+        }
+        types.into()
     }
 
     /// An object of booleans over the defaults (`{"image": false}`), or a
@@ -881,20 +908,6 @@ fn names<'v>(v: &'v Value<'_>, spaces: bool) -> Option<Vec<&'v str>> {
         _ => return None,
     }
     Some(out)
-}
-
-/// A name as given (filters compare without regard to case).
-fn any_name(s: &str) -> Option<AttrValue> {
-    Some(AttrValue::from(s.to_owned()))
-}
-
-/// An article type, singular or plural, any case.
-fn article_type(s: &str) -> Option<ArticleType> {
-    match s.to_ascii_lowercase().as_str() {
-        "article" | "articles" => Some(ArticleType::Article),
-        "video" | "videos" => Some(ArticleType::Video),
-        _ => None,
-    }
 }
 
 /// A whole number from a JSON number or a numeric string.
