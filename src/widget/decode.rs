@@ -13,6 +13,8 @@ use crate::bundle::{
     MAX_IMAGE_SIDE, MAX_TITLE_CHARS, Provider, Providers, RelatedItem, VARIANT_MIMES, Video,
     VideoProvider,
 };
+use std::borrow::Cow;
+
 use crate::safe_url::{check_url, is_absolute_http};
 use crate::text::{clean_text, truncate_chars};
 use crate::widget::json::{self, Value};
@@ -124,37 +126,32 @@ pub fn decode_with(
         }));
     };
 
-    let mut warnings = Vec::new();
     let base = base_url.filter(|b| is_absolute_http(b) && check_url(b).is_ok());
-    let ctx = ImageCtx { base, cached_only };
+    let mut d = Decoder {
+        base,
+        cached_only,
+        warnings: Vec::new(),
+    };
 
     let generated_at = match root.get("generatedAt") {
         None => String::new(),
         Some(v) => v.as_str().map(str::to_owned).unwrap_or_else(|| {
-            warnings.push("`generatedAt` is not a string; ignored.".to_owned());
+            d.warn("`generatedAt` is not a string; ignored.".to_owned());
             String::new()
         }),
     };
 
-    let providers = decode_providers(root.get("providers"), &ctx, &mut warnings);
+    let providers = d.providers(root.get("providers"));
 
     let mut kept: Vec<Article> = Vec::with_capacity(articles.len());
     for (index, raw) in articles.iter().enumerate() {
-        let position = index + 1;
-        let article = match read_article(raw) {
-            Ok(a) => a,
-            Err(e) => {
-                warnings.push(format!(
-                    "article #{position} dropped: it is malformed ({e})."
-                ));
-                continue;
-            }
-        };
-        match clean_article(article, &providers, &ctx, &mut warnings) {
+        let mark = d.warnings.len();
+        match d.article(raw, &providers) {
             Ok(article) => kept.push(article),
-            Err(why) => warnings.push(format!("article #{position} dropped: {why}.")),
+            Err(why) => d.dropped(mark, &format!("article #{}", index + 1), why),
         }
     }
+    let mut warnings = d.warnings;
     let kept = drop_repeated_ids(kept, &mut warnings);
 
     Ok((
@@ -198,289 +195,411 @@ fn drop_repeated_ids(articles: Vec<Article>, warnings: &mut Vec<String>) -> Vec<
     kept
 }
 
-fn decode_providers(
-    raw: Option<&Value>,
-    ctx: &ImageCtx<'_>,
-    warnings: &mut Vec<String>,
-) -> Providers {
-    let mut out = Providers::default();
-    let members = match raw {
-        None | Some(Value::Null) => return out,
-        Some(Value::Object(members)) => members,
-        Some(_) => {
-            warnings.push("`providers` is not an object; providers ignored.".to_owned());
-            return out;
-        }
-    };
-    for (key, raw) in members {
-        match read_provider(raw) {
-            Ok(mut provider) => {
-                provider.name = clean_text(&provider.name);
-                if provider.name.is_empty() {
-                    warnings.push(format!("provider `{key}` dropped: it has no name."));
-                    continue;
-                }
-                provider.logo = provider.logo.and_then(|logo| {
-                    clean_image(logo, ctx, warnings, &format!("provider `{key}` logo"))
-                });
-                out.insert(key.to_string(), provider);
-            }
-            Err(e) => warnings.push(format!("provider `{key}` dropped: it is malformed ({e}).")),
-        }
-    }
-    out
-}
-
 // ---------------------------------------------------------------------------
-// JSON tree → bundle types. Strict like the CLI's serde types: a field of the
-// wrong type makes the whole item malformed (it is dropped with the reason);
-// a missing or `null` optional field is absent; unknown fields are ignored.
+// JSON tree → bundle types, read and cleaned in one pass. Strict like the
+// CLI's serde types: a field of the wrong type makes the whole item
+// malformed (it is dropped with the reason); a missing or `null` optional
+// field is absent; unknown fields are ignored. The fields are read by a
+// handful of non-generic readers that note the first fault instead of
+// returning early, so building an item has no unwinding path per field
+// (which is what the wasm carried when every field was a `?`).
 
-/// Why an item is malformed, e.g. "`title` is not a string".
-type Malformed = String;
+/// Why an item is dropped.
+enum Dropped {
+    /// A field of the wrong type, e.g. "`title` is not a string".
+    Malformed(String),
+    /// Well-formed but unusable, e.g. "article `a` has no title".
+    Unusable(String),
+}
 
-/// Optional field `key` of object `o`, converted by `read`.
-fn opt<'a, T>(
-    o: &'a Value,
-    key: &str,
-    read: impl FnOnce(&'a Value) -> Result<T, Malformed>,
-) -> Result<Option<T>, Malformed> {
-    match o.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => read(v).map(Some).map_err(|e| field_error(key, &e)),
+impl From<String> for Dropped {
+    fn from(fault: String) -> Self {
+        Dropped::Malformed(fault)
     }
 }
 
-/// "`key` is not a string": one copy, not one per instantiation of [`opt`].
-#[inline(never)]
-fn field_error(key: &str, e: &str) -> Malformed {
-    format!("`{key}` {e}")
+/// The members of one JSON object, and the first fault found reading them.
+struct Fields<'v, 'a> {
+    members: &'v [(Cow<'a, str>, Value<'a>)],
+    fault: Option<String>,
 }
 
-/// Required field `key` of object `o`, converted by `read`.
-fn req<'a, T>(
-    o: &'a Value,
-    key: &str,
-    read: impl FnOnce(&'a Value) -> Result<T, Malformed>,
-) -> Result<T, Malformed> {
-    opt(o, key, read)?.ok_or_else(|| field_error(key, "is missing"))
-}
-
-fn string(v: &Value) -> Result<String, Malformed> {
-    v.as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| "is not a string".to_owned())
-}
-
-fn whole(v: &Value) -> Result<u32, Malformed> {
-    v.as_u32().ok_or_else(|| "is not a whole number".to_owned())
-}
-
-fn list<T>(v: &Value, read: fn(&Value) -> Result<T, Malformed>) -> Result<Vec<T>, Malformed> {
-    match v {
-        Value::Array(items) => items.iter().map(read).collect(),
-        _ => Err("is not a list".to_owned()),
-    }
-}
-
-fn object<'v, 'a>(v: &'v Value<'a>) -> Result<&'v Value<'a>, Malformed> {
-    match v {
-        Value::Object(_) => Ok(v),
-        _ => Err("is not an object".to_owned()),
-    }
-}
-
-fn kind(o: &Value) -> Result<ArticleType, Malformed> {
-    let kind = opt(o, "type", |v| match v.as_str() {
-        Some("article") => Ok(ArticleType::Article),
-        Some("video") => Ok(ArticleType::Video),
-        _ => Err("is not `article` or `video`".to_owned()),
-    })?;
-    Ok(kind.unwrap_or_default())
-}
-
-fn read_image(v: &Value) -> Result<Image, Malformed> {
-    let o = object(v)?;
-    Ok(Image {
-        src: req(o, "src", string)?,
-        width: opt(o, "width", whole)?,
-        height: opt(o, "height", whole)?,
-        cached: opt(o, "cached", |v| match v {
-            Value::Bool(b) => Ok(*b),
-            _ => Err("is not true or false".to_owned()),
-        })?
-        .unwrap_or(false),
-        variants: opt(o, "variants", |v| list(v, read_variant))?.unwrap_or_default(),
-        placeholder: opt(o, "placeholder", string)?,
-        original: opt(o, "original", string)?,
-    })
-}
-
-fn read_variant(v: &Value) -> Result<ImageVariant, Malformed> {
-    let o = object(v)?;
-    Ok(ImageVariant {
-        src: req(o, "src", string)?,
-        width: req(o, "width", whole)?,
-        height: req(o, "height", whole)?,
-        mime: req(o, "type", string)?,
-    })
-}
-
-fn read_provider(v: &Value) -> Result<Provider, Malformed> {
-    let o = object(v)?;
-    Ok(Provider {
-        name: req(o, "name", string)?,
-        domain: opt(o, "domain", string)?,
-        logo: opt(o, "logo", read_image)?,
-    })
-}
-
-fn read_article(v: &Value) -> Result<Article, Malformed> {
-    let o = object(v)?;
-    Ok(Article {
-        id: req(o, "id", string)?,
-        title: req(o, "title", string)?,
-        excerpt: opt(o, "excerpt", string)?,
-        url: req(o, "url", string)?,
-        published: opt(o, "published", string)?,
-        updated: opt(o, "updated", string)?,
-        kind: kind(o)?,
-        topics: opt(o, "topics", |v| list(v, string))?.unwrap_or_default(),
-        provider: opt(o, "provider", string)?,
-        image: opt(o, "image", read_image)?,
-        video: opt(o, "video", |v| {
-            let o = object(v)?;
-            Ok(Video {
-                provider: req(o, "provider", |v| match v.as_str() {
-                    Some("youtube") => Ok(VideoProvider::Youtube),
-                    _ => Err("is not `youtube`".to_owned()),
-                })?,
-                id: req(o, "id", string)?,
-            })
-        })?,
-        heat: opt(o, "heat", whole)?,
-        quality: opt(o, "quality", whole)?,
-        related: opt(o, "related", |v| list(v, read_related))?.unwrap_or_default(),
-    })
-}
-
-fn read_related(v: &Value) -> Result<RelatedItem, Malformed> {
-    let o = object(v)?;
-    Ok(RelatedItem {
-        title: req(o, "title", string)?,
-        excerpt: opt(o, "excerpt", string)?,
-        url: req(o, "url", string)?,
-        published: opt(o, "published", string)?,
-        kind: kind(o)?,
-        provider: opt(o, "provider", string)?,
-        image: opt(o, "image", read_image)?,
-        article: opt(o, "article", string)?,
-    })
-}
-
-/// Re-checks one article; `Err` says why it must be dropped.
-fn clean_article(
-    mut article: Article,
-    providers: &Providers,
-    ctx: &ImageCtx<'_>,
-    warnings: &mut Vec<String>,
-) -> Result<Article, String> {
-    let base = ctx.base;
-    article.id = clean_text(&article.id);
-    if article.id.is_empty() {
-        return Err("it has no id".to_owned());
-    }
-    article.title = truncate_chars(&clean_text(&article.title), MAX_TITLE_CHARS).0;
-    if article.title.is_empty() {
-        return Err(format!("article `{}` has no title", article.id));
-    }
-    article.url = safe_resolved(&article.url, base)
-        .map_err(|why| format!("article `{}` has an unusable url: {why}", article.id))?;
-    article.excerpt = article
-        .excerpt
-        .map(|e| truncate_chars(&clean_text(&e), MAX_EXCERPT_CHARS).0)
-        .filter(|e| !e.is_empty());
-    let what = format!("article `{}`", article.id);
-    article.image = article
-        .image
-        .and_then(|img| clean_image(img, ctx, warnings, &format!("{what} image")));
-    if let Some(video) = &article.video
-        && !youtube::is_valid_id(&video.id)
-    {
-        warnings.push(format!("{what}: video id is not valid; video removed."));
-        article.video = None;
-    }
-    if article.kind == ArticleType::Video && article.video.is_none() {
-        article.kind = ArticleType::Article;
-    }
-    article.provider = known_provider(article.provider, providers);
-    article.topics = article
-        .topics
-        .iter()
-        .map(|t| clean_text(t))
-        .filter(|t| !t.is_empty())
-        .collect();
-    let related = std::mem::take(&mut article.related);
-    article.related = related
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, item)| {
-            clean_related(
-                item,
-                providers,
-                ctx,
-                warnings,
-                &format!("{what} related #{}", i + 1),
-            )
-        })
-        .collect();
-    Ok(article)
-}
-
-fn clean_related(
-    mut item: RelatedItem,
-    providers: &Providers,
-    ctx: &ImageCtx<'_>,
-    warnings: &mut Vec<String>,
-    what: &str,
-) -> Option<RelatedItem> {
-    let base = ctx.base;
-    item.title = truncate_chars(&clean_text(&item.title), MAX_TITLE_CHARS).0;
-    if item.title.is_empty() {
-        warnings.push(format!("{what} dropped: it has no title."));
-        return None;
-    }
-    item.url = match safe_resolved(&item.url, base) {
-        Ok(url) => url,
-        Err(why) => {
-            warnings.push(format!("{what} dropped: unusable url: {why}."));
-            return None;
+impl<'v, 'a> Fields<'v, 'a> {
+    fn of(v: &'v Value<'a>) -> Result<Self, String> {
+        match v {
+            Value::Object(members) => Ok(Fields {
+                members,
+                fault: None,
+            }),
+            _ => Err("is not an object".to_owned()),
         }
-    };
-    item.excerpt = item
-        .excerpt
-        .map(|e| truncate_chars(&clean_text(&e), MAX_EXCERPT_CHARS).0)
-        .filter(|e| !e.is_empty());
-    item.image = item
-        .image
-        .and_then(|img| clean_image(img, ctx, warnings, &format!("{what} image")));
-    item.provider = known_provider(item.provider, providers);
-    Some(item)
+    }
+
+    /// Member `key` (the first one), unless it is missing or `null`.
+    fn get(&self, key: &str) -> Option<&'v Value<'a>> {
+        self.members
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .filter(|v| !v.is_null())
+    }
+
+    /// Notes "`key` why" unless an earlier field is already at fault.
+    #[inline(never)]
+    fn fail(&mut self, key: &str, why: &str) {
+        if self.fault.is_none() {
+            self.fault = Some(format!("`{key}` {why}"));
+        }
+    }
+
+    /// `false` (and a fault) when `key` is missing.
+    fn present(&mut self, key: &str) -> bool {
+        let present = self.get(key).is_some();
+        if !present {
+            self.fail(key, "is missing");
+        }
+        present
+    }
+
+    fn str(&mut self, key: &str) -> Option<&'v str> {
+        let s = self.get(key).map(Value::as_str)?;
+        if s.is_none() {
+            self.fail(key, "is not a string");
+        }
+        s
+    }
+
+    /// A required string ("" and a fault when missing).
+    fn req(&mut self, key: &str) -> &'v str {
+        self.present(key);
+        self.str(key).unwrap_or_default()
+    }
+
+    fn string(&mut self, key: &str) -> Option<String> {
+        self.str(key).map(str::to_owned)
+    }
+
+    fn whole(&mut self, key: &str) -> Option<u32> {
+        let n = self.get(key).map(Value::as_u32)?;
+        if n.is_none() {
+            self.fail(key, "is not a whole number");
+        }
+        n
+    }
+
+    /// The items of list `key` (none when missing, or not a list).
+    fn list(&mut self, key: &str) -> &'v [Value<'a>] {
+        match self.get(key) {
+            None => &[],
+            Some(Value::Array(items)) => items,
+            Some(_) => {
+                self.fail(key, "is not a list");
+                &[]
+            }
+        }
+    }
+
+    fn kind(&mut self) -> ArticleType {
+        match self.get("type").map(Value::as_str) {
+            None | Some(Some("article")) => ArticleType::Article,
+            Some(Some("video")) => ArticleType::Video,
+            Some(_) => {
+                self.fail("type", "is not `article` or `video`");
+                ArticleType::Article
+            }
+        }
+    }
+
+    /// The first fault, if any.
+    fn done(self) -> Result<(), String> {
+        self.fault.map_or(Ok(()), Err)
+    }
 }
 
-fn known_provider(key: Option<String>, providers: &Providers) -> Option<String> {
-    key.filter(|k| providers.get(k).is_some())
+/// Plain text cut to `max` characters.
+fn text(raw: &str, max: usize) -> String {
+    truncate_chars(&clean_text(raw), max).0
 }
 
-/// What image URLs are checked against.
-struct ImageCtx<'a> {
+/// An optional excerpt, cleaned; `None` when it is empty.
+fn excerpt(raw: Option<&str>) -> Option<String> {
+    raw.map(|e| text(e, MAX_EXCERPT_CHARS))
+        .filter(|e| !e.is_empty())
+}
+
+/// What the URLs are checked against, and the warnings so far.
+struct Decoder<'b> {
     /// The bundle's URL (absolute http(s)), when known.
-    base: Option<&'a str>,
+    base: Option<&'b str>,
     /// Keep only images same-origin with `base`.
     cached_only: bool,
+    warnings: Vec<String>,
 }
 
-impl ImageCtx<'_> {
+impl Decoder<'_> {
+    fn warn(&mut self, warning: String) {
+        self.warnings.push(warning);
+    }
+
+    /// Drops an item: the warnings about its parts since `mark` go, one
+    /// about the item itself takes their place.
+    #[inline(never)]
+    fn dropped(&mut self, mark: usize, what: &str, why: Dropped) {
+        self.warnings.truncate(mark);
+        self.warn(match why {
+            Dropped::Malformed(fault) => format!("{what} dropped: it is malformed ({fault})."),
+            Dropped::Unusable(why) => format!("{what} dropped: {why}."),
+        });
+    }
+
+    fn providers(&mut self, raw: Option<&Value>) -> Providers {
+        let mut out = Providers::default();
+        let members = match raw {
+            None | Some(Value::Null) => return out,
+            Some(Value::Object(members)) => members,
+            Some(_) => {
+                self.warn("`providers` is not an object; providers ignored.".to_owned());
+                return out;
+            }
+        };
+        for (key, raw) in members {
+            let mark = self.warnings.len();
+            let what = format!("provider `{key}`");
+            match self.provider(raw, &what) {
+                Ok(provider) => out.insert(key.to_string(), provider),
+                Err(why) => self.dropped(mark, &what, why),
+            }
+        }
+        out
+    }
+
+    fn provider(&mut self, v: &Value, what: &str) -> Result<Provider, Dropped> {
+        let mut f = Fields::of(v)?;
+        let name = clean_text(f.req("name"));
+        let domain = f.string("domain");
+        let logo = self.image(&mut f, "logo", &format!("{what} logo"));
+        f.done()?;
+        if name.is_empty() {
+            return Err(Dropped::Unusable("it has no name".to_owned()));
+        }
+        Ok(Provider { name, domain, logo })
+    }
+
+    fn article(&mut self, v: &Value, providers: &Providers) -> Result<Article, Dropped> {
+        let mut f = Fields::of(v)?;
+        let id = clean_text(f.req("id"));
+        let what = format!("article `{id}`");
+        let title = text(f.req("title"), MAX_TITLE_CHARS);
+        let url = f.req("url");
+        let excerpt = excerpt(f.str("excerpt"));
+        let published = f.string("published");
+        let updated = f.string("updated");
+        let mut kind = f.kind();
+        let mut topics = Vec::new();
+        for topic in f.list("topics") {
+            match topic.as_str() {
+                Some(topic) => topics.push(clean_text(topic)),
+                None => f.fail("topics", "is not a string"),
+            }
+        }
+        topics.retain(|t| !t.is_empty());
+        let provider = known_provider(f.str("provider"), providers);
+        let image = self.image(&mut f, "image", &format!("{what} image"));
+        let video = f.get("video").and_then(|v| match read_video(v) {
+            Ok(video) if youtube::is_valid_id(&video.id) => Some(video),
+            Ok(_) => {
+                self.warn(format!("{what}: video id is not valid; video removed."));
+                None
+            }
+            Err(fault) => {
+                f.fail("video", &fault);
+                None
+            }
+        });
+        if kind == ArticleType::Video && video.is_none() {
+            kind = ArticleType::Article;
+        }
+        let heat = f.whole("heat");
+        let quality = f.whole("quality");
+        let mut related = Vec::new();
+        for (i, item) in f.list("related").iter().enumerate() {
+            let mark = self.warnings.len();
+            let what = format!("{what} related #{}", i + 1);
+            match self.related(item, providers, &what) {
+                Ok(item) => related.push(item),
+                Err(Dropped::Malformed(fault)) => f.fail("related", &fault),
+                Err(why) => self.dropped(mark, &what, why),
+            }
+        }
+        f.done()?;
+        if id.is_empty() {
+            return Err(Dropped::Unusable("it has no id".to_owned()));
+        }
+        if title.is_empty() {
+            return Err(Dropped::Unusable(format!("{what} has no title")));
+        }
+        let url = safe_resolved(url, self.base)
+            .map_err(|why| Dropped::Unusable(format!("{what} has an unusable url: {why}")))?;
+        Ok(Article {
+            id,
+            title,
+            excerpt,
+            url,
+            published,
+            updated,
+            kind,
+            topics,
+            provider,
+            image,
+            video,
+            heat,
+            quality,
+            related,
+        })
+    }
+
+    fn related(
+        &mut self,
+        v: &Value,
+        providers: &Providers,
+        what: &str,
+    ) -> Result<RelatedItem, Dropped> {
+        let mut f = Fields::of(v)?;
+        let title = text(f.req("title"), MAX_TITLE_CHARS);
+        let excerpt = excerpt(f.str("excerpt"));
+        let url = f.req("url");
+        let published = f.string("published");
+        let kind = f.kind();
+        let provider = known_provider(f.str("provider"), providers);
+        let image = self.image(&mut f, "image", &format!("{what} image"));
+        let article = f.string("article");
+        f.done()?;
+        if title.is_empty() {
+            return Err(Dropped::Unusable("it has no title".to_owned()));
+        }
+        let url = safe_resolved(url, self.base)
+            .map_err(|why| Dropped::Unusable(format!("it has an unusable url: {why}")))?;
+        Ok(RelatedItem {
+            title,
+            excerpt,
+            url,
+            published,
+            kind,
+            provider,
+            image,
+            article,
+        })
+    }
+
+    /// Image `key` of `f`, checked: `None` when absent, malformed (a fault
+    /// of `f`) or unusable (a warning about `what`).
+    fn image(&mut self, f: &mut Fields, key: &str, what: &str) -> Option<Image> {
+        match self.read_image(f.get(key)?, what) {
+            Ok(image) => image,
+            Err(fault) => {
+                f.fail(key, &fault);
+                None
+            }
+        }
+    }
+
+    fn read_image(&mut self, v: &Value, what: &str) -> Result<Option<Image>, String> {
+        let mut f = Fields::of(v)?;
+        let src = f.req("src");
+        let width = f.whole("width");
+        let height = f.whole("height");
+        let cached = match f.get("cached") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                f.fail("cached", "is not true or false");
+                false
+            }
+        };
+        let mut variants = Vec::new();
+        let mut dropped = 0;
+        for item in f.list("variants") {
+            match self.variant(item) {
+                Ok(Some(variant)) => variants.push(variant),
+                Ok(None) => dropped += 1,
+                Err(fault) => f.fail("variants", &fault),
+            }
+        }
+        let placeholder = f.str("placeholder");
+        let original = f.str("original");
+        f.done()?;
+
+        if dropped > 0 {
+            self.warn(format!("{what}: {dropped} unusable variant(s) removed."));
+        }
+        let original = original.and_then(|o| match self.url(o) {
+            Ok(url) => Some(url),
+            Err(why) => {
+                self.warn(format!("{what}: original removed: {why}."));
+                None
+            }
+        });
+        let placeholder = placeholder.filter(|ph| {
+            let ok = is_hex_colour(ph);
+            if !ok {
+                self.warn(format!("{what}: placeholder is not #rrggbb; removed."));
+            }
+            ok
+        });
+        let src = match self.url(src) {
+            Ok(src) => src,
+            // A cached image whose `src` is unusable can still be shown
+            // from its variants' fallback.
+            Err(why) => match variants
+                .iter()
+                .filter(|v| v.mime != "image/webp")
+                .max_by_key(|v| v.width)
+            {
+                Some(fallback) => fallback.src.clone(),
+                None => {
+                    self.warn(format!("{what} removed: {why}."));
+                    return Ok(None);
+                }
+            },
+        };
+        let (width, height) = match (plausible(width), plausible(height)) {
+            (Some(w), Some(h)) => (Some(w), Some(h)),
+            _ => (None, None),
+        };
+        Ok(Some(Image {
+            src,
+            width,
+            height,
+            cached,
+            variants,
+            placeholder: placeholder.map(str::to_owned),
+            original,
+        }))
+    }
+
+    /// A variant with a safe (resolved) URL, plausible sizes and a known
+    /// type; `Ok(None)` when it is unusable.
+    fn variant(&self, v: &Value) -> Result<Option<ImageVariant>, String> {
+        let mut f = Fields::of(v)?;
+        let src = f.req("src");
+        f.present("width");
+        let width = f.whole("width");
+        f.present("height");
+        let height = f.whole("height");
+        let mime = f.req("type");
+        f.done()?;
+        let usable = VARIANT_MIMES.contains(&mime);
+        Ok(match (plausible(width), plausible(height), self.url(src)) {
+            (Some(width), Some(height), Ok(src)) if usable => Some(ImageVariant {
+                src,
+                width,
+                height,
+                mime: mime.to_owned(),
+            }),
+            _ => None,
+        })
+    }
+
     /// `raw` checked, resolved, and (cached-only) on the bundle's origin.
     fn url(&self, raw: &str) -> Result<String, String> {
         let url = safe_resolved(raw, self.base)?;
@@ -496,82 +615,27 @@ impl ImageCtx<'_> {
     }
 }
 
+fn read_video(v: &Value) -> Result<Video, String> {
+    let mut f = Fields::of(v)?;
+    let provider = f.present("provider");
+    if provider && f.get("provider").map(Value::as_str) != Some(Some("youtube")) {
+        f.fail("provider", "is not `youtube`");
+    }
+    let id = f.req("id").to_owned();
+    f.done()?;
+    Ok(Video {
+        provider: VideoProvider::Youtube,
+        id,
+    })
+}
+
+fn known_provider(key: Option<&str>, providers: &Providers) -> Option<String> {
+    key.filter(|k| providers.get(k).is_some())
+        .map(str::to_owned)
+}
+
 fn plausible(side: Option<u32>) -> Option<u32> {
     side.filter(|s| *s > 0 && *s < MAX_IMAGE_SIDE)
-}
-
-fn clean_image(
-    mut image: Image,
-    ctx: &ImageCtx<'_>,
-    warnings: &mut Vec<String>,
-    what: &str,
-) -> Option<Image> {
-    let variants = std::mem::take(&mut image.variants);
-    let mut dropped = 0;
-    image.variants = variants
-        .into_iter()
-        .filter_map(|v| {
-            clean_variant(v, ctx).or_else(|| {
-                dropped += 1;
-                None
-            })
-        })
-        .collect();
-    if dropped > 0 {
-        warnings.push(format!("{what}: {dropped} unusable variant(s) removed."));
-    }
-    image.original = match image.original.take().map(|o| ctx.url(&o)) {
-        Some(Ok(url)) => Some(url),
-        Some(Err(why)) => {
-            warnings.push(format!("{what}: original removed: {why}."));
-            None
-        }
-        None => None,
-    };
-    if let Some(ph) = &image.placeholder
-        && !is_hex_colour(ph)
-    {
-        warnings.push(format!("{what}: placeholder is not #rrggbb; removed."));
-        image.placeholder = None;
-    }
-    match ctx.url(&image.src) {
-        Ok(src) => image.src = src,
-        Err(why) => {
-            // A cached image whose `src` is unusable can still be shown
-            // from its variants' fallback.
-            let fallback = image
-                .variants
-                .iter()
-                .filter(|v| v.mime != "image/webp")
-                .max_by_key(|v| v.width)
-                .map(|v| v.src.clone());
-            match fallback {
-                Some(src) => image.src = src,
-                None => {
-                    warnings.push(format!("{what} removed: {why}."));
-                    return None;
-                }
-            }
-        }
-    }
-    image.width = plausible(image.width);
-    image.height = plausible(image.height);
-    if image.width.is_none() || image.height.is_none() {
-        image.width = None;
-        image.height = None;
-    }
-    Some(image)
-}
-
-/// A variant with a safe (resolved) URL, plausible sizes and a known type.
-fn clean_variant(mut v: ImageVariant, ctx: &ImageCtx<'_>) -> Option<ImageVariant> {
-    if !VARIANT_MIMES.contains(&v.mime.as_str()) {
-        return None;
-    }
-    plausible(Some(v.width))?;
-    plausible(Some(v.height))?;
-    v.src = ctx.url(&v.src).ok()?;
-    Some(v)
 }
 
 /// `#` and exactly six hex digits.
@@ -782,6 +846,36 @@ mod tests {
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(warnings[0].starts_with("article #2 dropped"));
         assert!(warnings[1].starts_with("article #3 dropped"));
+    }
+
+    #[test]
+    fn a_dropped_article_leaves_one_warning_that_names_the_field() {
+        let bytes = bundle(serde_json::json!([
+            {
+                "id": "a", "title": "A", "url": "https://e.example/a",
+                "image": { "src": "https://i.example/a.jpg", "placeholder": "red" },
+                "heat": "hot"
+            },
+            {
+                "id": "b", "title": "B", "url": "https://e.example/b",
+                "image": { "src": "https://i.example/b.jpg",
+                    "variants": [{ "src": "b.jpg", "height": 9, "type": "image/jpeg" }] }
+            },
+            {
+                "id": "c", "title": " ", "url": "https://e.example/c",
+                "image": { "src": "https://i.example/c.jpg", "placeholder": "red" }
+            },
+        ]));
+        let (b, warnings) = decode(&bytes, Some(BASE)).unwrap();
+        assert!(b.articles.is_empty());
+        assert_eq!(
+            about_articles(warnings),
+            [
+                "article #1 dropped: it is malformed (`heat` is not a whole number).",
+                "article #2 dropped: it is malformed (`image` `variants` `width` is missing).",
+                "article #3 dropped: article `c` has no title.",
+            ]
+        );
     }
 
     #[test]
