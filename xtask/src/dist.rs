@@ -6,6 +6,7 @@
 //! - `article_cards.js`: the wasm-bindgen glue (`--target web`), minified
 //!   by terser (npm, pinned in `xtask/js`),
 //! - `article_cards_bg.wasm`: the wasm after wasm-opt ([`WASM_OPT_PASSES`]),
+//!   its function bodies then ordered for compression ([`crate::layout`]),
 //! - `index.js`, `element.js`: the ESM API, copied from `pkg/src/`,
 //! - `embed.js`: the classic-script loader, minified.
 //!
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::imports;
+use crate::layout;
 use crate::tools;
 use crate::util::{cargo, ensure_npm_deps, root, run, up_to_date};
 
@@ -158,6 +160,7 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     let this_file = root.join(file!());
     if force || !up_to_date(&[&wasm], &[&bindgen_wasm, &this_file]) {
         wasm_opt(&bindgen_wasm, &wasm, false)?;
+        layout::reorder(&wasm, WASM_FEATURES)?;
     } else {
         eprintln!("\n==> wasm-opt: up to date");
     }

@@ -6,6 +6,7 @@ mod demo;
 mod dist;
 mod e2e;
 mod imports;
+mod layout;
 mod size;
 mod tools;
 mod util;
