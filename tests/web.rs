@@ -501,10 +501,17 @@ async fn update_with_the_same_src_does_not_refetch_and_a_new_src_does() {
         ))],
     );
     let (host, handle) = mounted(path, vec![ok(bundle_json(TWO_ARTICLES))], &[]).await;
+    // The event listener goes on before the bundle can have arrived (the
+    // request is answered asynchronously).
+    let ready = record(&host, "article-cards:ready");
     until("cards", 3000.0, || count(&host, ".ac-card") == 2).await;
+    until("ready event", 1000.0, || ready.borrow().len() == 1).await;
 
     handle
-        .update(options(path, &[("layout", "list".into())]))
+        .update(options(
+            path,
+            &[("layout", "list".into()), ("locale", "fr".into())],
+        ))
         .unwrap();
     until("list layout", 2000.0, || {
         find(&host, "[data-layout=list]").is_some()
@@ -512,10 +519,22 @@ async fn update_with_the_same_src_does_not_refetch_and_a_new_src_does() {
     .await;
     assert_eq!(count(&host, ".ac-card"), 2);
     assert_eq!(calls(path), 1, "same src: no second request");
+    for _ in 0..5 {
+        frame().await;
+    }
+    assert_eq!(
+        ready.borrow().len(),
+        1,
+        "no new load: no second ready event"
+    );
 
     handle.update(options(other, &[])).unwrap();
     until("the other bundle", 3000.0, || count(&host, ".ac-card") == 1).await;
     assert_eq!(calls(other), 1);
+    until("ready event of the new load", 1000.0, || {
+        ready.borrow().len() == 2
+    })
+    .await;
     assert!(handle.update(JsValue::from(Object::new())).is_err());
     handle.destroy();
 }

@@ -85,13 +85,17 @@ impl Reducible for Load {
 /// What a load depends on: the bundle URL, the image policy, the Retry count.
 type LoadKey = (AttrValue, Images, u32);
 
-/// The load in flight and its key. Dropped with the root's hooks when the
+/// The load in flight and its key, and the last finished load the page was
+/// told about (the `finished` count). Dropped with the root's hooks when the
 /// widget is destroyed, which cancels the load: no unmount effect needed.
-struct CurrentLoad(Option<(LoadKey, Rc<Cancel>)>);
+struct CurrentLoad {
+    load: Option<(LoadKey, Rc<Cancel>)>,
+    announced: u32,
+}
 
 impl Drop for CurrentLoad {
     fn drop(&mut self) {
-        if let Some((_, cancel)) = self.0.take() {
+        if let Some((_, cancel)) = self.load.take() {
             cancel.cancel();
         }
     }
@@ -160,44 +164,61 @@ pub fn Widget(props: &WidgetProps) -> Html {
     // 100–230 ms after `mount` that way in `cargo xtask bench widget`). A
     // new key aborts the request in flight, and so does destroying the
     // widget (see `CurrentLoad`).
-    let current = use_mut_ref(|| CurrentLoad(None));
+    let current = use_mut_ref(|| CurrentLoad {
+        load: None,
+        announced: 0,
+    });
     let key = (props.options.src.clone(), props.options.images, load.retry);
     {
         let mut slot = current.borrow_mut();
-        if slot.0.as_ref().map(|(k, _)| k) != Some(&key) {
-            if let Some((_, previous)) = slot.0.take() {
+        if slot.load.as_ref().map(|(k, _)| k) != Some(&key) {
+            if let Some((_, previous)) = slot.load.take() {
                 previous.cancel();
             }
             load.dispatch(LoadAction::Start);
             let cancel = start_load(Rc::clone(&props.options), load.dispatcher());
-            slot.0 = Some((key, cancel));
+            slot.load = Some((key, cancel));
         }
     }
 
-    // Events after the finished state has rendered, so listeners see it.
+    let locale = AttrValue::from(browser::resolve_locale(props.options.locale.as_deref()));
+    // One effect (each effect is its own hook type in the wasm): after the
+    // first render (the skeleton), the date formatters for the locale are
+    // built while the bundle is loading (`time::prepare` keeps them per
+    // locale); after a finished load has rendered, the page gets its event,
+    // once per load, so listeners see the new state.
     {
         let host = props.host.clone();
         let state = load.state.clone();
-        use_effect_with(load.finished, move |finished| {
-            if *finished > 0 {
-                match &state {
-                    LoadState::Ready(bundle) => browser::dispatch(
-                        &host,
-                        EVENT_READY,
-                        &browser::detail(&[(
-                            "count",
-                            JsValue::from_f64(bundle.articles.len() as f64),
-                        )]),
-                    ),
-                    LoadState::Failed(error) => browser::dispatch(
-                        &host,
-                        EVENT_ERROR,
-                        &browser::detail(&[("message", JsValue::from_str(&error.message))]),
-                    ),
-                    LoadState::Loading => {}
+        let current = Rc::clone(&current);
+        use_effect_with(
+            (load.finished, locale.clone()),
+            move |(finished, locale)| {
+                time::prepare(locale);
+                // Released before the event: a listener may update or destroy
+                // the widget.
+                let announce =
+                    std::mem::replace(&mut current.borrow_mut().announced, *finished) != *finished;
+                if announce {
+                    match &state {
+                        LoadState::Ready(bundle) => browser::dispatch(
+                            &host,
+                            EVENT_READY,
+                            &browser::detail(&[(
+                                "count",
+                                JsValue::from_f64(bundle.articles.len() as f64),
+                            )]),
+                        ),
+                        LoadState::Failed(error) => browser::dispatch(
+                            &host,
+                            EVENT_ERROR,
+                            &browser::detail(&[("message", JsValue::from_str(&error.message))]),
+                        ),
+                        LoadState::Loading => {}
+                    }
                 }
-            }
-        });
+            },
+        );
     }
 
     // Plain callbacks, not memoized: the view is rendered with the root,
@@ -217,9 +238,6 @@ pub fn Widget(props: &WidgetProps) -> Html {
             ]),
         );
     });
-    let locale = AttrValue::from(browser::resolve_locale(props.options.locale.as_deref()));
-    // After the first render (the skeleton), while the bundle is loading.
-    use_effect_with(locale.clone(), |locale| time::prepare(locale));
 
     let dispatcher = load.dispatcher();
     let change: ViewDispatch = Rc::new(move |change| dispatcher.dispatch(LoadAction::View(change)));
