@@ -22,11 +22,21 @@ pub const EVENT_READY: &str = "article-cards:ready";
 pub const EVENT_ERROR: &str = "article-cards:error";
 pub const EVENT_SELECT: &str = "article-cards:select";
 
-#[derive(Properties, Clone, PartialEq)]
+#[derive(Properties, Clone)]
 pub struct WidgetProps {
     pub options: Rc<Options>,
     /// The page element the widget is mounted on: events are dispatched here.
     pub host: Element,
+}
+
+/// Never equal: `handle.update` always renders again. Options are compared
+/// where it matters, by the load's key (same `src`: no refetch); a derived
+/// deep comparison of every option would only spare a render of an update
+/// that changed nothing, and cost the wasm its code.
+impl PartialEq for WidgetProps {
+    fn eq(&self, _other: &Self) -> bool {
+        false
+    }
 }
 
 /// The load state and what drives it, and the view's state (one reducer
@@ -57,7 +67,7 @@ impl Reducible for Load {
 
     fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
         match action {
-            LoadAction::Start if self.state == LoadState::Loading => self,
+            LoadAction::Start if matches!(self.state, LoadState::Loading) => self,
             LoadAction::Start => Rc::new(Load {
                 state: LoadState::Loading,
                 ..(*self).clone()
