@@ -497,6 +497,49 @@ async fn focus_within_pauses_rotation() {
     assert_eq!(region.get_attribute("data-autoplay").unwrap(), "running");
 }
 
+/// Focus is put back once per move: the rotation pausing and resuming
+/// afterwards (focus leaving the carousel) does not pull it back in.
+#[wasm_bindgen_test]
+async fn focus_is_put_back_once_per_move() {
+    // A period long enough that nothing rotates during the test.
+    let m = mount_carousel(400, false, rotating(4, 60_000, false)).await;
+    let root: &Element = &m.root;
+    let region = find(root, "section.ac-carousel");
+    let (prev, next) = (find(root, ".ac-prev"), find(root, ".ac-next"));
+    settle().await;
+    next.focus().unwrap();
+    next.click();
+    until("the last page", 2000, || visible(root) == vec![2, 3]).await;
+    until("focus handed to Previous", 1000, || {
+        active() == Some(prev.clone().into())
+    })
+    .await;
+    focus_event(&prev, "focusin", None);
+    until("paused", 500, || {
+        region.get_attribute("data-autoplay").as_deref() == Some("paused")
+    })
+    .await;
+
+    let outside: HtmlElement = document()
+        .create_element("button")
+        .unwrap()
+        .unchecked_into();
+    document().body().unwrap().append_child(&outside).unwrap();
+    outside.focus().unwrap();
+    focus_event(&prev, "focusout", Some(&outside));
+    until("running again", 500, || {
+        region.get_attribute("data-autoplay").as_deref() == Some("running")
+    })
+    .await;
+    settle().await;
+    assert_eq!(
+        active(),
+        Some(outside.clone().into()),
+        "focus stays outside"
+    );
+    outside.remove();
+}
+
 #[wasm_bindgen_test]
 async fn hover_pauses_rotation() {
     let m = mount_carousel(400, false, rotating(6, 150, false)).await;

@@ -142,6 +142,8 @@ struct State {
     /// Whether the move in progress announces itself, and where it came
     /// from: shared by every state (set without a render).
     pending: Rc<Cell<(bool, Option<Origin>)>>,
+    /// The last focus request handled (shared, like `pending`).
+    refocused: Rc<Cell<u32>>,
 }
 
 enum Change {
@@ -201,6 +203,7 @@ pub fn carousel(props: &CarouselProps) -> Html {
         focused: false,
         refocus: (0, None),
         pending: Rc::default(),
+        refocused: Rc::default(),
     });
     let change = state.dispatcher();
     let shown = clamp(state.span, n);
@@ -240,44 +243,50 @@ pub fn carousel(props: &CarouselProps) -> Html {
         });
     }
 
-    // After a move: a pressed button that became disabled has dropped focus
-    // to the page, so hand it to the other one; a focused slide that went
-    // off screen (inert) has too, so continue on the first one on screen.
+    // One effect for focus and rotation (each effect is its own hook type
+    // in the wasm), run again when either changes:
+    // - after a move (a new focus request only): a pressed button that
+    //   became disabled has dropped focus to the page, so hand it to the
+    //   other one; a focused slide that went off screen (inert) has too,
+    //   so continue on the first one on screen;
+    // - rotation: one page per period, back to the start after the end (a
+    //   move by the reader starts the period over).
     {
         let (track, prev_ref, next_ref) = (track.clone(), prev_ref.clone(), next_ref.clone());
-        use_effect_with(state.refocus, move |&(_, origin)| match origin {
-            Some(Origin::Next) if at_end && !at_start => {
-                dom::focus(&prev_ref);
-            }
-            Some(Origin::Prev) if at_start && !at_end => {
-                dom::focus(&next_ref);
-            }
-            Some(Origin::Slide) if !dom::has_focus_within(&track) => {
-                dom::focus_slide(&track, shown.first);
-            }
-            _ => {}
-        });
-    }
-
-    // Rotation: one page per period, back to the start after the end.
-    {
-        let track = track.clone();
+        let refocused = Rc::clone(&state.refocused);
         let override_reduced = props.reduced_motion;
         let period = autoplay.filter(|_| running);
-        use_effect_with((period, n), move |&(period, n)| {
-            let interval = period.and_then(|ms| {
-                dom::interval(ms, move || {
-                    if override_reduced.unwrap_or_else(dom::prefers_reduced_motion) {
-                        return;
+        use_effect_with(
+            (period, n, state.refocus),
+            move |&(period, n, (request, origin))| {
+                if refocused.replace(request) != request {
+                    match origin {
+                        Some(Origin::Next) if at_end && !at_start => {
+                            dom::focus(&prev_ref);
+                        }
+                        Some(Origin::Prev) if at_start && !at_end => {
+                            dom::focus(&next_ref);
+                        }
+                        Some(Origin::Slide) if !dom::has_focus_within(&track) => {
+                            dom::focus_slide(&track, shown.first);
+                        }
+                        _ => {}
                     }
-                    if let Some(s) = dom::measure(&track) {
-                        let to = target(s, n, Step::Forward).unwrap_or(0);
-                        dom::scroll_to(&track, to);
-                    }
-                })
-            });
-            move || drop(interval)
-        });
+                }
+                let interval = period.and_then(|ms| {
+                    dom::interval(ms, move || {
+                        if override_reduced.unwrap_or_else(dom::prefers_reduced_motion) {
+                            return;
+                        }
+                        if let Some(s) = dom::measure(&track) {
+                            let to = target(s, n, Step::Forward).unwrap_or(0);
+                            dom::scroll_to(&track, to);
+                        }
+                    })
+                });
+                move || drop(interval)
+            },
+        );
     }
 
     let go = {
