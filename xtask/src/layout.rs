@@ -53,6 +53,8 @@ pub fn reorder(wasm: &Path, features: &[&str]) -> Result<(), String> {
                 "--reorder-functions-by-name",
                 "--strip-debug",
                 "--strip-producers",
+                // Read by linkers only (0.1 KiB).
+                "--strip-target-features",
                 "-o",
             ])
             .arg(wasm),
@@ -128,7 +130,8 @@ fn deflated_len(data: &[u8], out: &mut Vec<u8>) -> usize {
     out.len()
 }
 
-/// A permutation of `0..bodies.len()`: the largest body first, then at each
+/// A permutation of `0..bodies.len()`: the smallest body first (measured:
+/// 0.4 KiB less brotli than starting from the largest), then at each
 /// step the remaining body that costs the least to deflate after the last
 /// [`CONTEXT`] bytes placed, relative to its cost alone (ties: the lower
 /// index). Deterministic; the candidates are scored on every core.
@@ -138,7 +141,7 @@ pub fn compression_order(bodies: &[&[u8]]) -> Vec<usize> {
         .iter()
         .map(|b| deflated_len(b, &mut scratch) as u64 + 1)
         .collect();
-    let Some(first) = (0..bodies.len()).max_by_key(|&i| (bodies[i].len(), usize::MAX - i)) else {
+    let Some(first) = (0..bodies.len()).min_by_key(|&i| (bodies[i].len(), i)) else {
         return Vec::new();
     };
     let mut left: Vec<usize> = (0..bodies.len()).filter(|&i| i != first).collect();
@@ -250,8 +253,8 @@ mod tests {
         let mut sorted = order.clone();
         sorted.sort();
         assert_eq!(sorted, [0, 1, 2, 3]);
-        // The largest first, then its near copy, then the other pair.
-        assert_eq!(order[..2], [1, 3]);
+        // The smallest first, then its near copy, then the other pair.
+        assert_eq!(order[..2], [0, 2]);
         assert_eq!(compression_order(&bodies), order, "deterministic");
         assert!(compression_order(&[]).is_empty());
     }
