@@ -12,7 +12,9 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::widget::browser;
-use crate::widget::components::{ViewChange, ViewDispatch, ViewProps, ViewState, use_view};
+use crate::widget::components::{
+    ViewChange, ViewDispatch, ViewProps, ViewState, text_key, use_keyed_effect, use_view,
+};
 use crate::widget::load::{self, Cancel, Outcome};
 use crate::widget::model::{LoadState, Selection};
 use crate::widget::options::{Images, Options};
@@ -201,14 +203,16 @@ pub fn Widget(props: &WidgetProps) -> Html {
         let host = props.host.clone();
         let state = load.state.clone();
         let current = Rc::clone(&current);
-        use_effect_with(
-            (load.finished, locale.clone()),
-            move |(finished, locale)| {
-                time::prepare(locale);
+        let (finished, locale) = (load.finished, locale.clone());
+        let key = [finished, text_key(&locale), 0, 0];
+        use_keyed_effect(
+            key,
+            Box::new(move || {
+                time::prepare(&locale);
                 // Released before the event: a listener may update or destroy
                 // the widget.
                 let announce =
-                    std::mem::replace(&mut current.borrow_mut().announced, *finished) != *finished;
+                    std::mem::replace(&mut current.borrow_mut().announced, finished) != finished;
                 if announce {
                     match &state {
                         LoadState::Ready(bundle) => browser::dispatch(
@@ -227,7 +231,8 @@ pub fn Widget(props: &WidgetProps) -> Html {
                         LoadState::Loading => {}
                     }
                 }
-            },
+                None
+            }),
         );
     }
 

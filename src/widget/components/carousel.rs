@@ -28,6 +28,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::widget::components::use_keyed_effect;
+
 use dom::Span;
 
 #[derive(Properties)]
@@ -114,6 +116,11 @@ fn clamp(span: Span, n: usize) -> Span {
         first: span.first.min(last),
         last,
     }
+}
+
+/// A slide count as part of an effect key.
+fn count_key(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// "Showing 3 to 4 of 6" / "Showing 5 of 6".
@@ -224,23 +231,26 @@ pub fn carousel(props: &CarouselProps) -> Html {
     {
         let (track, change) = (track.clone(), change.clone());
         let pending = Rc::clone(pending);
-        use_effect_with(n, move |&n| {
-            let report: dom::Report = Rc::new(move |measured: Option<Span>, settled: bool| {
-                let Some(span) = measured else {
-                    return;
-                };
-                let settled = settled.then(|| {
-                    let (announce, origin) = pending.take();
-                    (
-                        announce.then(|| announcement(span.first, span.last, n)),
-                        origin,
-                    )
+        use_keyed_effect(
+            [count_key(n), 0, 0, 0],
+            Box::new(move || {
+                let report: dom::Report = Rc::new(move |measured: Option<Span>, settled: bool| {
+                    let Some(span) = measured else {
+                        return;
+                    };
+                    let settled = settled.then(|| {
+                        let (announce, origin) = pending.take();
+                        (
+                            announce.then(|| announcement(span.first, span.last, n)),
+                            origin,
+                        )
+                    });
+                    change.dispatch(Change::Measured { span, settled });
                 });
-                change.dispatch(Change::Measured { span, settled });
-            });
-            let watch = dom::watch(&track, report);
-            move || drop(watch)
-        });
+                let watch = dom::watch(&track, report);
+                Some(Box::new(move || drop(watch)))
+            }),
+        );
     }
 
     // One effect for focus and rotation (each effect is its own hook type
@@ -256,9 +266,10 @@ pub fn carousel(props: &CarouselProps) -> Html {
         let refocused = Rc::clone(&state.refocused);
         let override_reduced = props.reduced_motion;
         let period = autoplay.filter(|_| running);
-        use_effect_with(
-            (period, n, state.refocus),
-            move |&(period, n, (request, origin))| {
+        let (request, origin) = state.refocus;
+        use_keyed_effect(
+            [period.unwrap_or(0), count_key(n), request, 0],
+            Box::new(move || {
                 if refocused.replace(request) != request {
                     match origin {
                         Some(Origin::Next) if at_end && !at_start => {
@@ -284,8 +295,8 @@ pub fn carousel(props: &CarouselProps) -> Html {
                         }
                     })
                 });
-                move || drop(interval)
-            },
+                Some(Box::new(move || drop(interval)))
+            }),
         );
     }
 

@@ -15,6 +15,7 @@
 
 mod article_card;
 mod carousel;
+mod effect;
 mod hero_image;
 mod meta;
 mod provider_mark;
@@ -27,6 +28,7 @@ use std::rc::Rc;
 
 pub use article_card::{ArticleCard, article_card, heading_tag};
 pub use carousel::{Carousel, CarouselProps, announcement};
+pub use effect::{Cleanup, EffectKey, text_key, use_keyed_effect};
 pub use hero_image::{
     HeroImage, ImageEnv, PLACEHOLDER_SHADES, hero_image, placeholder_shade, sizes_for, srcset,
 };

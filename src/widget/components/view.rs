@@ -11,7 +11,9 @@ use yew::prelude::*;
 
 use crate::bundle::{ArticleType, Bundle};
 use crate::text::truncate_chars;
-use crate::widget::components::{ArticleCard, ByPtr, Carousel, ImageEnv, article_card, skeleton};
+use crate::widget::components::{
+    ArticleCard, ByPtr, Carousel, ImageEnv, article_card, skeleton, use_keyed_effect,
+};
 use crate::widget::model::{LoadState, Selection};
 use crate::widget::options::{Layout, Options};
 use crate::widget::select;
@@ -240,17 +242,23 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
     {
         let root = root_ref.clone();
         let (request, focus) = view_state.focus;
-        use_effect_with(request, move |_| match focus {
-            Some(Focus::FirstNew(nth)) => {
-                let item = format!(".ac-list > li:nth-child({nth})");
-                let _ = focus_first(&root, &format!("{item} .ac-link"))
-                    || focus_first(&root, &format!("{item} button"));
-            }
-            Some(Focus::Player) => {
-                focus_first(&root, "iframe.ac-frame");
-            }
-            None => {}
-        });
+        use_keyed_effect(
+            [request, 0, 0, 0],
+            Box::new(move || {
+                match focus {
+                    Some(Focus::FirstNew(nth)) => {
+                        let item = format!(".ac-list > li:nth-child({nth})");
+                        let _ = focus_first(&root, &format!("{item} .ac-link"))
+                            || focus_first(&root, &format!("{item} button"));
+                    }
+                    Some(Focus::Player) => {
+                        focus_first(&root, "iframe.ac-frame");
+                    }
+                    None => {}
+                }
+                None
+            }),
+        );
     }
 
     // The article whose video plays, by index, while its card is shown
