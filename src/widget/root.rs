@@ -1,4 +1,5 @@
-//! The stateful root of one widget: owns the load state (one reducer), starts
+//! The stateful root of one widget: owns the load state (its part of a
+//! [`Store`]), starts
 //! the load when rendering with a new `src` (or Retry), renders the
 //! pure view ([`use_view`]) and reports to the page with events on the host element:
 //! `article-cards:ready` `{count}`, `article-cards:error` `{message}`,
@@ -13,7 +14,7 @@ use yew::prelude::*;
 
 use crate::widget::browser;
 use crate::widget::components::{
-    ViewChange, ViewDispatch, ViewProps, ViewState, text_key, use_keyed_effect, use_view,
+    RootAction, Store, StoreAction, ViewDispatch, ViewProps, text_key, use_keyed_effect, use_view,
 };
 use crate::widget::load::{self, Cancel, Outcome};
 use crate::widget::model::{LoadState, Selection};
@@ -41,59 +42,6 @@ impl PartialEq for WidgetProps {
     }
 }
 
-/// The load state and what drives it, and the view's state (one reducer
-/// for both: each reducer type links its own copy of Yew's hook code).
-#[derive(Clone)]
-struct Load {
-    state: LoadState,
-    /// Bumped by Retry: part of the load effect's key.
-    retry: u32,
-    /// Bumped when a load finishes: the key of the event effect.
-    finished: u32,
-    /// Where the last bundle came from (after redirects), for the images.
-    bundle_url: Option<AttrValue>,
-    view: ViewState,
-}
-
-enum LoadAction {
-    /// A load started (new `src` or Retry).
-    Start,
-    /// The outcome, and the URL a bundle came from.
-    Finish(LoadState, Option<AttrValue>),
-    Retry,
-    View(ViewChange),
-}
-
-impl Reducible for Load {
-    type Action = LoadAction;
-
-    fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        match action {
-            LoadAction::Start if matches!(self.state, LoadState::Loading) => self,
-            LoadAction::Start => Rc::new(Load {
-                state: LoadState::Loading,
-                ..(*self).clone()
-            }),
-            LoadAction::Finish(state, bundle_url) => Rc::new(Load {
-                state,
-                finished: self.finished.wrapping_add(1),
-                bundle_url: bundle_url.or_else(|| self.bundle_url.clone()),
-                ..(*self).clone()
-            }),
-            LoadAction::Retry => Rc::new(Load {
-                state: LoadState::Loading,
-                retry: self.retry.wrapping_add(1),
-                ..(*self).clone()
-            }),
-            LoadAction::View(change) => {
-                let mut next = (*self).clone();
-                next.view.apply(change);
-                Rc::new(next)
-            }
-        }
-    }
-}
-
 /// What a load depends on: the bundle URL, the image policy, the Retry count.
 type LoadKey = (AttrValue, Images, u32);
 
@@ -114,9 +62,9 @@ impl Drop for CurrentLoad {
 }
 
 /// Starts loading `options.src` (the request is sent right away, see
-/// [`load::load`]): the outcome is dispatched as [`LoadAction::Finish`]
+/// [`load::load`]): the outcome is dispatched as [`RootAction::Finish`]
 /// unless the returned [`Cancel`] fires first.
-fn start_load(options: Rc<Options>, dispatcher: UseReducerDispatcher<Load>) -> Rc<Cancel> {
+fn start_load(options: Rc<Options>, dispatcher: UseReducerDispatcher<Store>) -> Rc<Cancel> {
     let cancel = Cancel::new();
     let task_cancel = Rc::clone(&cancel);
     let loading = load::load(
@@ -153,20 +101,15 @@ fn start_load(options: Rc<Options>, dispatcher: UseReducerDispatcher<Load>) -> R
                 LoadState::Failed(error)
             }
         };
-        dispatcher.dispatch(LoadAction::Finish(state, bundle_url));
+        dispatcher.dispatch(StoreAction::Root(RootAction::Finish(state, bundle_url)));
     });
     cancel
 }
 
 #[function_component]
 pub fn Widget(props: &WidgetProps) -> Html {
-    let load = use_reducer(|| Load {
-        state: LoadState::Loading,
-        retry: 0,
-        finished: 0,
-        bundle_url: None,
-        view: ViewState::default(),
-    });
+    let store = use_reducer(Store::default);
+    let load = &store.root;
 
     // The load: keyed on src, the image policy (decoding drops images
     // from other origins under `cached-only`) and the Retry counter, so an
@@ -187,8 +130,8 @@ pub fn Widget(props: &WidgetProps) -> Html {
             if let Some((_, previous)) = slot.load.take() {
                 previous.cancel();
             }
-            load.dispatch(LoadAction::Start);
-            let cancel = start_load(Rc::clone(&props.options), load.dispatcher());
+            store.dispatch(StoreAction::Root(RootAction::Start));
+            let cancel = start_load(Rc::clone(&props.options), store.dispatcher());
             slot.load = Some((key, cancel));
         }
     }
@@ -239,8 +182,8 @@ pub fn Widget(props: &WidgetProps) -> Html {
     // Plain callbacks, not memoized: the view is rendered with the root,
     // and nothing below compares them.
     let on_retry = {
-        let dispatcher = load.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(LoadAction::Retry))
+        let dispatcher = store.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(StoreAction::Root(RootAction::Retry)))
     };
     let host = props.host.clone();
     let on_select = Callback::from(move |selection: Selection| {
@@ -254,8 +197,10 @@ pub fn Widget(props: &WidgetProps) -> Html {
         );
     });
 
-    let dispatcher = load.dispatcher();
-    let change: ViewDispatch = Rc::new(move |change| dispatcher.dispatch(LoadAction::View(change)));
+    let dispatcher = store.dispatcher();
+    let change: ViewDispatch = Rc::new(move |change| {
+        dispatcher.dispatch(StoreAction::Root(RootAction::View(change)));
+    });
     use_view(
         &ViewProps {
             state: load.state.clone(),

@@ -28,7 +28,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::widget::components::use_keyed_effect;
+use crate::widget::components::{Store, StoreAction, use_keyed_effect};
 
 use dom::Span;
 
@@ -85,7 +85,7 @@ impl PartialEq for CarouselProps {
 /// or a key pressed inside a slide (which may now be inert: focus moves to
 /// the first visible slide).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Origin {
+pub enum Origin {
     Prev,
     Next,
     Slide,
@@ -118,6 +118,16 @@ fn clamp(span: Span, n: usize) -> Span {
     }
 }
 
+/// Dispatches carousel changes to the shared [`Store`].
+#[derive(Clone)]
+struct CarouselDispatch(UseReducerDispatcher<Store>);
+
+impl CarouselDispatch {
+    fn dispatch(&self, change: Change) {
+        self.0.dispatch(StoreAction::Carousel(change));
+    }
+}
+
 /// A slide count as part of an effect key.
 fn count_key(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
@@ -132,13 +142,14 @@ pub fn announcement(first: usize, last: usize, n: usize) -> String {
     }
 }
 
-/// Everything a carousel keeps between renders, in one reducer (one hook
-/// type, where six `use_state`s each linked their own copy of Yew's hook
-/// code): the slides on screen, the live region's text, and what pauses
-/// the rotation.
+/// Everything a carousel keeps between renders, as its part of the
+/// widget's one reducer type ([`Store`]; six `use_state`s each linked their
+/// own copy of Yew's hook code): the slides on screen, the live region's
+/// text, and what pauses the rotation.
 #[derive(Clone, PartialEq)]
-struct State {
-    span: Span,
+pub struct State {
+    /// `None` until measured: the first `per_page` slides.
+    span: Option<Span>,
     message: String,
     playing: bool,
     hovered: bool,
@@ -153,7 +164,7 @@ struct State {
     refocused: Rc<Cell<u32>>,
 }
 
-enum Change {
+pub enum Change {
     /// A measurement; with `settled`, the announcement (if one was asked
     /// for) and where focus may need putting back.
     Measured {
@@ -165,14 +176,28 @@ enum Change {
     Focused(bool),
 }
 
-impl Reducible for State {
-    type Action = Change;
+impl Default for State {
+    fn default() -> Self {
+        State {
+            span: None,
+            message: String::new(),
+            playing: true,
+            hovered: false,
+            focused: false,
+            refocus: (0, None),
+            pending: Rc::default(),
+            refocused: Rc::default(),
+        }
+    }
+}
 
-    fn reduce(self: Rc<Self>, change: Change) -> Rc<Self> {
-        let mut next = (*self).clone();
+impl State {
+    /// The state after `change`; `None` when nothing changes.
+    pub fn changed(&self, change: Change) -> Option<State> {
+        let mut next = self.clone();
         match change {
             Change::Measured { span, settled } => {
-                next.span = span;
+                next.span = Some(span);
                 if let Some((message, origin)) = settled {
                     if let Some(message) = message {
                         next.message = message;
@@ -186,7 +211,7 @@ impl Reducible for State {
             Change::Hovered(on) => next.hovered = on,
             Change::Focused(on) => next.focused = on,
         }
-        if next == *self { self } else { Rc::new(next) }
+        (next != *self).then_some(next)
     }
 }
 
@@ -199,21 +224,14 @@ pub fn carousel(props: &CarouselProps) -> Html {
     let next_ref = use_node_ref();
     let rotate_ref = use_node_ref();
 
-    let state = use_reducer(|| State {
-        span: Span {
-            first: 0,
-            last: props.per_page.max(1) - 1,
-        },
-        message: String::new(),
-        playing: true,
-        hovered: false,
-        focused: false,
-        refocus: (0, None),
-        pending: Rc::default(),
-        refocused: Rc::default(),
-    });
-    let change = state.dispatcher();
-    let shown = clamp(state.span, n);
+    let store = use_reducer(Store::default);
+    let state = &store.carousel;
+    let change = CarouselDispatch(store.dispatcher());
+    let initial = Span {
+        first: 0,
+        last: props.per_page.max(1) - 1,
+    };
+    let shown = clamp(state.span.unwrap_or(initial), n);
     let at_start = shown.first == 0;
     let at_end = shown.last + 1 >= n;
     let pending = &state.pending;

@@ -21,6 +21,7 @@ mod meta;
 mod provider_mark;
 mod related_slide;
 mod skeleton;
+mod store;
 mod video_facade;
 mod view;
 
@@ -36,6 +37,7 @@ pub use meta::{MetaLine, Title, meta_line, title};
 pub use provider_mark::{Mark, provider_mark};
 pub use related_slide::{RelatedSlide, appearance, related_slide};
 pub use skeleton::{related_placeholder, skeleton};
+pub use store::{RootAction, RootState, Store, StoreAction};
 pub use video_facade::{VideoFacade, embed_src, video_facade};
 pub use view::{
     AccessibleName, Failed, View, ViewChange, ViewDispatch, ViewProps, ViewState, derived_name,
