@@ -118,6 +118,12 @@ fn clamp(span: Span, n: usize) -> Span {
     }
 }
 
+/// A [`Carousel`] with `props`, built without `html!`'s props builder
+/// (whose code the wasm would carry for the two places that make one).
+pub fn carousel(props: CarouselProps) -> Html {
+    yew::virtual_dom::VChild::<Carousel>::new(props, None).into()
+}
+
 /// Dispatches carousel changes to the shared [`Store`].
 #[derive(Clone)]
 struct CarouselDispatch(UseReducerDispatcher<Store>);

@@ -12,7 +12,7 @@ use yew::prelude::*;
 use crate::bundle::{ArticleType, Bundle};
 use crate::text::truncate_chars;
 use crate::widget::components::{
-    ArticleCard, ByPtr, Carousel, ImageEnv, article_card, skeleton, use_keyed_effect,
+    ArticleCard, ByPtr, CarouselProps, ImageEnv, article_card, carousel, skeleton, use_keyed_effect,
 };
 use crate::widget::model::{LoadState, Selection};
 use crate::widget::options::{Layout, Options};
@@ -357,10 +357,16 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
             // One row of `limit` cards; no "Load more" (new cards would
             // arrive off screen).
             let slides: Vec<Html> = shown.iter().map(|&index| card(index)).collect();
-            html! {
-                <Carousel label={name.text.clone()} landmark={name.landmark} kind="list"
-                    per_page={3} autoplay={options.autoplay} {slides} />
-            }
+            carousel(CarouselProps {
+                label: name.text.clone(),
+                landmark: name.landmark,
+                slides,
+                kind: Some("list"),
+                caption: None,
+                per_page: 3,
+                autoplay: options.autoplay,
+                reduced_motion: None,
+            })
         }
         LoadState::Ready(_) => {
             let limit = options.limit;
