@@ -45,11 +45,18 @@ impl Mark {
     /// The mark of an article's provider; without one, a monogram of the
     /// title coloured by the article id.
     pub fn for_article(bundle: &Bundle, article: &Article) -> Mark {
-        let provider = article
-            .provider
-            .as_deref()
-            .and_then(|key| bundle.providers.get(key));
-        match provider {
+        Mark::of(
+            bundle,
+            article.provider.as_deref(),
+            &article.title,
+            &article.id,
+        )
+    }
+
+    /// The mark of the provider under key `provider`; without one, the
+    /// initial of `title` on a colour derived from `seed`.
+    pub fn of(bundle: &Bundle, provider: Option<&str>, title: &str, seed: &str) -> Mark {
+        match provider.and_then(|key| bundle.providers.get(key)) {
             Some(p) => {
                 let seed = case::to_lowercase(
                     p.domain
@@ -66,10 +73,8 @@ impl Mark {
             }
             None => Mark {
                 name: AttrValue::Static(""),
-                initials: AttrValue::from(
-                    initials(&article.title).chars().take(1).collect::<String>(),
-                ),
-                hue: hue(&article.id),
+                initials: AttrValue::from(initials(title).chars().take(1).collect::<String>()),
+                hue: hue(seed),
                 logo: None,
             },
         }

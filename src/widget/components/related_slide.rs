@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use crate::bundle::{Article, ArticleType, Bundle, Image, RelatedItem};
+use crate::bundle::{ArticleType, Bundle, Image, RelatedItem};
 use crate::widget::components::{
     HeroImage, ImageEnv, Mark, MetaLine, Title, hero_image, meta_line, title,
 };
@@ -25,8 +25,9 @@ pub struct RelatedSlide<'a> {
 }
 
 /// What a related item looks like: the bundled article's provider mark and
-/// image when it names one that is in the bundle, else its own.
-pub fn appearance(bundle: &Bundle, item: &RelatedItem) -> (Mark, Option<Image>) {
+/// image when it names one that is in the bundle, else its own (a
+/// monogram coloured by its URL when it has no provider).
+pub fn appearance<'b>(bundle: &'b Bundle, item: &'b RelatedItem) -> (Mark, Option<&'b Image>) {
     let bundled = item
         .article
         .as_deref()
@@ -34,33 +35,12 @@ pub fn appearance(bundle: &Bundle, item: &RelatedItem) -> (Mark, Option<Image>) 
     match bundled {
         Some(a) => (
             Mark::for_article(bundle, a),
-            a.image.clone().or_else(|| item.image.clone()),
+            a.image.as_ref().or(item.image.as_ref()),
         ),
         None => (
-            Mark::for_article(bundle, &stand_in(item)),
-            item.image.clone(),
+            Mark::of(bundle, item.provider.as_deref(), &item.title, &item.url),
+            item.image.as_ref(),
         ),
-    }
-}
-
-/// The item as an article, for [`Mark::for_article`]: same provider
-/// lookup, and a monogram coloured by the URL when there is no provider.
-fn stand_in(item: &RelatedItem) -> Article {
-    Article {
-        id: item.url.clone(),
-        title: item.title.clone(),
-        excerpt: None,
-        url: item.url.clone(),
-        published: None,
-        updated: None,
-        kind: item.kind,
-        topics: Vec::new(),
-        provider: item.provider.clone(),
-        image: None,
-        video: None,
-        heat: None,
-        quality: None,
-        related: Vec::new(),
     }
 }
 
@@ -77,7 +57,7 @@ pub fn related_slide(props: &RelatedSlide<'_>) -> Html {
         html! {
             <div class="ac-rel-media">
                 { hero_image(&HeroImage {
-                    image: image.as_ref(),
+                    image,
                     mark: &mark,
                     env: props.env,
                     related: true,
