@@ -182,7 +182,8 @@ fn rename_tokens(
     Ok(out)
 }
 
-fn push_u32(out: &mut Vec<u8>, mut n: u32) {
+/// Appends `n` as unsigned LEB128 (also used by [`crate::layout`]).
+pub(crate) fn push_u32(out: &mut Vec<u8>, mut n: u32) {
     loop {
         let byte = (n & 0x7f) as u8;
         n >>= 7;
@@ -194,7 +195,8 @@ fn push_u32(out: &mut Vec<u8>, mut n: u32) {
     }
 }
 
-fn push_name(out: &mut Vec<u8>, name: &str) {
+/// Appends a wasm name: its length, then its bytes.
+pub(crate) fn push_name(out: &mut Vec<u8>, name: &str) {
     push_u32(out, name.len() as u32);
     out.extend_from_slice(name.as_bytes());
 }

@@ -21,6 +21,7 @@ use std::process::Command;
 use flate2::Compression;
 use flate2::write::DeflateEncoder;
 
+use crate::imports::{push_name, push_u32};
 use crate::util::{root, run};
 use crate::wasm_names::{Reader, skip_import_type};
 
@@ -206,10 +207,10 @@ fn rank_names(imported: u32, order: &[usize]) -> Vec<u8> {
     push_u32(&mut names, order.len() as u32);
     for (function, rank) in ranks.iter().enumerate() {
         push_u32(&mut names, imported + function as u32);
-        push_str(&mut names, &format!("{rank:06}"));
+        push_name(&mut names, &format!("{rank:06}"));
     }
     let mut payload = Vec::new();
-    push_str(&mut payload, "name");
+    push_name(&mut payload, "name");
     payload.push(1);
     push_u32(&mut payload, names.len() as u32);
     payload.extend(names);
@@ -217,23 +218,6 @@ fn rank_names(imported: u32, order: &[usize]) -> Vec<u8> {
     push_u32(&mut section, payload.len() as u32);
     section.extend(payload);
     section
-}
-
-fn push_u32(out: &mut Vec<u8>, mut n: u32) {
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-fn push_str(out: &mut Vec<u8>, s: &str) {
-    push_u32(out, s.len() as u32);
-    out.extend_from_slice(s.as_bytes());
 }
 
 #[cfg(test)]
