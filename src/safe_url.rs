@@ -78,7 +78,7 @@ pub fn check_url(raw: &str) -> Result<String, UrlRejection> {
                 return Err(UrlRejection::UserInfo);
             }
             let host = crate::text::before_last(authority, b':').unwrap_or(authority);
-            if host.is_empty() || host.starts_with('.') {
+            if host.is_empty() || host.as_bytes().first() == Some(&b'.') {
                 return Err(UrlRejection::NoHost);
             }
             Ok(format!("{lower}:{rest}"))
@@ -89,7 +89,7 @@ pub fn check_url(raw: &str) -> Result<String, UrlRejection> {
             if is_sep(lead.next()) && is_sep(lead.next()) {
                 return Err(UrlRejection::ProtocolRelative);
             }
-            if cleaned.starts_with('\\') {
+            if cleaned.as_bytes().first() == Some(&b'\\') {
                 return Err(UrlRejection::ProtocolRelative);
             }
             Ok(cleaned)
