@@ -45,12 +45,10 @@ impl PartialEq for WidgetProps {
 /// What a load depends on: the bundle URL, the image policy, the Retry count.
 type LoadKey = (AttrValue, Images, u32);
 
-/// The load in flight and its key, and the last finished load the page was
-/// told about (the `finished` count). Dropped with the root's hooks when the
+/// The load in flight and its key. Dropped with the root's hooks when the
 /// widget is destroyed, which cancels the load: no unmount effect needed.
 struct CurrentLoad {
     load: Option<(LoadKey, Rc<Cancel>)>,
-    announced: u32,
 }
 
 impl Drop for CurrentLoad {
@@ -119,10 +117,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
     // 100–230 ms after `mount` that way in `cargo xtask bench widget`). A
     // new key aborts the request in flight, and so does destroying the
     // widget (see `CurrentLoad`).
-    let current = use_mut_ref(|| CurrentLoad {
-        load: None,
-        announced: 0,
-    });
+    let current = use_mut_ref(|| CurrentLoad { load: None });
     let key = (props.options.src.clone(), props.options.images, load.retry);
     {
         let mut slot = current.borrow_mut();
@@ -137,26 +132,29 @@ pub fn Widget(props: &WidgetProps) -> Html {
     }
 
     let locale = AttrValue::from(browser::resolve_locale(props.options.locale.as_deref()));
-    // One effect (each effect is its own hook type in the wasm): after the
-    // first render (the skeleton), the date formatters for the locale are
-    // built while the bundle is loading (`time::prepare` keeps them per
-    // locale); after a finished load has rendered, the page gets its event,
-    // once per load, so listeners see the new state.
+    // After the first render (the skeleton), while the bundle is loading:
+    // the date formatters for the locale (`time::prepare` keeps them per
+    // locale).
+    {
+        let locale = locale.clone();
+        use_keyed_effect(
+            [text_key(&locale), 0, 0, 0],
+            Box::new(move || {
+                time::prepare(&locale);
+                None
+            }),
+        );
+    }
+
+    // Events after the finished state has rendered, so listeners see it.
     {
         let host = props.host.clone();
         let state = load.state.clone();
-        let current = Rc::clone(&current);
-        let (finished, locale) = (load.finished, locale.clone());
-        let key = [finished, text_key(&locale), 0, 0];
+        let finished = load.finished;
         use_keyed_effect(
-            key,
+            [finished, 0, 0, 0],
             Box::new(move || {
-                time::prepare(&locale);
-                // Released before the event: a listener may update or destroy
-                // the widget.
-                let announce =
-                    std::mem::replace(&mut current.borrow_mut().announced, finished) != finished;
-                if announce {
+                if finished > 0 {
                     match &state {
                         LoadState::Ready(bundle) => browser::dispatch(
                             &host,

@@ -21,7 +21,7 @@ use crate::dist::{self, Dist};
 use crate::util::root;
 
 /// wasm + glue + loader, brotli: the goal of the widget issue. Not met yet
-/// (94.9 KiB measured when this was written, from 164.6 six sessions
+/// (95.1 KiB measured when this was written, from 164.6 six sessions
 /// earlier); reported on every run.
 pub const GOAL_TOTAL: usize = 90 * 1024;
 /// wasm + glue + loader, brotli: the ceiling the test task enforces until

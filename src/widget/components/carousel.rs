@@ -166,8 +166,6 @@ pub struct State {
     /// Whether the move in progress announces itself, and where it came
     /// from: shared by every state (set without a render).
     pending: Rc<Cell<(bool, Option<Origin>)>>,
-    /// The last focus request handled (shared, like `pending`).
-    refocused: Rc<Cell<u32>>,
 }
 
 pub enum Change {
@@ -192,7 +190,6 @@ impl Default for State {
             focused: false,
             refocus: (0, None),
             pending: Rc::default(),
-            refocused: Rc::default(),
         }
     }
 }
@@ -277,37 +274,40 @@ pub fn carousel(props: &CarouselProps) -> Html {
         );
     }
 
-    // One effect for focus and rotation (each effect is its own hook type
-    // in the wasm), run again when either changes:
-    // - after a move (a new focus request only): a pressed button that
-    //   became disabled has dropped focus to the page, so hand it to the
-    //   other one; a focused slide that went off screen (inert) has too,
-    //   so continue on the first one on screen;
-    // - rotation: one page per period, back to the start after the end (a
-    //   move by the reader starts the period over).
+    // After a move: a pressed button that became disabled has dropped focus
+    // to the page, so hand it to the other one; a focused slide that went
+    // off screen (inert) has too, so continue on the first one on screen.
     {
         let (track, prev_ref, next_ref) = (track.clone(), prev_ref.clone(), next_ref.clone());
-        let refocused = Rc::clone(&state.refocused);
-        let override_reduced = props.reduced_motion;
-        let period = autoplay.filter(|_| running);
         let (request, origin) = state.refocus;
         use_keyed_effect(
-            [period.unwrap_or(0), count_key(n), request, 0],
+            [request, 0, 0, 0],
             Box::new(move || {
-                if refocused.replace(request) != request {
-                    match origin {
-                        Some(Origin::Next) if at_end && !at_start => {
-                            dom::focus(&prev_ref);
-                        }
-                        Some(Origin::Prev) if at_start && !at_end => {
-                            dom::focus(&next_ref);
-                        }
-                        Some(Origin::Slide) if !dom::has_focus_within(&track) => {
-                            dom::focus_slide(&track, shown.first);
-                        }
-                        _ => {}
+                match origin {
+                    Some(Origin::Next) if at_end && !at_start => {
+                        dom::focus(&prev_ref);
                     }
+                    Some(Origin::Prev) if at_start && !at_end => {
+                        dom::focus(&next_ref);
+                    }
+                    Some(Origin::Slide) if !dom::has_focus_within(&track) => {
+                        dom::focus_slide(&track, shown.first);
+                    }
+                    _ => {}
                 }
+                None
+            }),
+        );
+    }
+
+    // Rotation: one page per period, back to the start after the end.
+    {
+        let track = track.clone();
+        let override_reduced = props.reduced_motion;
+        let period = autoplay.filter(|_| running);
+        use_keyed_effect(
+            [period.unwrap_or(0), count_key(n), 0, 0],
+            Box::new(move || {
                 let interval = period.and_then(|ms| {
                     dom::interval(ms, move || {
                         if override_reduced.unwrap_or_else(dom::prefers_reduced_motion) {
