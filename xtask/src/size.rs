@@ -21,12 +21,12 @@ use crate::dist::{self, Dist};
 use crate::util::root;
 
 /// wasm + glue + loader, brotli: the goal of the widget issue. Not met yet
-/// (95.1 KiB measured when this was written, from 164.6 six sessions
+/// (91.4 KiB measured when this was written, from 164.6 seven sessions
 /// earlier); reported on every run.
 pub const GOAL_TOTAL: usize = 90 * 1024;
 /// wasm + glue + loader, brotli: the ceiling the test task enforces until
 /// the goal is met, so the size can only go down. Lower it as it shrinks.
-pub const BUDGET_TOTAL: usize = 95 * 1024 + 512;
+pub const BUDGET_TOTAL: usize = 92 * 1024;
 /// `embed.js`, brotli.
 pub const BUDGET_LOADER: usize = 3 * 1024;
 
