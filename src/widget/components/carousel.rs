@@ -166,6 +166,19 @@ pub struct State {
     /// Whether the move in progress announces itself, and where it came
     /// from: shared by every state (set without a render).
     pending: Rc<Cell<(bool, Option<Origin>)>>,
+    /// The carousel's elements, kept with its state rather than by
+    /// `use_node_ref` (whose hook code would be linked for them alone).
+    refs: Refs,
+}
+
+/// The elements a carousel measures, scrolls and focuses.
+#[derive(Clone, Default, PartialEq)]
+struct Refs {
+    section: NodeRef,
+    track: NodeRef,
+    prev: NodeRef,
+    next: NodeRef,
+    rotate: NodeRef,
 }
 
 pub enum Change {
@@ -190,6 +203,7 @@ impl Default for State {
             focused: false,
             refocus: (0, None),
             pending: Rc::default(),
+            refs: Refs::default(),
         }
     }
 }
@@ -221,14 +235,15 @@ impl State {
 #[function_component(Carousel)]
 pub fn carousel(props: &CarouselProps) -> Html {
     let n = props.slides.len();
-    let section = use_node_ref();
-    let track = use_node_ref();
-    let prev_ref = use_node_ref();
-    let next_ref = use_node_ref();
-    let rotate_ref = use_node_ref();
-
     let store = use_reducer(Store::default);
     let state = &store.carousel;
+    let Refs {
+        section,
+        track,
+        prev: prev_ref,
+        next: next_ref,
+        rotate: rotate_ref,
+    } = state.refs.clone();
     let change = CarouselDispatch(store.dispatcher());
     let initial = Span {
         first: 0,
