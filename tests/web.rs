@@ -679,8 +679,9 @@ async fn bad_options_are_errors_a_person_can_act_on() {
             .contains("shadow root")
     );
 
-    // The options object is read field by field: one option under two
-    // names, a cyclic value and a function are errors, not hangs or traps.
+    // The options object is read as JSON: one option under two names, a
+    // cyclic value and a function are errors, not hangs or traps, and a
+    // function is named by its key rather than left out.
     let message = |extra: &[(&str, JsValue)]| {
         let err = mount(host.clone(), options("/x.json", extra))
             .err()
@@ -690,7 +691,7 @@ async fn bad_options_are_errors_a_person_can_act_on() {
     assert!(message(&[("url", "/y.json".into())]).contains("duplicate"));
     let cyclic = Object::new();
     Reflect::set(&cyclic, &"self".into(), &cyclic).unwrap();
-    assert!(message(&[("show", cyclic.into())]).contains("`show`"));
+    assert!(message(&[("show", cyclic.into())]).contains("refers to itself"));
     let function = js_sys::Function::new_no_args("return 1");
     assert!(message(&[("limit", function.into())]).contains("`limit`"));
     assert!(host.shadow_root().is_none(), "nothing attached on error");

@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 
 /// One JSON value: a bundle as parsed here, and the widget's options as
-/// the edge reads them from JS (`Value<'static>`). Object members keep
+/// the edge reads them from JS (through `JSON.stringify`). Object members keep
 /// their order; a repeated key keeps every occurrence and [`Value::get`]
 /// returns the first.
 ///

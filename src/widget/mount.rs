@@ -8,13 +8,13 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Reflect};
-use wasm_bindgen::JsCast;
+use js_sys::JSON;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRoot};
 use yew::{AppHandle, Renderer};
 
 use crate::widget::browser::{self, LOG_PREFIX};
+use crate::widget::json;
 use crate::widget::options::{self, Options, RawOptions, Value};
 use crate::widget::root::{Widget, WidgetProps};
 
@@ -84,74 +84,36 @@ fn js_error(message: &str) -> JsValue {
     js_sys::Error::new(&format!("{LOG_PREFIX}{message}")).into()
 }
 
-/// How deep option values may nest (`show: {image: false}` is 2): deeper
-/// (or cyclic) values are refused instead of overflowing the stack.
-const MAX_DEPTH: u8 = 8;
-
-/// A JS value as an option [`Value`], like JSON sees it: `undefined` is
-/// `null`, so are `NaN` and the infinities; arrays by index, other objects
-/// by their own enumerable string keys (`Object.entries`). Functions,
-/// symbols and bigints are refused.
-fn to_value(v: &JsValue, depth: u8) -> Result<Value<'static>, String> {
-    if v.is_null() || v.is_undefined() {
-        return Ok(Value::Null);
+/// The options object as `JSON.stringify` writes it, refusing the values
+/// JSON would leave out or cannot hold (functions, symbols, BigInts: named
+/// by their key) rather than ignoring them, and cycles.
+fn to_json(object: &JsValue) -> Result<String, String> {
+    let refuse = Closure::<dyn FnMut(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
+        |key: JsValue, value: JsValue| {
+            if value.is_function() || value.is_symbol() || value.is_bigint() {
+                Err(key)
+            } else {
+                Ok(value)
+            }
+        },
+    );
+    match JSON::stringify_with_replacer(object, refuse.as_ref()) {
+        Ok(text) => text.as_string().ok_or_else(|| "not an object".into()),
+        Err(e) => Err(match e.as_string() {
+            Some(key) => format!("`{key}` has an unsupported type"),
+            None => "it cannot be written as JSON: it refers to itself, or a getter threw".into(),
+        }),
     }
-    if let Some(b) = v.as_bool() {
-        return Ok(Value::Bool(b));
-    }
-    if let Some(n) = v.as_f64() {
-        return Ok(if n.is_finite() {
-            Value::Number(n)
-        } else {
-            Value::Null
-        });
-    }
-    if let Some(s) = v.as_string() {
-        return Ok(Value::String(s.into()));
-    }
-    if !v.is_object() {
-        return Err("has an unsupported type".into());
-    }
-    let depth = depth
-        .checked_sub(1)
-        .ok_or_else(|| "is nested too deeply".to_owned())?;
-    if Array::is_array(v) {
-        let array: &Array = v.unchecked_ref();
-        return array
-            .iter()
-            .map(|item| to_value(&item, depth))
-            .collect::<Result<_, _>>()
-            .map(Value::Array);
-    }
-    let mut entries = Vec::new();
-    for entry in Object::entries(v.unchecked_ref()).iter() {
-        let entry: Array = entry.unchecked_into();
-        if let Some(key) = entry.get(0).as_string() {
-            entries.push((key.into(), to_value(&entry.get(1), depth)?));
-        }
-    }
-    Ok(Value::Object(entries))
-}
-
-/// Reads the known keys of an options object (own or inherited, like
-/// `key in options`).
-fn raw_options(object: &JsValue) -> Result<RawOptions, String> {
-    RawOptions::from_object(|key| {
-        let js_key = JsValue::from_str(key);
-        let value = Reflect::get(object, &js_key).map_err(|_| format!("`{key}` cannot be read"))?;
-        if value.is_undefined() && !Reflect::has(object, &js_key).unwrap_or(false) {
-            return Ok(None);
-        }
-        to_value(&value, MAX_DEPTH)
-            .map(Some)
-            .map_err(|why| format!("`{key}` {why}"))
-    })
 }
 
 /// Converts what the page passed into validated options, logging each
-/// warning once per widget.
+/// warning once per widget. An object is read as `JSON.stringify` writes
+/// it (own enumerable keys; `undefined`, functions and symbols left out;
+/// `NaN` and the infinities as `null`; dates as ISO strings), by the
+/// bundle's JSON reader: no property-by-property conversion is linked.
 fn to_options(value: JsValue, logged: &RefCell<Vec<String>>) -> Result<Options, JsValue> {
-    let raw: RawOptions = if let Some(src) = value.as_string() {
+    let text;
+    let raw = if let Some(src) = value.as_string() {
         // `mount(el, "/articles.json")` is shorthand for `{src: ...}`.
         RawOptions {
             src: Some(Value::String(src.into())),
@@ -160,16 +122,22 @@ fn to_options(value: JsValue, logged: &RefCell<Vec<String>>) -> Result<Options, 
     } else if value.is_undefined() || value.is_null() {
         RawOptions::default()
     } else {
-        let raw = if value.is_object() {
-            raw_options(&value)
+        text = if value.is_object() {
+            to_json(&value)
         } else {
             Err("not an object".into())
         };
-        raw.map_err(|e| {
-            js_error(&format!(
-                "options must be an object such as {{ src: \"/articles.json\" }} ({e})"
-            ))
-        })?
+        text.as_deref()
+            .map_err(String::clone)
+            .and_then(|text| {
+                json::parse(text.as_bytes()).map_err(|e| format!("not readable: {}", e.what))
+            })
+            .and_then(RawOptions::from_value)
+            .map_err(|e| {
+                js_error(&format!(
+                    "options must be an object such as {{ src: \"/articles.json\" }} ({e})"
+                ))
+            })?
     };
     let (options, warnings) = options::resolve(&raw).map_err(|e| js_error(&e))?;
     let mut seen = logged.borrow_mut();

@@ -61,40 +61,40 @@ pub mod defaults {
 }
 
 /// One option's value as given: the JSON data model of [`json`](super::json)
-/// (the edge converts a JS object field by field into it).
+/// (the edge writes a JS object with `JSON.stringify` and parses that).
 pub use super::json::{Value, push_number};
 
 /// Options as given, before validation. Every field is any JSON value so
 /// that one bad value cannot make the whole set unreadable.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawOptions {
-    pub src: Option<Value<'static>>,
-    pub topics: Option<Value<'static>>,
-    pub providers: Option<Value<'static>>,
-    pub types: Option<Value<'static>>,
-    pub limit: Option<Value<'static>>,
-    pub sort: Option<Value<'static>>,
-    pub layout: Option<Value<'static>>,
-    pub theme: Option<Value<'static>>,
-    pub locale: Option<Value<'static>>,
-    pub excerpt_lines: Option<Value<'static>>,
-    pub show: Option<Value<'static>>,
-    pub target: Option<Value<'static>>,
-    pub rel: Option<Value<'static>>,
-    pub timeout_ms: Option<Value<'static>>,
-    pub retries: Option<Value<'static>>,
-    pub related: Option<Value<'static>>,
-    pub related_limit: Option<Value<'static>>,
-    pub autoplay: Option<Value<'static>>,
-    pub label: Option<Value<'static>>,
-    pub heading_level: Option<Value<'static>>,
-    pub images: Option<Value<'static>>,
+pub struct RawOptions<'a> {
+    pub src: Option<Value<'a>>,
+    pub topics: Option<Value<'a>>,
+    pub providers: Option<Value<'a>>,
+    pub types: Option<Value<'a>>,
+    pub limit: Option<Value<'a>>,
+    pub sort: Option<Value<'a>>,
+    pub layout: Option<Value<'a>>,
+    pub theme: Option<Value<'a>>,
+    pub locale: Option<Value<'a>>,
+    pub excerpt_lines: Option<Value<'a>>,
+    pub show: Option<Value<'a>>,
+    pub target: Option<Value<'a>>,
+    pub rel: Option<Value<'a>>,
+    pub timeout_ms: Option<Value<'a>>,
+    pub retries: Option<Value<'a>>,
+    pub related: Option<Value<'a>>,
+    pub related_limit: Option<Value<'a>>,
+    pub autoplay: Option<Value<'a>>,
+    pub label: Option<Value<'a>>,
+    pub heading_level: Option<Value<'a>>,
+    pub images: Option<Value<'a>>,
 }
 
-impl RawOptions {
+impl<'a> RawOptions<'a> {
     /// The keys of an options object, each field's name and its aliases,
     /// with the field's position in the struct (read by `slot`).
-    pub const KEYS: [(&str, u8); 36] = [
+    pub const KEYS: [(&'static str, u8); 36] = [
         ("src", 0),
         ("url", 0),
         ("bundle", 0),
@@ -134,7 +134,7 @@ impl RawOptions {
     ];
 
     /// The field at position `i` (see [`RawOptions::KEYS`]).
-    fn slot(&mut self, i: u8) -> Option<&mut Option<Value<'static>>> {
+    fn slot(&mut self, i: u8) -> Option<&mut Option<Value<'a>>> {
         Some(match i {
             0 => &mut self.src,
             1 => &mut self.topics,
@@ -161,18 +161,20 @@ impl RawOptions {
         })
     }
 
-    /// Reads an options object through `get`, which returns a key's value
-    /// (`None`: the key is absent; `Null` for `null`/`undefined`) or why it
-    /// cannot be read. Unknown keys are never asked for; `null` means the
-    /// default; one option given under two names is an error (as it was
-    /// with serde's derive).
-    pub fn from_object(
-        mut get: impl FnMut(&str) -> Result<Option<Value<'static>>, String>,
-    ) -> Result<RawOptions, String> {
+    /// Reads an options object (as JSON sees it: the edge passes it
+    /// through `JSON.stringify`). Unknown keys are ignored; `null` means
+    /// the default; one option given under two names is an error (as it
+    /// was with serde's derive).
+    pub fn from_value(value: Value<'a>) -> Result<RawOptions<'a>, String> {
+        let Value::Object(members) = value else {
+            return Err("not an object".into());
+        };
         let mut raw = RawOptions::default();
         let mut given = 0u32;
-        for (key, i) in Self::KEYS {
-            let Some(value) = get(key)? else { continue };
+        for (key, value) in members {
+            let Some(&(_, i)) = Self::KEYS.iter().find(|(k, _)| *k == key) else {
+                continue;
+            };
             let Some(slot) = raw.slot(i) else { continue };
             if given & (1 << i) != 0 {
                 return Err(format!("duplicate field `{key}`"));
@@ -423,7 +425,7 @@ impl Target {
 /// Validates raw options. `Err` (one sentence) only when `src` is missing,
 /// empty or not an acceptable URL; otherwise the options and one warning per
 /// invalid option (which then has its default).
-pub fn resolve(raw: &RawOptions) -> Result<(Options, Vec<String>), String> {
+pub fn resolve(raw: &RawOptions<'_>) -> Result<(Options, Vec<String>), String> {
     let src = match &raw.src {
         None | Some(Value::Null) => return Err("`src` is required: the URL of a bundle".into()),
         Some(Value::String(s)) if s.trim().is_empty() => {
@@ -585,7 +587,7 @@ pub fn resolve(raw: &RawOptions) -> Result<(Options, Vec<String>), String> {
 /// `data-` or `data-ac-` prefix, any case) to raw options. Unknown
 /// attributes (`class`, `id`, …) are ignored; values stay strings and lists
 /// stay comma-separated: [`resolve`] reads both.
-pub fn from_attributes(pairs: impl IntoIterator<Item = (String, String)>) -> RawOptions {
+pub fn from_attributes(pairs: impl IntoIterator<Item = (String, String)>) -> RawOptions<'static> {
     let mut raw = RawOptions::default();
     for (name, value) in pairs {
         let name = name.trim().to_ascii_lowercase();
@@ -623,7 +625,7 @@ pub fn from_attributes(pairs: impl IntoIterator<Item = (String, String)>) -> Raw
 }
 
 /// `None` for an absent or `null` option (both mean "default", silently).
-fn present<'v>(v: &'v Option<Value<'static>>) -> Option<&'v Value<'static>> {
+fn present<'v, 'a>(v: &'v Option<Value<'a>>) -> Option<&'v Value<'a>> {
     v.as_ref().filter(|v| !v.is_null())
 }
 
@@ -1003,8 +1005,8 @@ mod tests {
 
     use crate::widget::json::from_serde as from_json;
 
-    fn raw(v: serde_json::Value) -> RawOptions {
-        RawOptions::from_object(|key| Ok(v.get(key).map(from_json))).unwrap()
+    fn raw(v: serde_json::Value) -> RawOptions<'static> {
+        RawOptions::from_value(from_json(&v)).unwrap()
     }
 
     fn ok(v: serde_json::Value) -> (Options, Vec<String>) {
@@ -1457,8 +1459,7 @@ mod tests {
 
     #[test]
     fn one_option_under_two_names_is_an_error() {
-        let raw =
-            |v: serde_json::Value| RawOptions::from_object(|key| Ok(v.get(key).map(from_json)));
+        let raw = |v: serde_json::Value| RawOptions::from_value(from_json(&v));
         assert!(raw(json!({"src": "a.json", "url": "b.json"})).is_err());
         assert!(raw(json!({"timeout": 1, "timeoutMs": 2})).is_err());
         let o = raw(json!({"bundle": "a.json", "lang": "fr", "excerptLines": null})).unwrap();
