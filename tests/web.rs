@@ -1079,3 +1079,72 @@ async fn several_widgets_share_one_stylesheet() {
     handle_a.destroy();
     handle_b.destroy();
 }
+
+// ---------------------------------------------------------------------------
+// The allocator (`article_cards::heap`), on an instance of its own.
+
+#[wasm_bindgen_test]
+fn the_heap_aligns_recycles_and_keeps_contents() {
+    use article_cards::heap::Heap;
+    use std::alloc::{GlobalAlloc, Layout};
+
+    let heap = Heap::new();
+    let fill = |p: *mut u8, len: usize, seed: u8| {
+        for i in 0..len {
+            unsafe { p.add(i).write(seed.wrapping_add(i as u8)) };
+        }
+    };
+    let holds = |p: *mut u8, len: usize, seed: u8| {
+        (0..len).all(|i| unsafe { p.add(i).read() } == seed.wrapping_add(i as u8))
+    };
+    unsafe {
+        // Sizes across classes, alignments up to a page; every block is
+        // aligned, distinct and keeps what was written while the others
+        // are written.
+        let mut blocks = Vec::new();
+        for (i, &(size, align)) in [
+            (1, 1),
+            (15, 8),
+            (16, 16),
+            (17, 4),
+            (100, 32),
+            (4096, 4096),
+            (70_000, 8),
+            (3, 64),
+            (2_000_000, 16),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let layout = Layout::from_size_align(size, align).unwrap();
+            let p = heap.alloc(layout);
+            assert!(!p.is_null(), "{size}/{align}");
+            assert_eq!(p as usize % align.max(16), 0, "{size}/{align}");
+            fill(p, size, i as u8);
+            blocks.push((p, layout, i as u8));
+        }
+        for &(p, layout, seed) in &blocks {
+            assert!(holds(p, layout.size(), seed), "{layout:?}");
+        }
+        // A freed block serves the next request of its class.
+        let (p, layout, _) = blocks[3];
+        heap.dealloc(p, layout);
+        let again = heap.alloc(Layout::from_size_align(20, 4).unwrap());
+        assert_eq!(again, p, "17 and 20 bytes are both 32-byte blocks");
+        // Growing within the class stays put; past it the contents move.
+        let (p, layout, seed) = blocks[4];
+        assert_eq!(heap.realloc(p, layout, 128), p);
+        let moved = heap.realloc(p, Layout::from_size_align(128, 32).unwrap(), 129);
+        assert_ne!(moved, p);
+        assert_eq!(moved as usize % 32, 0);
+        assert!(holds(moved, 100, seed));
+        let (p, layout, seed) = blocks[6];
+        let shrunk = heap.realloc(p, layout, 10);
+        assert!(holds(shrunk, 10, seed));
+        // More than the largest class is refused, not a trap.
+        assert!(
+            heap.alloc(Layout::from_size_align((1 << 31) - 8, 8).unwrap())
+                .is_null()
+        );
+    }
+}

@@ -341,15 +341,10 @@ async fn finish(started: Started, cancel: &Rc<Cancel>) -> Result<(Vec<u8>, Strin
 const DECODE_HEAP_FACTOR: usize = 5;
 
 /// Grows the wasm memory once, by what decoding `len` bytes will use,
-/// instead of 64 KiB at a time as the allocator asks for it: each
-/// `memory.grow` costs the main thread. The reservation is freed at once and
-/// becomes the allocator's free top, which the decode then allocates from
-/// (the allocator, talc, never returns memory to the page, and keeps a
-/// freed block at the top for the next allocations). When the memory cannot grow that much,
-/// nothing is reserved and the decode grows as it goes.
+/// instead of 1 MiB at a time as the allocator asks for it: each
+/// `memory.grow` costs the main thread. When the memory cannot grow that
+/// much, nothing is reserved and the decode grows as it goes.
 fn reserve_heap(len: usize) {
-    let mut reservation = Vec::<u8>::new();
-    let _ = reservation.try_reserve_exact(len.saturating_mul(DECODE_HEAP_FACTOR));
-    // Opaque to the optimiser, so the allocation is not elided.
-    std::hint::black_box(&reservation);
+    #[cfg(not(target_feature = "atomics"))]
+    crate::heap::reserve(&crate::ALLOCATOR, len.saturating_mul(DECODE_HEAP_FACTOR));
 }
