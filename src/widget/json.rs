@@ -373,8 +373,21 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Appends a number as JSON, for messages: in the browser its shortest
+/// round-trip form (`String(n)`, so no float formatting is linked into the
+/// wasm), `null` when not finite.
+#[cfg(target_arch = "wasm32")]
+pub fn push_number(out: &mut String, n: f64) {
+    match js_sys::Number::from(n).to_string_with_radix(10) {
+        Ok(text) if n.is_finite() => out.push_str(&String::from(text)),
+        _ => out.push_str("null"),
+    }
+}
+
 /// Appends a finite number as JSON: whole numbers exactly (below 1e16),
-/// others rounded to 6 decimals or, when huge or tiny, as `1.5e300`.
+/// others rounded to 6 decimals or, when huge or tiny, as `1.5e300`
+/// (natively: SSR and tests; the browser has its own, above).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn push_number(out: &mut String, n: f64) {
     if !n.is_finite() {
         out.push_str("null");

@@ -196,7 +196,7 @@ fn verdict(r: &Report) -> Result<(), String> {
     let total = r.total().brotli;
     let loader = r.loader.brotli;
     println!(
-        "\nbudget: wasm + JS + CSS {} of {} brotli; embed.js {} of {} brotli",
+        "\nbudget: wasm + JS + CSS {} ({total} bytes) of {} brotli; embed.js {} of {} brotli",
         kib(total),
         kib(BUDGET_TOTAL),
         kib(loader),
