@@ -320,7 +320,9 @@ mod intl {
         }
     }
 
-    fn with_cache<T>(locale: &str, f: impl FnOnce(&Cached) -> Option<T>) -> Option<T> {
+    /// The formatters for `locale`, made once per locale (one copy of
+    /// this code, not one per caller).
+    fn formatters(locale: &str) -> (Option<Intl::RelativeTimeFormat>, Option<Function>) {
         CACHE.with(|cell| {
             let mut slot = cell.borrow_mut();
             if slot.as_ref().is_none_or(|c| c.locale != locale) {
@@ -335,28 +337,25 @@ mod intl {
                     absolute,
                 });
             }
-            slot.as_ref().and_then(f)
+            slot.as_ref()
+                .map(|c| (c.relative.clone(), c.absolute.clone()))
+                .unwrap_or_default()
         })
     }
 
     pub(super) fn prepare(locale: &str) {
-        with_cache(locale, |_| Some(()));
+        formatters(locale);
     }
 
     pub(super) fn relative(value: f64, unit: &str, locale: &str) -> Option<String> {
-        with_cache(locale, |c| {
-            c.relative
-                .as_ref()
-                .map(|rtf| String::from(rtf.format(value, unit)))
-        })
+        let rtf = formatters(locale).0?;
+        Some(String::from(rtf.format(value, unit)))
     }
 
     pub(super) fn absolute(ms: f64, locale: &str) -> Option<String> {
-        with_cache(locale, |c| {
-            let format = c.absolute.as_ref()?;
-            let date = Date::new(&JsValue::from_f64(ms));
-            format.call1(&JsValue::NULL, &date).ok()?.as_string()
-        })
+        let format = formatters(locale).1?;
+        let date = Date::new(&JsValue::from_f64(ms));
+        format.call1(&JsValue::NULL, &date).ok()?.as_string()
     }
 }
 
