@@ -912,6 +912,58 @@ async fn load_more_focuses_the_first_new_card() {
     handle.destroy();
 }
 
+/// The pages "Load more" added stay through an update that only changes
+/// how cards look, and start over when the update selects other articles.
+#[wasm_bindgen_test]
+async fn loaded_pages_survive_a_look_update_but_not_a_new_selection() {
+    let path = "/__edge/pages-kept/bundle.json";
+    let articles = r#"
+        {"id":"k1","title":"One","url":"https://news.example/k1","published":"2024-05-01T09:00:00Z"},
+        {"id":"k2","title":"Two","url":"https://news.example/k2","published":"2024-04-30T09:00:00Z"},
+        {"id":"k3","title":"Three","url":"https://news.example/k3","published":"2024-04-29T09:00:00Z"}"#;
+    let (host, handle) = mounted(
+        path,
+        vec![ok(bundle_json(articles))],
+        &[("limit", 2.into())],
+    )
+    .await;
+    until("the first page", 3000.0, || {
+        find(&host, ".ac-more button").is_some()
+    })
+    .await;
+    click(&find(&host, ".ac-more button").unwrap());
+    until("two pages", 2000.0, || count(&host, ".ac-card") == 3).await;
+
+    handle
+        .update(options(
+            path,
+            &[("limit", 2.into()), ("theme", "dark".into())],
+        ))
+        .unwrap();
+    until("the dark theme", 2000.0, || {
+        find(&host, ".ac[data-theme=dark]").is_some()
+    })
+    .await;
+    assert_eq!(
+        count(&host, ".ac-card"),
+        3,
+        "a theme change keeps the pages"
+    );
+
+    handle
+        .update(options(
+            path,
+            &[
+                ("limit", 2.into()),
+                ("theme", "dark".into()),
+                ("sort", "heat".into()),
+            ],
+        ))
+        .unwrap();
+    until("one page again", 2000.0, || count(&host, ".ac-card") == 2).await;
+    handle.destroy();
+}
+
 /// Waits for a Play button, presses the first one and waits for its player.
 async fn play_first_video(host: &Element) {
     until("play button", 3000.0, || find(host, ".ac-play").is_some()).await;

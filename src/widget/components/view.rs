@@ -15,7 +15,7 @@ use crate::widget::components::{
     ArticleCard, ByPtr, CarouselProps, ImageEnv, article_card, carousel, skeleton, use_keyed_effect,
 };
 use crate::widget::model::{LoadState, Selection};
-use crate::widget::options::{Layout, Options};
+use crate::widget::options::{Layout, Options, Sort};
 use crate::widget::select;
 
 #[derive(Properties, Clone, PartialEq)]
@@ -95,10 +95,22 @@ pub fn derived_name(options: &Options) -> String {
     truncate_chars(&name, NAME_MAX_CHARS).0
 }
 
-/// What the page count belongs to: another bundle or other options start
-/// over at one page.
+/// What the order and the page count belong to: another bundle, or options
+/// that select or order other articles or page them otherwise, start over
+/// at one page. The options that only change how cards look (theme,
+/// layout, locale, `show`, …) keep the pages shown, and compare less code.
 #[derive(Clone, PartialEq)]
-pub struct PagingKey(Option<ByPtr<Bundle>>, Rc<Options>);
+pub struct PagingKey(Option<ByPtr<Bundle>>, Selecting);
+
+/// The options [`select::select`] and the paging read.
+#[derive(Clone, PartialEq)]
+pub struct Selecting {
+    topics: Rc<[AttrValue]>,
+    providers: Rc<[AttrValue]>,
+    types: Rc<[ArticleType]>,
+    sort: Sort,
+    limit: usize,
+}
 
 /// The articles selected for a key, as indices in display order.
 type Order = (Option<PagingKey>, Rc<[usize]>);
@@ -217,7 +229,16 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
         LoadState::Ready(b) => Some(ByPtr(Rc::clone(b))),
         _ => None,
     };
-    let key = PagingKey(bundle.clone(), Rc::clone(options));
+    let key = PagingKey(
+        bundle.clone(),
+        Selecting {
+            topics: Rc::clone(&options.topics),
+            providers: Rc::clone(&options.providers),
+            types: Rc::clone(&options.types),
+            sort: options.sort,
+            limit: options.limit,
+        },
+    );
 
     let order = {
         let mut cached = view_state.order.borrow_mut();
