@@ -679,9 +679,9 @@ async fn bad_options_are_errors_a_person_can_act_on() {
             .contains("shadow root")
     );
 
-    // The options object is read as JSON: one option under two names, a
-    // cyclic value and a function are errors, not hangs or traps, and a
-    // function is named by its key rather than left out.
+    // The options are read as JSON: one option under two names, a cyclic
+    // value and a function are errors, not hangs or traps, and a function
+    // is named by its key rather than left out.
     let message = |extra: &[(&str, JsValue)]| {
         let err = mount(host.clone(), options("/x.json", extra))
             .err()
@@ -691,10 +691,15 @@ async fn bad_options_are_errors_a_person_can_act_on() {
     assert!(message(&[("url", "/y.json".into())]).contains("duplicate"));
     let cyclic = Object::new();
     Reflect::set(&cyclic, &"self".into(), &cyclic).unwrap();
-    assert!(message(&[("show", cyclic.into())]).contains("refers to itself"));
+    assert!(message(&[("show", cyclic.clone().into())]).contains("refers to itself"));
     let function = js_sys::Function::new_no_args("return 1");
-    assert!(message(&[("limit", function.into())]).contains("`limit`"));
+    assert!(message(&[("limit", function.clone().into())]).contains("`limit`"));
     assert!(host.shadow_root().is_none(), "nothing attached on error");
+    // Keys the widget does not know are never read: a callback or a
+    // cyclic object there is no error.
+    let extra = [("onReady", function.into()), ("owner", cyclic.into())];
+    let handle = mount(host.clone(), options("/x.json", &extra)).unwrap();
+    handle.destroy();
 }
 
 #[wasm_bindgen_test]
@@ -882,10 +887,9 @@ async fn cached_only_renders_nothing_from_another_origin() {
     handle.destroy();
 }
 
-/// "Load more" appends the next page and moves focus to its first link.
-#[wasm_bindgen_test]
-async fn load_more_focuses_the_first_new_card() {
-    let path = "/__edge/load-more/bundle.json";
+/// Three articles two to a page, mounted at `path` and showing the first
+/// page with its "Load more" button.
+async fn two_to_a_page(path: &str) -> (Element, Handle) {
     let articles = r#"
         {"id":"m1","title":"One","url":"https://news.example/m1","published":"2024-05-01T09:00:00Z"},
         {"id":"m2","title":"Two","url":"https://news.example/m2","published":"2024-04-30T09:00:00Z"},
@@ -900,6 +904,13 @@ async fn load_more_focuses_the_first_new_card() {
         find(&host, ".ac-more button").is_some()
     })
     .await;
+    (host, handle)
+}
+
+/// "Load more" appends the next page and moves focus to its first link.
+#[wasm_bindgen_test]
+async fn load_more_focuses_the_first_new_card() {
+    let (host, handle) = two_to_a_page("/__edge/load-more/bundle.json").await;
     assert_eq!(count(&host, ".ac-card"), 2);
     click(&find(&host, ".ac-more button").unwrap());
     until("focus on the new card's link", 2000.0, || {
@@ -917,20 +928,7 @@ async fn load_more_focuses_the_first_new_card() {
 #[wasm_bindgen_test]
 async fn loaded_pages_survive_a_look_update_but_not_a_new_selection() {
     let path = "/__edge/pages-kept/bundle.json";
-    let articles = r#"
-        {"id":"k1","title":"One","url":"https://news.example/k1","published":"2024-05-01T09:00:00Z"},
-        {"id":"k2","title":"Two","url":"https://news.example/k2","published":"2024-04-30T09:00:00Z"},
-        {"id":"k3","title":"Three","url":"https://news.example/k3","published":"2024-04-29T09:00:00Z"}"#;
-    let (host, handle) = mounted(
-        path,
-        vec![ok(bundle_json(articles))],
-        &[("limit", 2.into())],
-    )
-    .await;
-    until("the first page", 3000.0, || {
-        find(&host, ".ac-more button").is_some()
-    })
-    .await;
+    let (host, handle) = two_to_a_page(path).await;
     click(&find(&host, ".ac-more button").unwrap());
     until("two pages", 2000.0, || count(&host, ".ac-card") == 3).await;
 

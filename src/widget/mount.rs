@@ -8,7 +8,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::JSON;
+use js_sys::{JSON, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, ShadowRoot};
 use yew::{AppHandle, Renderer};
@@ -84,33 +84,37 @@ fn js_error(message: &str) -> JsValue {
     js_sys::Error::new(&format!("{LOG_PREFIX}{message}")).into()
 }
 
-/// The options object as `JSON.stringify` writes it, refusing the values
-/// JSON would leave out or cannot hold (functions, symbols, BigInts: named
-/// by their key) rather than ignoring them, and cycles.
+/// The options object as JSON text: its known keys only (own or inherited,
+/// like `key in options`; nothing else is read, so extra fields such as
+/// callbacks, elements or cyclic objects are ignored), copied into a plain
+/// object that `JSON.stringify` writes. A function, symbol or BigInt under
+/// a known key is refused, naming it, rather than left out.
 fn to_json(object: &JsValue) -> Result<String, String> {
-    let refuse = Closure::<dyn FnMut(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
-        |key: JsValue, value: JsValue| {
-            if value.is_function() || value.is_symbol() || value.is_bigint() {
-                Err(key)
-            } else {
-                Ok(value)
-            }
-        },
-    );
-    match JSON::stringify_with_replacer(object, refuse.as_ref()) {
-        Ok(text) => text.as_string().ok_or_else(|| "not an object".into()),
-        Err(e) => Err(match e.as_string() {
-            Some(key) => format!("`{key}` has an unsupported type"),
-            None => "it cannot be written as JSON: it refers to itself, or a getter threw".into(),
-        }),
+    let picked = Object::new();
+    for (key, _) in RawOptions::KEYS {
+        let js_key = JsValue::from_str(key);
+        let value = Reflect::get(object, &js_key).map_err(|_| format!("`{key}` cannot be read"))?;
+        if value.is_function() || value.is_symbol() || value.is_bigint() {
+            return Err(format!("`{key}` has an unsupported type"));
+        }
+        if !value.is_undefined() {
+            let _ = Reflect::set(&picked, &js_key, &value);
+        }
     }
+    JSON::stringify(&picked)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| {
+            "it cannot be written as JSON: a value refers to itself or holds a BigInt".into()
+        })
 }
 
 /// Converts what the page passed into validated options, logging each
-/// warning once per widget. An object is read as `JSON.stringify` writes
-/// it (own enumerable keys; `undefined`, functions and symbols left out;
-/// `NaN` and the infinities as `null`; dates as ISO strings), by the
-/// bundle's JSON reader: no property-by-property conversion is linked.
+/// warning once per widget. An object's known keys are read as
+/// `JSON.stringify` writes them ([`to_json`]: `undefined` is absent, `NaN`
+/// and the infinities are `null`, dates ISO strings; nested functions are
+/// left out or `null`), by the bundle's JSON reader: no conversion of JS
+/// values to [`Value`] is linked.
 fn to_options(value: JsValue, logged: &RefCell<Vec<String>>) -> Result<Options, JsValue> {
     let text;
     let raw = if let Some(src) = value.as_string() {
