@@ -66,8 +66,7 @@ impl State {
     /// Makes `top..end` hold at least `bytes` from an address aligned to
     /// `align`, growing the memory; `false` when it cannot grow.
     fn room(&mut self, bytes: usize, align: usize) -> bool {
-        let start = (self.top + align - 1) & !(align - 1);
-        if start.checked_add(bytes).is_some_and(|e| e <= self.end) {
+        if self.fits(bytes, align) {
             return true;
         }
         // Enough for a region that starts afresh (someone else grew the
@@ -85,7 +84,15 @@ impl State {
             self.top = base;
         }
         self.end = base.saturating_add(pages * PAGE);
-        true
+        self.fits(bytes, align)
+    }
+
+    /// Whether `top..end` holds `bytes` from an address aligned to `align`
+    /// (checked: near 4 GiB the sums would wrap).
+    fn fits(&self, bytes: usize, align: usize) -> bool {
+        (self.top.checked_add(align - 1))
+            .and_then(|n| (n & !(align - 1)).checked_add(bytes))
+            .is_some_and(|e| e < self.end)
     }
 }
 
