@@ -21,7 +21,7 @@ use crate::dist::{self, Dist};
 use crate::util::root;
 
 /// wasm + glue + loader, brotli: the widget issue's budget (met at
-/// 89.9 KiB, 92,016 bytes, when this was written; 164.6 KiB seven sessions
+/// 89.9 KiB, 92,047 bytes, when this was written; 164.6 KiB seven sessions
 /// earlier).
 pub const BUDGET_TOTAL: usize = 90 * 1024;
 /// `embed.js`, brotli.

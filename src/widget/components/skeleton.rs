@@ -7,6 +7,12 @@ use yew::prelude::*;
 
 use crate::widget::options::{Layout, Options};
 
+/// One shimmering line: a function, so its element is built by one copy
+/// of the code rather than inline at each of its places.
+fn bar() -> Html {
+    html! { <span class="ac-bar"></span> }
+}
+
 /// The room of a card's related-articles strip: the strip's bar (caption,
 /// buttons) and a row of slides (picture, two title lines, meta line), in
 /// the real strip's classes, so that it has the same height at every width
@@ -29,8 +35,8 @@ pub fn related_placeholder(show_image: bool, reserved: bool) -> Html {
                     if show_image {
                         <div class="ac-rel-media"><div class="ac-img ac-ph"></div></div>
                     }
-                    <div class="ac-rel-title"><span class="ac-bar"></span><span class="ac-bar is-mid"></span></div>
-                    <div class="ac-meta ac-rel-meta"><span class="ac-bar"></span></div>
+                    <div class="ac-rel-title">{ bar() }<span class="ac-bar is-mid"></span></div>
+                    <div class="ac-meta ac-rel-meta">{ bar() }</div>
                 </div>
             </div>
         }
@@ -68,14 +74,14 @@ pub fn skeleton(o: &Options) -> Html {
                     }
                     <div class="ac-body">
                         <div class="ac-meta"><span class="ac-bar is-short"></span></div>
-                        <div class="ac-title"><span class="ac-bar"></span><span class="ac-bar is-mid"></span></div>
+                        <div class="ac-title">{ bar() }<span class="ac-bar is-mid"></span></div>
                         if o.show.excerpt {
                             <div class="ac-excerpt" data-lines={lines.to_string()}>
-                                { for (0..lines).map(|_| html! { <span class="ac-bar"></span> }) }
+                                { for (0..lines).map(|_| bar()) }
                             </div>
                         }
                         if o.show.topics {
-                            <div class="ac-topics"><span class="ac-bar"></span><span class="ac-bar"></span></div>
+                            <div class="ac-topics">{ bar() }{ bar() }</div>
                         }
                     </div>
                     if related {
