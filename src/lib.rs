@@ -12,6 +12,8 @@ pub mod cli;
 #[cfg(feature = "cli")]
 pub mod images;
 #[cfg(feature = "cli")]
+pub mod net;
+#[cfg(feature = "cli")]
 pub mod related;
 
 #[cfg(feature = "schema")]
