@@ -122,7 +122,8 @@
 
 mod fetch;
 mod manifest;
-mod process;
+// Public so the hostile corpus (tests/hostile.rs) feeds it files directly.
+pub mod process;
 mod progress;
 mod store;
 
