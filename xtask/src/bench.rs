@@ -42,11 +42,12 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 .args(args.get(1..).unwrap_or_default()),
         ),
         Some("widget") => widget(args.get(1..).unwrap_or_default()),
+        Some("hostile") => hostile(args.get(1..).unwrap_or_default()),
         Some(other) => Err(format!(
-            "unknown benchmark `{other}` (try: bundle, related, images, widget)"
+            "unknown benchmark `{other}` (try: bundle, related, images, widget, hostile)"
         )),
         None => Err(
-            "usage: cargo xtask bench bundle|related|images|widget [N...] (widget: [--runs N])"
+            "usage: cargo xtask bench bundle|related|images|widget|hostile [N...] (widget: [--runs N])"
                 .into(),
         ),
     }
@@ -435,4 +436,262 @@ fn png(width: u32, height: u32, rgb: [u8; 3]) -> std::io::Result<Vec<u8>> {
         out.extend(crc.sum().to_be_bytes());
     }
     Ok(out)
+}
+
+/// One hostile input shape of `bench hostile`: a name, what it stresses,
+/// its three sizes, and how to write an input of a size.
+struct Hostile {
+    name: &'static str,
+    what: &'static str,
+    sizes: [usize; 3],
+    /// File name of the generated input.
+    file: &'static str,
+    make: fn(usize) -> String,
+    args: &'static [&'static str],
+}
+
+const HOSTILE: [Hostile; 7] = [
+    Hostile {
+        name: "null-items",
+        what: "a feed page of `null` items (one error each)",
+        sizes: [25_000, 50_000, 100_000],
+        file: "page.json",
+        make: null_items,
+        args: &["--related", "off"],
+    },
+    Hostile {
+        name: "valid-items",
+        what: "a feed page of valid articles, related articles computed",
+        sizes: [5_000, 10_000, 20_000],
+        file: "page.json",
+        make: valid_items,
+        args: &["--related", "auto"],
+    },
+    Hostile {
+        name: "bad-topics",
+        what: "an article file whose topics are all of the wrong type (one located warning each)",
+        sizes: [3_000, 6_000, 12_000],
+        file: "article.md",
+        make: bad_topics,
+        args: &["--related", "off"],
+    },
+    Hostile {
+        name: "many-topics",
+        what: "one feed item with distinct topics (case-insensitive de-duplication)",
+        sizes: [15_000, 30_000, 60_000],
+        file: "page.json",
+        make: many_topics,
+        args: &["--related", "off"],
+    },
+    Hostile {
+        name: "many-keys",
+        what: "an article file with distinct top-level keys (duplicate-key check)",
+        sizes: [1_500, 3_000, 6_000],
+        file: "article.md",
+        make: many_keys,
+        args: &["--related", "off"],
+    },
+    Hostile {
+        name: "many-related",
+        what: "one feed item with an explicit related list",
+        sizes: [10_000, 20_000, 40_000],
+        file: "page.json",
+        make: many_related,
+        args: &["--related", "explicit"],
+    },
+    Hostile {
+        name: "duplicate-urls",
+        what: "a feed page whose items all share one URL (merge reports)",
+        sizes: [5_000, 10_000, 20_000],
+        file: "page.json",
+        make: duplicate_urls,
+        args: &["--related", "off"],
+    },
+];
+
+fn null_items(n: usize) -> String {
+    let mut out = String::with_capacity(n * 5 + 32);
+    out.push_str("{\"page\":1,\"value\":[");
+    for i in 0..n {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("null");
+    }
+    out.push_str("]}");
+    out
+}
+
+fn valid_items(n: usize) -> String {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut out = String::from("{\"page\":1,\"value\":[\n");
+    for i in 0..n {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        let provider = i % 50;
+        out.push_str(&format!(
+            "{{\"title\":\"{} {i}\",\"excerpt\":\"{}.\",\"webUrl\":\"https://news{provider}.example/a/{i}\",\
+             \"publishedDateTime\":\"2024-{:02}-{:02}T10:00:00Z\",\"topics\":[\"{}\"],\
+             \"provider\":{{\"name\":\"Outlet {provider}\",\"domain\":\"news{provider}.example\"}}}}",
+            sentence(&mut rng, 5),
+            sentence(&mut rng, 6),
+            1 + rng.next() % 12,
+            1 + rng.next() % 28,
+            rng.pick(&TOPICS),
+        ));
+    }
+    out.push_str("\n]}\n");
+    out
+}
+
+fn bad_topics(n: usize) -> String {
+    let mut out = String::from("---\ntitle: Bad topics\nwebUrl: https://bad.example/a\ntopics:\n");
+    for _ in 0..n {
+        out.push_str("- []\n");
+    }
+    out.push_str("---\n");
+    out
+}
+
+fn many_topics(n: usize) -> String {
+    let topics: Vec<String> = (0..n).map(|i| format!("\"Topic {i}\"")).collect();
+    format!(
+        "{{\"page\":1,\"value\":[{{\"title\":\"Topics\",\"webUrl\":\"https://topics.example/a\",\"topics\":[{}]}}]}}\n",
+        topics.join(",")
+    )
+}
+
+fn many_keys(n: usize) -> String {
+    let mut out = String::from("---\ntitle: Keys\nwebUrl: https://keys.example/a\n");
+    for i in 0..n {
+        out.push_str(&format!("k{i:05}: 1\n"));
+    }
+    out.push_str("---\n");
+    out
+}
+
+fn many_related(n: usize) -> String {
+    let items: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                "{{\"title\":\"Related {i}\",\"webUrl\":\"https://rel.example/r/{i}\",\"provider\":{{\"name\":\"R{i}\",\"domain\":\"r{i}.example\"}}}}"
+            )
+        })
+        .collect();
+    format!(
+        "{{\"page\":1,\"value\":[{{\"title\":\"Related\",\"webUrl\":\"https://rel.example/a\",\"related\":[{}]}}]}}\n",
+        items.join(",\n")
+    )
+}
+
+fn duplicate_urls(n: usize) -> String {
+    let items: Vec<String> = (0..n)
+        .map(|i| format!("{{\"title\":\"Copy {i}\",\"webUrl\":\"https://dup.example/a\"}}"))
+        .collect();
+    format!("{{\"page\":1,\"value\":[\n{}\n]}}\n", items.join(",\n"))
+}
+
+/// `cargo xtask bench hostile [--exe PATH] [--timeout SECS] [SHAPE...]`:
+/// runs the release bundler on every hostile shape at three sizes and
+/// prints the wall times, so that growth can be seen to be linear. `--exe`
+/// times another build (an older commit, for a before/after); a run over
+/// `--timeout` is stopped and shown as such.
+fn hostile(args: &[String]) -> Result<(), String> {
+    let mut exe = None;
+    let mut timeout = 300.0_f64;
+    let mut only = Vec::new();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--exe" => exe = Some(PathBuf::from(rest.next().ok_or("--exe needs a path")?)),
+            "--timeout" => {
+                timeout = rest
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("--timeout needs seconds")?;
+            }
+            name if HOSTILE.iter().any(|h| h.name == name) => only.push(name.to_owned()),
+            other => {
+                let names: Vec<&str> = HOSTILE.iter().map(|h| h.name).collect();
+                return Err(format!(
+                    "unknown shape `{other}` (shapes: {})",
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    let exe = match exe {
+        Some(exe) => exe,
+        None => build_bundler()?,
+    };
+    let work = root().join("target/bench-hostile");
+    fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    for h in HOSTILE
+        .iter()
+        .filter(|h| only.is_empty() || only.iter().any(|o| o == h.name))
+    {
+        println!("{}: {}", h.name, h.what);
+    }
+    println!(
+        "\n| shape | size | input | wall time | µs per unit | exit |\n|---|---:|---:|---:|---:|---:|"
+    );
+    for h in HOSTILE
+        .iter()
+        .filter(|h| only.is_empty() || only.iter().any(|o| o == h.name))
+    {
+        for n in h.sizes {
+            let dir = work.join(format!("{}-{n}", h.name));
+            fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let input = dir.join(h.file);
+            let text = (h.make)(n);
+            fs::write(&input, &text).map_err(|e| format!("{}: {e}", input.display()))?;
+            let out = dir.join("bundle.json");
+            let (seconds, status) = time_with_limit(
+                Command::new(&exe)
+                    .arg("bundle")
+                    .arg(&input)
+                    .arg("--out")
+                    .arg(&out)
+                    .arg("--quiet")
+                    .args(h.args)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null()),
+                timeout,
+            )?;
+            let time = match status {
+                Some(_) => format!("{seconds:.2} s"),
+                None => format!("> {timeout:.0} s (stopped)"),
+            };
+            let exit = status.map_or("-".to_owned(), |c| c.to_string());
+            println!(
+                "| {} | {n} | {:.2} MB | {time} | {:.1} | {exit} |",
+                h.name,
+                text.len() as f64 / 1e6,
+                seconds * 1e6 / n as f64
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Runs a command for at most `limit` seconds: (wall seconds, exit code,
+/// `None` when it was stopped or killed by a signal).
+fn time_with_limit(cmd: &mut Command, limit: f64) -> Result<(f64, Option<i32>), String> {
+    let started = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("could not start the bundler: {e}"))?;
+    loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            return Ok((started.elapsed().as_secs_f64(), status.code()));
+        }
+        if started.elapsed().as_secs_f64() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok((started.elapsed().as_secs_f64(), None));
+        }
+        // A benchmark, not a test: polling keeps the timing simple.
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }

@@ -30,6 +30,7 @@ tasks:
   bench related     time the related-article computation on synthetic bundles
   bench images      time the image cache (fetch, resize, encode) on synthetic photos
   bench widget      time mount → first 24 cards in headless Chromium (1,000 / 10,000 articles)
+  bench hostile     time the bundler on hostile inputs at three sizes each [--exe PATH] [SHAPE...]
 ";
 
 fn main() -> ExitCode {
