@@ -168,14 +168,13 @@ pub fn decode_with(
 /// Keeps the first article of each id. Sorting positions by id finds the
 /// repeats in O(n log n) without a set type (whose code the wasm would carry).
 fn drop_repeated_ids(articles: Vec<Article>, warnings: &mut Vec<String>) -> Vec<Article> {
-    let mut order: Vec<usize> = (0..articles.len()).collect();
-    let id = |i: &usize| articles.get(*i).map(|a| a.id.as_str());
+    let id = |i: usize| articles.get(i).map_or("", |a| a.id.as_str());
     // Stable: among equal ids the earliest position comes first.
-    order.sort_by(|a, b| id(a).cmp(&id(b)));
+    let order = json::positions_by_key(articles.len(), &id);
     let mut repeated = vec![false; articles.len()];
     for pair in order.windows(2) {
         if let [first, next] = pair
-            && id(first) == id(next)
+            && id(*first) == id(*next)
             && let Some(flag) = repeated.get_mut(*next)
         {
             *flag = true;
@@ -362,7 +361,15 @@ impl Decoder<'_> {
                 return out;
             }
         };
-        for (key, raw) in members {
+        // Read in key order, so that each insert lands at the end of the
+        // sorted `Vec`: one sort, not a shift of the tail per provider. A
+        // parsed object has no repeated key; in a tree that had one, the
+        // last in text order would replace the others.
+        let key = |i: usize| members.get(i).map_or("", |(k, _)| k.as_ref());
+        for i in json::positions_by_key(members.len(), &key) {
+            let Some((key, raw)) = members.get(i) else {
+                continue;
+            };
             let mark = self.warnings.len();
             let what = format!("provider `{key}`");
             match self.provider(raw, &what) {
@@ -686,6 +693,40 @@ mod tests {
             "articles": articles,
         }))
         .unwrap()
+    }
+
+    /// A hostile bundle of many providers in reverse key order: inserting
+    /// each at its place in the sorted `Vec` shifted all those after it
+    /// (quadratic, minutes here); read in key order, each lands at the end.
+    #[test]
+    fn finding_5_many_providers_are_decoded_by_one_sort() {
+        let n = 100_000;
+        let mut text = String::from(r#"{"version": 1, "providers": {"#);
+        for i in (0..n).rev() {
+            text.push_str(&format!(r#""p{i:06}": {{"name": "P{i}"}},"#));
+        }
+        text.push_str(r#""bad": {"name": ""}}, "articles": []}"#);
+        let (b, warnings) = decode(text.as_bytes(), Some(BASE)).unwrap();
+        assert_eq!(warnings, ["provider `bad` dropped: it has no name."]);
+        assert_eq!(b.providers.len(), n);
+        let keys: Vec<&String> = b.providers.iter().map(|(k, _)| k).collect();
+        assert!(keys.is_sorted());
+        assert_eq!(b.providers.get("p000000").unwrap().name, "P0");
+        assert_eq!(b.providers.get("p099999").unwrap().name, "P99999");
+    }
+
+    #[test]
+    fn finding_5_a_bundle_with_a_repeated_key_is_refused() {
+        let text = r#"{"version": 1, "providers": {"hg": {"name": "Harbour Gazette"}, "hg": {"name": "Impostor"}}, "articles": []}"#;
+        let err = decode(text.as_bytes(), Some(BASE)).unwrap_err();
+        assert_eq!(err.kind, LoadErrorKind::NotJson);
+        let at = text.rfind(r#""hg""#).unwrap();
+        assert_eq!(
+            err.message,
+            format!(
+                "The articles file is not JSON (expected a key not already in this object at byte {at})."
+            )
+        );
     }
 
     #[test]

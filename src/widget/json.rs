@@ -5,7 +5,12 @@
 //! of the widget's wasm, which has a size budget. This reader builds a plain
 //! tree ([`Value`]) in one pass and never panics; `decode` walks the tree.
 //! It accepts the same syntax as `serde_json::from_slice` (tests check the
-//! two agree), with the same nesting limit. Numbers are kept as `f64`
+//! two agree), with the same nesting limit, with one deliberate difference:
+//! an object with a repeated key is refused (the error gives the byte
+//! offset of the repeat), where `serde_json::Value` keeps the last
+//! occurrence. A bundle is one writer's output, so a repeated key is a
+//! fault or a trick, and no reader should have to pick a winner; the
+//! bundler refuses the same (docs/bundle.md). Numbers are kept as `f64`
 //! computed without the standard library's exact decimal parser and its
 //! tables: exact for whole numbers, close for the rest, and the bundle's
 //! numbers are whole.
@@ -14,8 +19,7 @@ use std::borrow::Cow;
 
 /// One JSON value: a bundle as parsed here, and the widget's options as
 /// the edge reads them from JS (through `JSON.stringify`). Object members keep
-/// their order; a repeated key keeps every occurrence and [`Value::get`]
-/// returns the first.
+/// their order; [`parse`] never builds an object with a repeated key.
 ///
 /// Strings and keys borrow from the parsed text unless they hold escapes:
 /// a bundle's tree is then mostly arrays and objects, with a fraction of
@@ -43,7 +47,8 @@ pub struct SyntaxError {
 }
 
 impl<'a> Value<'a> {
-    /// The first member named `key` of an object.
+    /// The member named `key` of an object (the first, if a tree built
+    /// other than by [`parse`] repeats it).
     pub fn get(&self, key: &str) -> Option<&Value<'a>> {
         match self {
             Value::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
@@ -117,6 +122,7 @@ pub fn parse(bytes: &[u8]) -> Result<Value<'_>, SyntaxError> {
         s: text.as_bytes(),
         text,
         i: 0,
+        key_at: Vec::new(),
     };
     let value = p.value(0)?;
     p.ws();
@@ -130,6 +136,38 @@ struct Parser<'a> {
     s: &'a [u8],
     text: &'a str,
     i: usize,
+    /// Offsets of the keys of the objects being read, innermost last: a
+    /// stack, so that each object's are found without a `Vec` of its own.
+    key_at: Vec<usize>,
+}
+
+/// Positions `0..n` ordered by `key`, equal keys in position order (a
+/// stable sort). Every sort of positions by a string goes through this one
+/// non-generic function (object keys here; provider keys and article ids
+/// in `decode`), so the wasm carries one copy of the sort.
+pub fn positions_by_key<'k>(n: usize, key: &dyn Fn(usize) -> &'k str) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|a, b| key(*a).cmp(key(*b)));
+    order
+}
+
+/// The position of the first member (in text order) whose key an earlier
+/// member already has: one sort of the positions, then equal neighbours,
+/// so a hostile object costs `n log n` comparisons, not `n²`.
+fn first_repeat(members: &[(Cow<'_, str>, Value<'_>)]) -> Option<usize> {
+    if members.len() < 2 {
+        return None;
+    }
+    let key = |i: usize| members.get(i).map_or("", |(k, _)| k.as_ref());
+    let order = positions_by_key(members.len(), &key);
+    order
+        .windows(2)
+        .filter_map(|pair| match pair {
+            // Stable: the later of two equal keys is `next`.
+            [first, next] if key(*first) == key(*next) => Some(*next),
+            _ => None,
+        })
+        .min()
 }
 
 impl<'a> Parser<'a> {
@@ -173,12 +211,14 @@ impl<'a> Parser<'a> {
             Some(b'{') => {
                 self.i += 1;
                 let mut members = Vec::new();
+                let keys = self.key_at.len();
                 if !self.eat(b'}') {
                     loop {
                         self.ws();
                         if self.peek() != Some(b'"') {
                             return Err(self.err("a string key"));
                         }
+                        self.key_at.push(self.i);
                         let key = self.string()?;
                         if !self.eat(b':') {
                             return Err(self.err("`:`"));
@@ -192,6 +232,13 @@ impl<'a> Parser<'a> {
                         }
                     }
                 }
+                if let Some(at) = first_repeat(&members) {
+                    return Err(SyntaxError {
+                        what: "a key not already in this object",
+                        at: self.key_at.get(keys + at).copied().unwrap_or(self.i),
+                    });
+                }
+                self.key_at.truncate(keys);
                 Ok(Value::Object(members))
             }
             Some(b'[') => {
@@ -497,7 +544,8 @@ mod tests {
     }
 
     /// Both parsers accept `text` and build the same tree (serde_json's map
-    /// is sorted: compare with sorted members).
+    /// is sorted: compare with sorted members). The one difference, a
+    /// repeated key, has its own test below.
     fn same_as_serde(text: &str) {
         let ours = parse(text.as_bytes()).unwrap_or_else(|e| panic!("{text:?}: {e:?}"));
         let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
@@ -601,6 +649,60 @@ mod tests {
             assert!(parse(text.as_bytes()).is_err(), "accepted {text:?}");
         }
         assert!(parse(b"\"\xff\"").is_err(), "invalid UTF-8");
+    }
+
+    /// The one deliberate difference from serde_json: its `Value` keeps the
+    /// last of a repeated key, this reader refuses the object (and says
+    /// where the repeat is), as the bundler does.
+    #[test]
+    fn finding_5_a_repeated_key_is_refused_where_serde_json_keeps_the_last() {
+        let cases: [(&str, usize); 6] = [
+            (r#"{"a": 1, "b": 2, "a": 3}"#, 17),
+            // The same key once unescaped.
+            (r#"{"a": 1, "\u0061": 2}"#, 9),
+            (
+                r#"{"providers": {"x": {}, "y": {}, "x": {"name": "Evil"}}}"#,
+                33,
+            ),
+            (r#"[{"k": 1}, {"k": 2, "j": 0, "k": 3}]"#, 28),
+            // The earliest repeat in text order, whatever the key order.
+            (r#"{"b": 0, "a": 0, "b": 1, "a": 1}"#, 17),
+            (r#"{"": 0, "": 1}"#, 8),
+        ];
+        for (text, at) in cases {
+            assert!(serde_json::from_str::<serde_json::Value>(text).is_ok());
+            assert_eq!(
+                parse(text.as_bytes()),
+                Err(SyntaxError {
+                    what: "a key not already in this object",
+                    at
+                }),
+                "{text}"
+            );
+        }
+        let theirs: serde_json::Value = serde_json::from_str(cases[0].0).unwrap();
+        assert_eq!(theirs["a"], 3);
+        // Equal keys in different objects are no repeat.
+        same_as_serde(r#"{"a": {"a": {"a": 1}}, "b": [{"a": 2}, {"a": 3}]}"#);
+    }
+
+    /// A hostile object of many keys costs a sort, not a comparison of
+    /// every pair (which would not finish in any reasonable time here).
+    #[test]
+    fn finding_5_many_keys_are_checked_by_one_sort() {
+        let n = 200_000;
+        let mut text = String::from("{");
+        for i in 0..n {
+            text.push_str(&format!("\"k{i}\": {i},"));
+        }
+        let distinct = format!("{}\"last\": 0}}", text);
+        let Ok(Value::Object(members)) = parse(distinct.as_bytes()) else {
+            panic!("refused");
+        };
+        assert_eq!(members.len(), n + 1);
+        let repeat_at = text.len();
+        let repeated = format!("{text}\"k{}\": 0}}", n / 2);
+        assert_eq!(parse(repeated.as_bytes()).unwrap_err().at, repeat_at);
     }
 
     #[test]
