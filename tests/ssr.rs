@@ -595,6 +595,42 @@ fn button<'a>(html: &'a str, class: &str) -> &'a str {
     &html[start..at + html[at..].find('>').unwrap()]
 }
 
+/// Reverse tabnabbing: whatever `rel` the options hold, every link that
+/// opens a new tab (card titles and related slides) has `noopener` and no
+/// `opener`.
+#[tokio::test(flavor = "current_thread")]
+async fn finding_5_links_that_open_a_new_tab_have_noopener() {
+    for rel in ["opener", "opener noreferrer", "nofollow", "OPENER"] {
+        let o = Options {
+            rel: AttrValue::from(rel),
+            ..opts()
+        };
+        let html = render(bundle_of(vec![with_related(3), video()]), o).await;
+        let links: Vec<&str> = html
+            .split("<a ")
+            .skip(1)
+            .map(|tag| tag.split('>').next().unwrap())
+            .collect();
+        assert_eq!(links.len(), 5, "{rel}: two titles and three slides");
+        for tag in links {
+            assert!(tag.contains(r#"target="_blank""#), "{tag}");
+            let rel_value = tag
+                .split(r#"rel=""#)
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            let tokens: Vec<String> = rel_value
+                .split_ascii_whitespace()
+                .map(str::to_ascii_lowercase)
+                .collect();
+            assert!(tokens.iter().any(|t| t == "noopener"), "{rel}: {tag}");
+            assert!(!tokens.iter().any(|t| t == "opener"), "{rel}: {tag}");
+        }
+    }
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn related_carousel() {
     let html = render(bundle_of(vec![with_related(6)]), opts()).await;

@@ -324,6 +324,27 @@ pub struct Options {
 }
 
 impl Options {
+    /// `rel` as the links get it. With `target` `_blank`, `opener` is
+    /// dropped and `noopener` added when missing, whatever `rel` says: the
+    /// opened page must never get `window.opener`, through which it could
+    /// navigate this one (reverse tabnabbing). Checked where links are
+    /// rendered, so options built without [`resolve`] are held to it too.
+    pub fn link_rel(&self) -> AttrValue {
+        let is = |t: &str, word: &str| t.eq_ignore_ascii_case(word);
+        let tokens = || self.rel.split_ascii_whitespace();
+        if self.target != Target::Blank
+            || (tokens().any(|t| is(t, "noopener")) && !tokens().any(|t| is(t, "opener")))
+        {
+            return self.rel.clone();
+        }
+        let mut rel = String::from("noopener");
+        for t in tokens().filter(|t| !is(t, "opener") && !is(t, "noopener")) {
+            rel.push(' ');
+            rel.push_str(t);
+        }
+        AttrValue::from(rel)
+    }
+
     /// All defaults for a bundle URL (not validated here).
     pub fn with_src(src: impl Into<AttrValue>) -> Self {
         Options {
@@ -527,6 +548,13 @@ pub fn resolve(raw: &RawOptions<'_>) -> Result<(Options, Vec<String>), String> {
                 "space-separated link types",
                 &format!("\"{}\"", defaults::REL),
             ),
+        }
+        let rel = opts.link_rel();
+        if rel != opts.rel {
+            w.0.push(format!(
+                "`rel`: links that open a new tab always have `noopener` and never `opener`; using \"{rel}\""
+            ));
+            opts.rel = rel;
         }
     }
     if let Some(v) = present(&raw.timeout_ms) {
@@ -1084,6 +1112,48 @@ mod tests {
         let (o, w) = ok(json!({"src": "b.json", "excerpt_lines": 5, "timeout_ms": "1000"}));
         assert!(w.is_empty());
         assert_eq!((o.excerpt_lines, o.timeout_ms), (5, 1000));
+    }
+
+    /// Reverse tabnabbing: a page opened in a new tab with `opener` (or
+    /// without `noopener`) could navigate the reader's tab through
+    /// `window.opener`.
+    #[test]
+    fn finding_5_rel_never_allows_opener_with_target_blank() {
+        for (target, rel, want) in [
+            (None, "opener", "noopener"),
+            (Some("_blank"), "opener", "noopener"),
+            (None, "Opener nofollow", "noopener nofollow"),
+            (None, "nofollow", "noopener nofollow"),
+            (None, "noreferrer", "noopener noreferrer"),
+            (None, "opener noopener external", "noopener external"),
+        ] {
+            let (o, w) = ok(json!({"src": "b.json", "target": target, "rel": rel}));
+            assert_eq!(o.rel, want, "{rel}");
+            assert_eq!(w.len(), 1, "{rel}: {w:?}");
+            assert!(w[0].contains("never `opener`"), "{w:?}");
+        }
+        for (target, rel) in [
+            ("_blank", "noopener"),
+            ("_blank", "NoOpener nofollow"),
+            ("_blank", "noreferrer noopener"),
+            // No new browsing context, so no opener to protect.
+            ("_self", "opener"),
+        ] {
+            let (o, w) = ok(json!({"src": "b.json", "target": target, "rel": rel}));
+            assert_eq!((o.rel.as_str(), w), (rel, vec![]));
+        }
+        // Options built in Rust, not resolved, are held to it where links
+        // are rendered.
+        let o = Options {
+            rel: AttrValue::from("opener"),
+            ..Options::with_src("b.json")
+        };
+        assert_eq!(o.link_rel(), "noopener");
+        let o = Options {
+            target: Target::SelfFrame,
+            ..o
+        };
+        assert_eq!(o.link_rel(), "opener");
     }
 
     #[test]

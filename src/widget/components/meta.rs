@@ -89,7 +89,7 @@ pub fn title(t: Title<'_>) -> Html {
         let (href, target, rel) = (
             t.url.to_owned(),
             t.options.target.as_str(),
-            t.options.rel.clone(),
+            t.options.link_rel(),
         );
         if t.related {
             html! {
