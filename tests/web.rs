@@ -31,6 +31,9 @@ enum Step {
     ReplyAfter(u16, &'static str),
     /// Never settles (unless its signal aborts, like a real fetch).
     Hang,
+    /// A 200 whose body never ends: chunks of this many bytes, as fast as
+    /// they are read (counted in `STREAMED`).
+    Endless(u32),
 }
 
 #[derive(Default)]
@@ -47,6 +50,8 @@ type FetchStub = Closure<dyn FnMut(JsValue, JsValue) -> Promise>;
 thread_local! {
     static ROUTES: RefCell<HashMap<String, Route>> = RefCell::new(HashMap::new());
     static STUB: RefCell<Option<FetchStub>> = const { RefCell::new(None) };
+    /// Bytes handed out by `Step::Endless` bodies.
+    static STREAMED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 fn response(status: u16, body: &str) -> JsValue {
@@ -97,6 +102,21 @@ fn stub_fetch(input: JsValue, init: JsValue) -> Promise {
                     .unwrap();
             }
         }),
+        Some(Step::Endless(chunk)) => {
+            let pull = Closure::<dyn FnMut(JsValue)>::new(move |controller: JsValue| {
+                let enqueue: js_sys::Function = get(&controller, "enqueue").dyn_into().unwrap();
+                let bytes = js_sys::Uint8Array::new_with_length(chunk);
+                bytes.fill(b' ', 0, chunk);
+                enqueue.call1(&controller, &bytes).unwrap();
+                STREAMED.with(|s| s.set(s.get() + u64::from(chunk)));
+            });
+            let source = Object::new();
+            Reflect::set(&source, &"pull".into(), pull.as_ref()).unwrap();
+            pull.forget();
+            let body = web_sys::ReadableStream::new_with_underlying_source(&source).unwrap();
+            let reply = web_sys::Response::new_with_opt_readable_stream(Some(&body)).unwrap();
+            Promise::resolve(&JsValue::from(reply))
+        }
         None => Promise::reject(&js_sys::TypeError::new("Failed to fetch (no route)").into()),
     }
 }
@@ -1196,5 +1216,217 @@ fn the_heap_aligns_recycles_and_keeps_contents() {
             heap.alloc(Layout::from_size_align((1 << 31) - 8, 8).unwrap())
                 .is_null()
         );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The body read as a stream (finding 5) and the last good copy.
+
+#[wasm_bindgen_test]
+async fn finding_5_a_body_past_the_cap_is_stopped_while_streaming() {
+    use article_cards::widget::decode::MAX_BUNDLE_BYTES;
+    let path = "/__edge/endless/bundle.json";
+    let chunk = 256 * 1024;
+    STREAMED.with(|s| s.set(0));
+    let (host, handle) = mounted(
+        path,
+        vec![Step::Endless(chunk)],
+        &[("timeoutMs", 20_000.into()), ("retries", 0.into())],
+    )
+    .await;
+    // Buffered whole, the body would be read until the timeout.
+    until("the size error", 5000.0, || {
+        find(&host, ".is-error").is_some()
+    })
+    .await;
+    assert!(
+        text(&host, ".ac-msg").contains("too large"),
+        "{}",
+        text(&host, ".ac-msg")
+    );
+    let streamed = STREAMED.with(|s| s.get());
+    for _ in 0..5 {
+        frame().await;
+    }
+    assert_eq!(STREAMED.with(|s| s.get()), streamed, "reading stopped");
+    assert!(
+        streamed <= (MAX_BUNDLE_BYTES as u64) + 3 * u64::from(chunk),
+        "{streamed} bytes read"
+    );
+    assert_eq!(calls(path), 1);
+    handle.destroy();
+}
+
+/// The URLs with a last good copy, oldest first.
+async fn kept_urls() -> Vec<String> {
+    use article_cards::widget::load::KEPT_CACHE;
+    let caches = window().caches().unwrap();
+    let cache: web_sys::Cache = JsFuture::from(caches.open(KEPT_CACHE))
+        .await
+        .unwrap()
+        .unchecked_into();
+    let keys = JsFuture::from(cache.keys()).await.unwrap();
+    js_sys::Array::from(&keys)
+        .iter()
+        .map(|r| r.unchecked_into::<web_sys::Request>().url())
+        .collect()
+}
+
+/// Waits until the copies kept (stored in the background) satisfy `done`.
+async fn until_kept(what: &str, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+    let deadline = js_sys::Date::now() + 3000.0;
+    loop {
+        let kept = kept_urls().await;
+        if done(&kept) {
+            return kept;
+        }
+        assert!(
+            js_sys::Date::now() < deadline,
+            "timed out waiting for {what}: {kept:?}"
+        );
+        frame().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_load_shows_the_last_good_copy_with_a_note() {
+    let path = "/__edge/offline/bundle.json";
+    let (first, handle) = mounted(
+        path,
+        vec![
+            ok(bundle_json(TWO_ARTICLES)),
+            Step::Reply(503, "down".into()),
+            ok(bundle_json(TWO_ARTICLES)),
+        ],
+        &[("retries", 0.into())],
+    )
+    .await;
+    until("cards", 3000.0, || count(&first, ".ac-card") == 2).await;
+    assert!(find(&first, ".ac-note").is_none());
+    until_kept("the copy", |kept| kept.iter().any(|u| u.ends_with(path))).await;
+    handle.destroy();
+
+    // The next page view: the server is down.
+    let next = host();
+    let ready = record(&next, "article-cards:ready");
+    let errors = record(&next, "article-cards:error");
+    let handle = mount(next.clone(), options(path, &[("retries", 0.into())])).unwrap();
+    until("the offline copy", 3000.0, || {
+        find(&next, ".ac-note").is_some()
+    })
+    .await;
+    assert_eq!(count(&next, ".ac-card"), 2);
+    assert_eq!(
+        text(&next, ".ac-note [role=status]"),
+        "Offline copy: these articles may be out of date."
+    );
+    assert!(find(&next, ".is-error").is_none());
+    until("both events", 1000.0, || {
+        ready.borrow().len() == 1 && errors.borrow().len() == 1
+    })
+    .await;
+    assert_eq!(get(&ready.borrow()[0], "count").as_f64(), Some(2.0));
+    assert_eq!(get(&ready.borrow()[0], "offline"), JsValue::TRUE);
+    assert_eq!(get(&errors.borrow()[0], "offline"), JsValue::TRUE);
+    assert!(
+        get(&errors.borrow()[0], "message")
+            .as_string()
+            .unwrap()
+            .contains("HTTP 503")
+    );
+    // The second request's links resolve against the bundle URL, as the
+    // first did.
+    let link = find(&next, ".ac-card a[href$='story/2.html']").unwrap();
+    assert!(
+        link.get_attribute("href")
+            .unwrap()
+            .contains("/__edge/offline/story/2.html")
+    );
+
+    // Retry, and the server is back: the note goes.
+    click(&find(&next, ".ac-note .ac-btn").unwrap());
+    until("fresh cards", 3000.0, || {
+        find(&next, ".ac-note").is_none() && count(&next, ".ac-card") == 2
+    })
+    .await;
+    assert_eq!(calls(path), 3);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn without_a_kept_copy_a_failure_is_the_error_state() {
+    let path = "/__edge/never-loaded/bundle.json";
+    let (host, handle) = mounted(
+        path,
+        vec![Step::Reply(500, "".into())],
+        &[("retries", 0.into())],
+    )
+    .await;
+    until("error state", 3000.0, || find(&host, ".is-error").is_some()).await;
+    assert!(find(&host, ".ac-note").is_none());
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_last_good_copies_are_bounded_and_the_oldest_goes_first() {
+    use article_cards::widget::load::KEPT_URLS;
+    let paths: Vec<String> = (0..=KEPT_URLS)
+        .map(|i| format!("/__edge/kept-{i}/bundle.json"))
+        .collect();
+    for path in &paths {
+        let (host, handle) = mounted(path, vec![ok(bundle_json(TWO_ARTICLES))], &[]).await;
+        until("cards", 3000.0, || count(&host, ".ac-card") == 2).await;
+        until_kept("the copy", |kept| {
+            kept.iter().any(|u| u.ends_with(path.as_str()))
+        })
+        .await;
+        handle.destroy();
+    }
+    let kept = until_kept("the oldest dropped", |kept| {
+        !kept.iter().any(|u| u.ends_with(paths[0].as_str()))
+    })
+    .await;
+    assert!(kept.len() <= KEPT_URLS as usize, "{kept:?}");
+    for path in &paths[1..] {
+        assert!(
+            kept.iter().any(|u| u.ends_with(path.as_str())),
+            "{path} in {kept:?}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_cache_that_fails_is_ignored() {
+    // `caches` as in a private mode that refuses storage: every call rejects.
+    let refusing = Object::new();
+    let reject = Closure::<dyn FnMut() -> Promise>::new(|| {
+        Promise::reject(&js_sys::Error::new("SecurityError").into())
+    });
+    Reflect::set(&refusing, &"open".into(), reject.as_ref()).unwrap();
+    reject.forget();
+    let window_object: Object = window().unchecked_into();
+    let window_object = &window_object;
+    let define = |value: &JsValue| {
+        let descriptor = Object::new();
+        Reflect::set(&descriptor, &"value".into(), value).unwrap();
+        Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE).unwrap();
+        Object::define_property(window_object, &"caches".into(), &descriptor);
+    };
+    for caches in [JsValue::from(refusing), JsValue::UNDEFINED] {
+        define(&caches);
+        let path = "/__edge/no-cache/bundle.json";
+        let (first, handle) = mounted(
+            path,
+            vec![ok(bundle_json(TWO_ARTICLES)), Step::Reply(503, "".into())],
+            &[("retries", 0.into())],
+        )
+        .await;
+        until("cards", 3000.0, || count(&first, ".ac-card") == 2).await;
+        handle.destroy();
+        let next = host();
+        let handle = mount(next.clone(), options(path, &[("retries", 0.into())])).unwrap();
+        until("error state", 3000.0, || find(&next, ".is-error").is_some()).await;
+        handle.destroy();
+        Reflect::delete_property(window_object, &"caches".into()).unwrap();
     }
 }

@@ -1,19 +1,27 @@
 //! Fetching a bundle: `fetch` with a timeout (an `AbortController` per
 //! attempt), retries with backoff on network errors, timeouts, 5xx and 429,
-//! the body read as bytes and handed to [`decode`](crate::widget::decode).
-//! A 429 or 503 with `Retry-After: <seconds>` waits that long instead
-//! (at most [`RETRY_AFTER_MAX_MS`]), still within the retry budget.
-//! A [`Cancel`] aborts the request in flight when the widget goes away.
+//! the body read chunk by chunk up to [`MAX_BUNDLE_BYTES`] and handed to
+//! [`decode`](crate::widget::decode). A 429 or 503 with
+//! `Retry-After: <seconds>` waits that long instead (at most
+//! [`RETRY_AFTER_MAX_MS`]), still within the retry budget. A [`Cancel`]
+//! aborts the request in flight when the widget goes away.
+//!
+//! Each bundle that decodes is kept as the reader's *last good copy* of its
+//! URL (the Cache API, at most [`KEPT_URLS`] URLs); when a later load of
+//! that URL fails, the copy is shown instead of the error.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Promise, Uint8Array};
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, RequestInit, Response};
+use wasm_bindgen_futures::{JsFuture, spawn_local};
+use web_sys::{
+    AbortController, Cache, CacheStorage, Headers, ReadableStreamDefaultReader, Request,
+    RequestInit, Response, ResponseInit,
+};
 
 use crate::bundle::Bundle;
 use crate::widget::browser;
@@ -51,6 +59,9 @@ pub enum Outcome {
         /// The URL the bundle came from (after redirects): its origin is
         /// the bundle's origin for images.
         base: String,
+        /// Why the load failed, when this bundle is the reader's last good
+        /// copy of the URL rather than what the server sent now.
+        offline: Option<LoadError>,
     },
     Failed(LoadError),
     /// The widget went away (or its `src` changed): show nothing.
@@ -144,33 +155,37 @@ async fn run(
     let cancel = &cancel;
     let mut started = first;
     let mut retry = 0;
-    loop {
+    let error = loop {
         let result = match started {
             Ok(started) => finish(started, cancel).await,
             Err(e) => Err(e),
         };
         let wait_ms = match result {
-            Ok((bytes, final_url)) => {
+            Ok((mut bytes, final_url)) => {
                 let base = if final_url.is_empty() {
-                    &url
+                    url.clone()
                 } else {
-                    &final_url
+                    final_url
                 };
-                return match decode_with(&bytes, Some(base), cached_only) {
-                    Ok((bundle, warnings)) => Outcome::Loaded {
-                        bundle,
-                        warnings,
-                        base: base.clone(),
-                    },
-                    Err(e) => Outcome::Failed(e),
-                };
+                match decode_with(&bytes, Some(&base), cached_only) {
+                    Ok((bundle, warnings)) => {
+                        keep(&url, &base, &mut bytes);
+                        return Outcome::Loaded {
+                            bundle,
+                            warnings,
+                            base,
+                            offline: None,
+                        };
+                    }
+                    Err(e) => break e,
+                }
             }
             Err(AttemptError::Cancelled) => return Outcome::Cancelled,
-            Err(AttemptError::Final(e)) => return Outcome::Failed(e),
+            Err(AttemptError::Final(e)) => break e,
             Err(AttemptError::Transient(kind)) | Err(AttemptError::RetryAfter(kind, _))
                 if retry >= retries =>
             {
-                return Outcome::Failed(load_error(kind));
+                break load_error(kind);
             }
             Err(AttemptError::Transient(_)) => backoff_ms(retry),
             Err(AttemptError::RetryAfter(_, ms)) => ms,
@@ -180,6 +195,15 @@ async fn run(
         }
         retry += 1;
         started = start(&url, timeout_ms, cancel);
+    };
+    match last_good(&url, cached_only).await {
+        Some((bundle, warnings, base)) => Outcome::Loaded {
+            bundle,
+            warnings,
+            base,
+            offline: Some(error),
+        },
+        None => Outcome::Failed(error),
     }
 }
 
@@ -313,23 +337,42 @@ async fn finish(started: Started, cancel: &Rc<Cancel>) -> Result<(Vec<u8>, Strin
             len,
         ))));
     }
-    let body = response
-        .array_buffer()
-        .map_err(|_| AttemptError::Transient(LoadErrorKind::Network))?;
-    let buffer = JsFuture::from(guarded(body)).await.map_err(failed)?;
-    if let Some(stop) = stopped() {
-        return Err(stop);
-    }
-    let bytes = Uint8Array::new(&buffer);
-    let len = bytes.length() as usize;
-    if len > MAX_BUNDLE_BYTES {
-        return Err(AttemptError::Final(load_error(LoadErrorKind::TooLarge(
-            len as u64,
-        ))));
+    // Read chunk by chunk and stop at the cap: a compressed body can
+    // declare a small length and decode to any size.
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0) as usize);
+    if let Some(body) = response.body() {
+        let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+        loop {
+            let read = JsFuture::from(guarded(reader.read()))
+                .await
+                .map_err(failed)?;
+            if let Some(stop) = stopped() {
+                return Err(stop);
+            }
+            if Reflect::get(&read, &"done".into()).is_ok_and(|done| done.is_truthy()) {
+                break;
+            }
+            let chunk: Uint8Array = Reflect::get(&read, &"value".into())
+                .and_then(JsCast::dyn_into)
+                .map_err(|_| AttemptError::Transient(LoadErrorKind::Network))?;
+            let start = bytes.len();
+            let len = start.saturating_add(chunk.length() as usize);
+            if len > MAX_BUNDLE_BYTES {
+                // Aborting the request also cancels the body stream.
+                controller.abort();
+                return Err(AttemptError::Final(load_error(LoadErrorKind::TooLarge(
+                    len as u64,
+                ))));
+            }
+            bytes.resize(len, 0);
+            if let Some(tail) = bytes.get_mut(start..) {
+                chunk.copy_to(tail);
+            }
+        }
     }
     cancel.current.borrow_mut().take();
-    reserve_heap(len);
-    Ok((bytes.to_vec(), response.url()))
+    reserve_heap(bytes.len());
+    Ok((bytes, response.url()))
 }
 
 /// The heap decoding a bundle needs at its peak, roughly, as a multiple of
@@ -347,4 +390,90 @@ const DECODE_HEAP_FACTOR: usize = 5;
 fn reserve_heap(len: usize) {
     #[cfg(not(target_feature = "atomics"))]
     crate::heap::reserve(&crate::ALLOCATOR, len.saturating_mul(DECODE_HEAP_FACTOR));
+}
+
+/// The Cache API cache of the last good copies. Its name carries a version
+/// so that a change of what is kept can start afresh.
+pub const KEPT_CACHE: &str = "article-cards-1";
+
+/// At most this many bundle URLs have a last good copy; storing another
+/// drops the one stored longest ago.
+pub const KEPT_URLS: u32 = 4;
+
+/// The header of a kept copy that holds the URL it came from after
+/// redirects (its base for relative URLs and images).
+const KEPT_BASE: &str = "x-article-cards-base";
+
+/// The page's Cache API, when it has one. It is missing outside secure
+/// contexts, and throws on opaque origins; every use of it may fail (private
+/// modes, quotas), and each failure only means no copy is kept or found.
+fn kept() -> Option<JsFuture> {
+    let caches: CacheStorage = browser::window()?.caches().ok()?;
+    (!caches.is_undefined()).then(|| JsFuture::from(caches.open(KEPT_CACHE)))
+}
+
+/// Stores a bundle that decoded as the last good copy of `url`, in the
+/// background, dropping the oldest copies past [`KEPT_URLS`]. The bytes are
+/// copied into a `Response` before this returns.
+fn keep(url: &str, base: &str, bytes: &mut [u8]) {
+    let Some(open) = kept() else {
+        return;
+    };
+    let Ok(headers) = Headers::new() else {
+        return;
+    };
+    let _ = headers.set(KEPT_BASE, base);
+    let init = ResponseInit::new();
+    init.set_headers(&headers);
+    let Ok(response) = Response::new_with_opt_u8_array_and_init(Some(bytes), &init) else {
+        return;
+    };
+    let url = url.to_owned();
+    spawn_local(async move {
+        let Some(cache) = open.await.ok().and_then(|c| c.dyn_into::<Cache>().ok()) else {
+            return;
+        };
+        // `put` replaces the URL's entry and moves it last in `keys()`.
+        if JsFuture::from(cache.put_with_str(&url, &response))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let Ok(keys) = JsFuture::from(cache.keys()).await else {
+            return;
+        };
+        let keys = Array::from(&keys);
+        for old in keys
+            .iter()
+            .take(keys.length().saturating_sub(KEPT_URLS) as usize)
+        {
+            if let Ok(old) = old.dyn_into::<Request>() {
+                let _ = JsFuture::from(cache.delete_with_request(&old)).await;
+            }
+        }
+    });
+}
+
+/// The last good copy of `url`, decoded as it was when it was kept (the
+/// same checks as a fresh load), if this reader has one.
+async fn last_good(url: &str, cached_only: bool) -> Option<(Bundle, Vec<String>, String)> {
+    let cache: Cache = kept()?.await.ok()?.dyn_into().ok()?;
+    let response: Response = JsFuture::from(cache.match_with_str(url))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let base = response
+        .headers()
+        .get(KEPT_BASE)
+        .ok()
+        .flatten()
+        .filter(|b| crate::safe_url::is_absolute_http(b))
+        .unwrap_or_else(|| url.to_owned());
+    let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
+    let bytes = Uint8Array::new(&buffer).to_vec();
+    reserve_heap(bytes.len());
+    let (bundle, warnings) = decode_with(&bytes, Some(&base), cached_only).ok()?;
+    Some((bundle, warnings, base))
 }

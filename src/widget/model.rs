@@ -22,6 +22,10 @@ pub enum LoadState {
     /// dropped with a console warning) and whose relative URLs were resolved
     /// against the bundle's own URL.
     Ready(Rc<Bundle>),
+    /// The bundle could not be loaded (why: the error), but this reader's
+    /// last good copy of the same URL could: render it like `Ready`, with
+    /// an "offline copy" note and Retry.
+    Offline(Rc<Bundle>, LoadError),
 }
 
 impl PartialEq for LoadState {
@@ -30,6 +34,7 @@ impl PartialEq for LoadState {
             (LoadState::Loading, LoadState::Loading) => true,
             (LoadState::Failed(a), LoadState::Failed(b)) => a == b,
             (LoadState::Ready(a), LoadState::Ready(b)) => Rc::ptr_eq(a, b),
+            (LoadState::Offline(a, e), LoadState::Offline(b, f)) => Rc::ptr_eq(a, b) && e == f,
             _ => false,
         }
     }

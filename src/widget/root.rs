@@ -2,8 +2,10 @@
 //! [`Store`]), starts
 //! the load when rendering with a new `src` (or Retry), renders the
 //! pure view ([`use_view`]) and reports to the page with events on the host element:
-//! `article-cards:ready` `{count}`, `article-cards:error` `{message}`,
-//! `article-cards:select` `{id, url}` (bubbling, composed `CustomEvent`s).
+//! `article-cards:ready` `{count, offline}`, `article-cards:error`
+//! `{message, offline}` (both, with `offline: true`, when the last good copy
+//! is shown), `article-cards:select` `{id, url}` (bubbling, composed
+//! `CustomEvent`s).
 
 use std::rc::Rc;
 
@@ -84,12 +86,23 @@ fn start_load(options: Rc<Options>, dispatcher: UseReducerDispatcher<Store>) -> 
                 bundle,
                 warnings,
                 base,
+                offline,
             } => {
                 for warning in &warnings {
                     browser::warn(warning);
                 }
                 bundle_url = Some(AttrValue::from(base));
-                LoadState::Ready(Rc::new(bundle))
+                let bundle = Rc::new(bundle);
+                match offline {
+                    Some(error) => {
+                        browser::warn(&format!(
+                            "{} ({}); showing the last good copy",
+                            error.message, options.src
+                        ));
+                        LoadState::Offline(bundle, error)
+                    }
+                    None => LoadState::Ready(bundle),
+                }
             }
             Outcome::Failed(error) => {
                 // A warning, not an error: the reader sees the error state
@@ -155,21 +168,34 @@ pub fn Widget(props: &WidgetProps) -> Html {
             [finished, 0, 0, 0],
             Box::new(move || {
                 if finished > 0 {
-                    match &state {
-                        LoadState::Ready(bundle) => browser::dispatch(
-                            &host,
-                            EVENT_READY,
-                            &browser::detail(&[(
-                                "count",
-                                JsValue::from_f64(bundle.articles.len() as f64),
-                            )]),
-                        ),
-                        LoadState::Failed(error) => browser::dispatch(
+                    // The last good copy is both: the load failed, and
+                    // cards are shown (`offline: true` in each detail).
+                    let (error, bundle) = match &state {
+                        LoadState::Ready(bundle) => (None, Some(bundle)),
+                        LoadState::Failed(error) => (Some(error), None),
+                        LoadState::Offline(bundle, error) => (Some(error), Some(bundle)),
+                        LoadState::Loading => (None, None),
+                    };
+                    let offline = JsValue::from_bool(error.is_some() && bundle.is_some());
+                    if let Some(error) = error {
+                        browser::dispatch(
                             &host,
                             EVENT_ERROR,
-                            &browser::detail(&[("message", JsValue::from_str(&error.message))]),
-                        ),
-                        LoadState::Loading => {}
+                            &browser::detail(&[
+                                ("message", JsValue::from_str(&error.message)),
+                                ("offline", offline.clone()),
+                            ]),
+                        );
+                    }
+                    if let Some(bundle) = bundle {
+                        browser::dispatch(
+                            &host,
+                            EVENT_READY,
+                            &browser::detail(&[
+                                ("count", JsValue::from_f64(bundle.articles.len() as f64)),
+                                ("offline", offline),
+                            ]),
+                        );
                     }
                 }
                 None

@@ -1,5 +1,6 @@
 //! The widget root: one of loading (skeleton), failed (message + Retry),
-//! empty, or the cards with "Load more". Everything comes in through props;
+//! empty, or the cards with "Load more" (a last good copy with an "offline
+//! copy" note and Retry first). Everything comes in through props;
 //! the only local state is how many pages are shown, which starts over when
 //! the bundle or the options change, which video is playing (while its
 //! card is shown) and which images failed to load.
@@ -226,7 +227,7 @@ pub fn view(props: &ViewProps) -> Html {
 pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch) -> Html {
     let options = &props.options;
     let bundle = match &props.state {
-        LoadState::Ready(b) => Some(ByPtr(Rc::clone(b))),
+        LoadState::Ready(b) | LoadState::Offline(b, _) => Some(ByPtr(Rc::clone(b))),
         _ => None,
     };
     let key = PagingKey(
@@ -356,6 +357,22 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
             })
         })
     };
+    let on_retry = {
+        let on_retry = props.on_retry.clone();
+        Callback::from(move |_: MouseEvent| on_retry.emit(()))
+    };
+    // The last good copy: say so once (a status, not an alert: the cards
+    // are there), with Retry.
+    let note = matches!(props.state, LoadState::Offline(..)).then(|| {
+        html! {
+            <div class="ac-note">
+                <p role="status">{ "Offline copy: these articles may be out of date." }</p>
+                <button type="button" class="ac-btn" part="button" onclick={on_retry.clone()}>
+                    { "Retry" }
+                </button>
+            </div>
+        }
+    });
     let body = match &props.state {
         LoadState::Loading => html! {
             <>
@@ -363,22 +380,19 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
                 { skeleton(options) }
             </>
         },
-        LoadState::Failed(err) => {
-            let on_retry = props.on_retry.clone();
-            let onclick = Callback::from(move |_: MouseEvent| on_retry.emit(()));
-            html! {
-                <div class="ac-state is-error">
-                    <p class="ac-msg" role="alert">{ err.message.clone() }</p>
-                    <button type="button" class="ac-btn" part="button" {onclick}>{ "Retry" }</button>
-                </div>
-            }
-        }
-        LoadState::Ready(_) if order.is_empty() => html! {
+        LoadState::Failed(err) => html! {
+            <div class="ac-state is-error">
+                <p class="ac-msg" role="alert">{ err.message.clone() }</p>
+                <button type="button" class="ac-btn" part="button" onclick={on_retry}>{ "Retry" }</button>
+            </div>
+        },
+        // `Ready` or `Offline`: the cards.
+        _ if order.is_empty() => html! {
             <div class="ac-state is-empty">
                 <p class="ac-msg" role="status">{ "No articles match these filters." }</p>
             </div>
         },
-        LoadState::Ready(_) if options.layout == Layout::Carousel => {
+        _ if options.layout == Layout::Carousel => {
             // One row of `limit` cards; no "Load more" (new cards would
             // arrive off screen).
             let slides: Vec<Html> = shown.iter().map(|&index| card(index)).collect();
@@ -393,7 +407,7 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
                 reduced_motion: None,
             })
         }
-        LoadState::Ready(_) => {
+        _ => {
             let limit = options.limit;
             let more = select::has_more(&order, limit, pages).then(|| {
                 let (change, key) = (change.clone(), key.clone());
@@ -440,6 +454,7 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
         html! {
             <div ref={root_ref} class="ac" data-theme={options.theme.as_str()}
                 data-layout={options.layout.as_str()} aria-busy={busy}>
+                { note }
                 { body }
             </div>
         }
@@ -447,6 +462,7 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
         html! {
             <section ref={root_ref} class="ac" data-theme={options.theme.as_str()}
                 data-layout={options.layout.as_str()} aria-label={name.text} aria-busy={busy}>
+                { note }
                 { body }
             </section>
         }
