@@ -316,6 +316,8 @@ fn options(dir: &Path) -> CacheOptions {
     o.connect_timeout = Duration::from_secs(2);
     o.read_timeout = Duration::from_millis(400);
     o.concurrency = 4;
+    // Every server of these tests is on loopback.
+    o.allow_private_hosts = true;
     o
 }
 
@@ -549,7 +551,10 @@ fn caches_good_images_and_warns_about_bad_ones() {
         let w = warning(&report, &server.url(path));
         assert!(w.contains(text), "{path}: {w:?} should contain {text:?}");
     }
-    assert!(warning(&report, "ftp://example.invalid/x.png").contains("not an http(s) URL"));
+    assert!(
+        warning(&report, "ftp://example.invalid/x.png")
+            .contains("only http and https URLs are fetched")
+    );
     // The redirect loop stopped after 5 redirects (6 requests).
     assert_eq!(server.requests_to("/loop").len(), 6);
 
@@ -895,4 +900,211 @@ fn a_dead_server_is_a_warning() {
         w.contains("connection") || w.contains("refused") || w.contains("download failed"),
         "{w}"
     );
+}
+
+// ------------------------------------------------ finding 1: private hosts --
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A regression test: a loopback-only image was fetched and re-encoded
+/// into the publishable cache, whatever form its address took.
+#[test]
+fn finding_1_a_loopback_image_is_never_cached_without_the_flag() {
+    let server = Server::start(vec![(
+        "/photo.jpg",
+        Route::ok(jpeg(&photo(400, 300, 90)), "image/jpeg"),
+    )]);
+    let port = server.base.rsplit(':').next().unwrap().to_string();
+    let urls: Vec<String> = [
+        server.url("/photo.jpg"),
+        format!("http://localhost:{port}/photo.jpg"),
+        format!("http://0.0.0.0:{port}/photo.jpg"),
+        format!("http://[::ffff:127.0.0.1]:{port}/photo.jpg"),
+        format!("http://2130706433:{port}/photo.jpg"),
+        format!("http://0x7f.0.0.1:{port}/photo.jpg"),
+        // Default ports: the address check alone refuses them.
+        "http://127.0.0.1/photo.jpg".to_string(),
+        "http://localhost/photo.jpg".to_string(),
+        "http://0.0.0.0/photo.jpg".to_string(),
+        "http://[::1]/photo.jpg".to_string(),
+        "http://[::ffff:127.0.0.1]/photo.jpg".to_string(),
+        "http://2130706433/photo.jpg".to_string(),
+        "http://0x7f.0.0.1/photo.jpg".to_string(),
+        "http://169.254.169.254/latest/meta-data/".to_string(),
+        "http://10.0.0.1/photo.jpg".to_string(),
+    ]
+    .into_iter()
+    .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let guarded = CacheOptions {
+        allow_private_hosts: false,
+        ..options(tmp.path())
+    };
+    let requests: Vec<_> = urls.iter().cloned().map(hero).collect();
+    let report = cache_images(&requests, &guarded);
+    for url in &urls {
+        let w = warning(&report, url);
+        assert!(w.starts_with("refused: "), "{url}: {w}");
+        assert!(w.contains("--allow-private-hosts"), "{url}: {w}");
+    }
+    assert!(server.requests().is_empty(), "a private host was contacted");
+    assert_eq!(files_in(tmp.path()), ["manifest.json"]);
+
+    // The flag lifts the check.
+    let open = cache_images(&requests[..1], &options(tmp.path()));
+    check_files(tmp.path(), ok(&open, &urls[0]));
+}
+
+/// A regression test: "connection refused" and "HTTP 404" told a crafted
+/// article which ports of the build machine are open.
+#[test]
+fn finding_1_a_closed_port_and_a_404_read_the_same() {
+    let server = Server::start(vec![]);
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let missing = server.url("/missing.jpg");
+    let shut = format!("http://127.0.0.1:{closed}/missing.jpg");
+    let tmp = tempfile::tempdir().unwrap();
+    let guarded = CacheOptions {
+        allow_private_hosts: false,
+        ..options(tmp.path())
+    };
+    let report = cache_images(&[hero(missing.clone()), hero(shut.clone())], &guarded);
+    assert_eq!(warning(&report, &missing), warning(&report, &shut));
+    assert!(server.requests().is_empty());
+}
+
+// ------------------------------------------- finding 6: a symlink-safe cache --
+
+#[cfg(unix)]
+#[test]
+fn finding_6_symlinks_planted_in_the_cache_are_never_followed() {
+    use std::os::unix::fs::symlink;
+
+    let bytes = jpeg(&photo(400, 300, 91));
+    let server = Server::start(vec![("/a.jpg", Route::ok(bytes, "image/jpeg"))]);
+    let url = server.url("/a.jpg");
+
+    // Learn the names the variants get.
+    let scratch = tempfile::tempdir().unwrap();
+    let first = cache_images(&[hero(url.clone())], &options(scratch.path()));
+    let names: Vec<(String, u64)> = ok(&first, &url)
+        .variants
+        .iter()
+        .map(|v| {
+            let len = std::fs::metadata(scratch.path().join(&v.file))
+                .unwrap()
+                .len();
+            (v.file.clone(), len)
+        })
+        .collect();
+
+    // A fresh cache where every one of those names, and the manifest, is a
+    // symlink to a file outside it of the same size.
+    let outside = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, len) in &names {
+        let victim = outside.path().join(name);
+        std::fs::write(&victim, vec![b'v'; *len as usize]).unwrap();
+        symlink(&victim, tmp.path().join(name)).unwrap();
+    }
+    let secret = outside.path().join("secret.json");
+    std::fs::write(&secret, br#"{"version":1,"images":{}}"#).unwrap();
+    symlink(&secret, tmp.path().join("manifest.json")).unwrap();
+
+    let report = cache_images(&[hero(url.clone())], &options(tmp.path()));
+    let image = ok(&report, &url);
+    check_files(tmp.path(), image);
+    assert!(
+        report.warnings.iter().any(|w| w.contains("manifest.json")),
+        "the planted manifest is not read: {:?}",
+        report.warnings
+    );
+    for (name, len) in &names {
+        let path = tmp.path().join(name);
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        assert!(meta.file_type().is_file(), "{name} is still a symlink");
+        assert_eq!(
+            std::fs::read(outside.path().join(name)).unwrap(),
+            vec![b'v'; *len as usize],
+            "written through the symlink"
+        );
+    }
+    assert!(
+        std::fs::symlink_metadata(tmp.path().join("manifest.json"))
+            .unwrap()
+            .file_type()
+            .is_file()
+    );
+    assert_eq!(
+        std::fs::read(&secret).unwrap(),
+        br#"{"version":1,"images":{}}"#
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn finding_6_cache_files_get_the_umask_mode() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let server = Server::start(vec![(
+        "/a.jpg",
+        Route::ok(jpeg(&photo(400, 300, 92)), "image/jpeg"),
+    )]);
+    let tmp = tempfile::tempdir().unwrap();
+    let report = cache_images(&[hero(server.url("/a.jpg"))], &options(tmp.path()));
+    let reference = tmp.path().join("reference");
+    std::fs::write(&reference, b"x").unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let expected = mode(&reference);
+    let mut files: Vec<String> = ok(&report, &server.url("/a.jpg"))
+        .variants
+        .iter()
+        .map(|v| v.file.clone())
+        .collect();
+    files.push("manifest.json".to_string());
+    for file in files {
+        assert_eq!(mode(&tmp.path().join(&file)), expected, "{file}");
+    }
+}
+
+/// A regression test: the manifest's `placeholder` went into the bundle
+/// unchecked.
+#[test]
+fn finding_6_a_manifest_placeholder_that_is_not_a_colour_is_not_trusted() {
+    let server = Server::start(vec![(
+        "/a.jpg",
+        Route::ok(jpeg(&photo(400, 300, 93)), "image/jpeg"),
+    )]);
+    let url = server.url("/a.jpg");
+    let tmp = tempfile::tempdir().unwrap();
+    let first = cache_images(&[hero(url.clone())], &options(tmp.path()));
+    ok(&first, &url);
+    let path = tmp.path().join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["images"][&url]["placeholder"] = "#fff\"><script>".into();
+    std::fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+
+    let offline = CacheOptions {
+        offline: true,
+        ..options(tmp.path())
+    };
+    let report = cache_images(&[hero(url.clone())], &offline);
+    assert!(
+        report.warnings[0].contains("ignored 1 invalid"),
+        "{:?}",
+        report.warnings
+    );
+    assert!(warning(&report, &url).contains("not in the image cache"));
 }

@@ -1,10 +1,14 @@
-//! HTTP(S) downloads: one shared `ureq` agent, conditional requests, size
-//! cap, and warnings a person can act on.
+//! Image downloads through the guarded fetcher ([`crate::net`]):
+//! conditional requests, the byte cap, and warnings a person can act on.
 
-use ureq::http::header;
+use std::sync::Arc;
+use std::time::Instant;
+
+use ureq::http::{StatusCode, header};
 
 use super::CacheOptions;
 use super::manifest::Entry;
+use crate::net::{self, AddressPolicy, AnyHost, Limits, PublicOnly, Request};
 
 /// The honest User-Agent sent with every request.
 pub const USER_AGENT: &str = concat!(
@@ -17,10 +21,8 @@ pub const USER_AGENT: &str = concat!(
 const ACCEPT: &str = "image/webp,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1";
 
 pub struct Fetcher {
-    agent: ureq::Agent,
+    inner: net::Fetcher,
     max_bytes: u64,
-    max_redirects: u32,
-    read_timeout: std::time::Duration,
 }
 
 pub enum Fetched {
@@ -34,50 +36,39 @@ pub enum Fetched {
 }
 
 impl Fetcher {
-    pub fn new(options: &CacheOptions) -> Fetcher {
-        let global = options
-            .connect_timeout
-            .saturating_add(options.read_timeout.saturating_mul(6));
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(options.max_redirects)
-            .user_agent(USER_AGENT)
-            .accept(ACCEPT)
-            .timeout_connect(Some(options.connect_timeout))
-            .timeout_per_read(Some(options.read_timeout))
-            .timeout_global(Some(global))
-            .build();
-        Fetcher {
-            agent: ureq::Agent::new_with_config(config),
-            max_bytes: options.max_bytes,
-            max_redirects: options.max_redirects,
+    /// A fetcher for one run that started at `started`.
+    pub fn new(options: &CacheOptions, started: Instant) -> Fetcher {
+        let policy: Arc<dyn AddressPolicy> = if options.allow_private_hosts {
+            Arc::new(AnyHost)
+        } else {
+            Arc::new(PublicOnly)
+        };
+        let limits = Limits {
+            connect_timeout: options.connect_timeout,
             read_timeout: options.read_timeout,
+            request_deadline: options.request_deadline,
+            min_rate: options.min_rate,
+            rate_grace: options.rate_grace,
+            max_redirects: options.max_redirects,
+            per_host: options.per_host,
+            run_deadline: started.checked_add(options.run_deadline),
+        };
+        Fetcher {
+            inner: net::Fetcher::new(USER_AGENT, policy, limits),
+            max_bytes: options.max_bytes,
         }
     }
 
     /// GETs `url`, conditionally when `prior` has validators.
     pub fn get(&self, url: &str, prior: Option<&Entry>) -> Result<Fetched, String> {
-        let scheme_ok = url
-            .get(..8)
-            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
-            || url
-                .get(..7)
-                .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
-        if !scheme_ok {
-            return Err("not an http(s) URL".to_string());
-        }
-        let mut request = self.agent.get(url);
-        if let Some(entry) = prior {
-            if let Some(etag) = &entry.etag {
-                request = request.header(header::IF_NONE_MATCH, etag);
-            }
-            if let Some(date) = &entry.last_modified {
-                request = request.header(header::IF_MODIFIED_SINCE, date);
-            }
-        }
-        let response = request.call().map_err(|e| self.describe(e))?;
-        let status = response.status();
-        if status == ureq::http::StatusCode::NOT_MODIFIED {
+        let request = Request {
+            if_none_match: prior.and_then(|e| e.etag.as_deref()),
+            if_modified_since: prior.and_then(|e| e.last_modified.as_deref()),
+            ..Request::new(url, ACCEPT, self.max_bytes)
+        };
+        let response = self.inner.get(&request).map_err(|e| e.to_string())?;
+        let status = response.status;
+        if status == StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified);
         }
         if !status.is_success() {
@@ -93,58 +84,12 @@ impl Fetcher {
                     .to_string()
             });
         }
-        let text = |name: header::HeaderName| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let etag = text(header::ETAG);
-        let last_modified = text(header::LAST_MODIFIED);
-        let content_type = text(header::CONTENT_TYPE);
-        if let Some(length) = response.body().content_length()
-            && length > self.max_bytes
-        {
-            return Err(self.too_big());
-        }
-        let bytes = response
-            .into_body()
-            .into_with_config()
-            .limit(self.max_bytes)
-            .read_to_vec()
-            .map_err(|e| self.describe(e))?;
+        let text = |name| response.header(name).map(str::to_string);
         Ok(Fetched::Body {
-            bytes,
-            etag,
-            last_modified,
-            content_type,
+            etag: text(header::ETAG),
+            last_modified: text(header::LAST_MODIFIED),
+            content_type: text(header::CONTENT_TYPE),
+            bytes: response.body,
         })
-    }
-
-    fn too_big(&self) -> String {
-        format!("too big: more than {} bytes", self.max_bytes)
-    }
-
-    fn describe(&self, error: ureq::Error) -> String {
-        match error {
-            ureq::Error::Timeout(t) => format!(
-                "timed out ({t}; read timeout {} ms)",
-                self.read_timeout.as_millis()
-            ),
-            ureq::Error::TooManyRedirects => {
-                format!("too many redirects (more than {})", self.max_redirects)
-            }
-            ureq::Error::RedirectFailed => "redirect failed".to_string(),
-            ureq::Error::BodyExceedsLimit(_) => self.too_big(),
-            ureq::Error::HostNotFound => "host not found".to_string(),
-            ureq::Error::ConnectionFailed => "connection failed".to_string(),
-            ureq::Error::BadUri(u) => format!("bad URL: {u}"),
-            ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => format!(
-                "timed out (read timeout {} ms)",
-                self.read_timeout.as_millis()
-            ),
-            other => format!("download failed: {other}"),
-        }
     }
 }

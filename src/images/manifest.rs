@@ -64,15 +64,29 @@ impl Entry {
         }
     }
 
-    /// Only entries naming our own files with known types are trusted: a
-    /// hand-edited manifest cannot point outside the cache.
+    /// Only entries naming our own files with known types, and a
+    /// placeholder of the one form we write, are trusted: a hand-edited or
+    /// planted manifest cannot point outside the cache or put other text
+    /// where the bundle expects a colour.
     fn is_valid(&self) -> bool {
-        !self.variants.is_empty()
+        is_placeholder(&self.placeholder)
+            && !self.variants.is_empty()
             && self
                 .variants
                 .iter()
                 .all(|v| store::is_cache_file(&v.file) && process::static_mime(&v.mime).is_some())
     }
+}
+
+/// Whether `text` is a colour as [`process::placeholder`] writes it:
+/// `#rrggbb`, lower-case hex.
+pub fn is_placeholder(text: &str) -> bool {
+    text.len() == 7
+        && text.starts_with('#')
+        && text
+            .bytes()
+            .skip(1)
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 impl From<&Variant> for StoredVariant {
@@ -87,12 +101,13 @@ impl From<&Variant> for StoredVariant {
 }
 
 impl Manifest {
-    /// Reads `dir/manifest.json`; missing → empty; unreadable → empty plus
-    /// a warning.
+    /// Reads `dir/manifest.json`; missing → empty; unreadable, not a
+    /// regular file or not valid → empty plus a warning.
     pub fn load(dir: &Path) -> (Manifest, Option<String>) {
         let path = dir.join(MANIFEST);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
+        // Never through a symlink planted in the cache.
+        let text = match store::read_regular(&path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(e) if e.kind() == io::ErrorKind::NotFound => return (Manifest::default(), None),
             Err(e) => {
                 return (
@@ -142,7 +157,8 @@ impl Manifest {
         }
     }
 
-    /// Writes `dir/manifest.json` atomically (temporary file + rename).
+    /// Writes `dir/manifest.json` atomically (temporary file + rename,
+    /// which replaces a symlink rather than writing through it).
     pub fn save(&self, dir: &Path) -> io::Result<()> {
         let manifest = Manifest {
             version: VERSION,
@@ -151,5 +167,33 @@ impl Manifest {
         let mut json = serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?;
         json.push(b'\n');
         store::write_atomically(&dir.join(MANIFEST), &json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finding_6_placeholders_are_only_what_we_write() {
+        assert!(is_placeholder("#c86432"));
+        assert!(is_placeholder("#000000"));
+        for bad in [
+            "",
+            "#",
+            "red",
+            "#fff",
+            "#C86432",
+            "#c8643",
+            "#c864321",
+            "c86432x",
+            "#c8643g",
+            "#c8643\"",
+            "url(x)",
+            "#c86432;x",
+            "#ｃ86432",
+        ] {
+            assert!(!is_placeholder(bad), "{bad:?}");
+        }
     }
 }

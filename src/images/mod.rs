@@ -35,12 +35,18 @@
 //!
 //! # Fetching
 //!
-//! HTTP(S) through `ureq` (rustls, webpki roots), `concurrency` worker
-//! threads (default 8), `connect_timeout` and a per-read `read_timeout`
-//! (10 s each; a whole exchange is also capped at connect + 6 × read),
-//! at most `max_redirects` redirects (5), bodies capped at `max_bytes`
-//! (10 MiB; reading stops there), User-Agent
-//! `article-cards/<version> (+image cache)`.
+//! Through the guarded fetcher, [`crate::net`]: public addresses only
+//! (checked after DNS and on every redirect; the connection goes to the
+//! checked address), ports 80 and 443, at most `max_redirects` redirects
+//! (5), `connect_timeout` and a per-read `read_timeout` (10 s each), a
+//! `request_deadline` per image (30 s), a `min_rate` (2 KiB/s after
+//! `rate_grace`, 2 s), `per_host` requests at once per host (4), and a
+//! `run_deadline` (10 min) for all the downloads of a run. Bodies are capped
+//! at `max_bytes` (10 MiB) while reading. `concurrency` worker threads
+//! (default 8), User-Agent `article-cards/<version> (+image cache)`.
+//! `allow_private_hosts` (`--allow-private-hosts`) lifts the address and
+//! port checks, for local testing. A refused host, one that does not
+//! resolve and one that does not answer all get the same warning.
 //!
 //! # Checks
 //!
@@ -160,10 +166,26 @@ pub struct CacheOptions {
     pub connect_timeout: Duration,
     /// Timeout of each read from the server (default 10 s).
     pub read_timeout: Duration,
-    /// Redirects followed at most (default 5).
+    /// One request from connect to last byte, redirects included
+    /// (default 30 s).
+    pub request_deadline: Duration,
+    /// Minimum average body rate in bytes per second once `rate_grace` has
+    /// passed (default 2 KiB/s): a server dripping bytes is cut off.
+    pub min_rate: u64,
+    /// See `min_rate` (default 2 s).
+    pub rate_grace: Duration,
+    /// The whole run's downloads (default 10 min): no request starts or
+    /// goes on after it; the images left keep their URLs, with a warning.
+    pub run_deadline: Duration,
+    /// Requests in flight at once to one host (default 4).
+    pub per_host: usize,
+    /// Redirects followed at most (default 5, also the ceiling).
     pub max_redirects: u32,
     /// Largest accepted body in bytes (default 10 MiB).
     pub max_bytes: u64,
+    /// Fetch from any address and port, loopback and private networks
+    /// included (`--allow-private-hosts`; for local testing only).
+    pub allow_private_hosts: bool,
     /// Send no request: use only what `manifest.json` has.
     pub offline: bool,
     /// Delete cache files that this run's images do not reference.
@@ -182,8 +204,14 @@ impl CacheOptions {
             concurrency: 8,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(10),
-            max_redirects: 5,
+            request_deadline: Duration::from_secs(30),
+            min_rate: 2048,
+            rate_grace: Duration::from_secs(2),
+            run_deadline: Duration::from_secs(600),
+            per_host: 4,
+            max_redirects: crate::net::MAX_REDIRECTS,
             max_bytes: 10 * 1024 * 1024,
+            allow_private_hosts: false,
             offline: false,
             prune: false,
             widths: vec![320, 640, 960, 1280],
@@ -354,7 +382,7 @@ pub fn cache_images(requests: &[(String, ImageRole)], options: &CacheOptions) ->
     let fetcher = if options.offline {
         None
     } else {
-        Some(Fetcher::new(options))
+        Some(Fetcher::new(options, std::time::Instant::now()))
     };
     let results = run_pool(&jobs, options, fetcher.as_ref());
 

@@ -2,8 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
@@ -47,20 +46,26 @@ pub fn is_cache_file(name: &str) -> bool {
         && EXTENSIONS.contains(&ext)
 }
 
-/// Whether every file of `entry` is still in `dir`.
+/// Whether every file of `entry` is still in `dir`, as a regular file: a
+/// symlink planted under a cache name does not count.
 pub fn all_present(dir: &Path, entry: &Entry) -> bool {
-    entry.variants.iter().all(|v| dir.join(&v.file).is_file())
+    entry.variants.iter().all(|v| {
+        std::fs::symlink_metadata(dir.join(&v.file)).is_ok_and(|m| m.file_type().is_file())
+    })
 }
 
-/// Writes one encoded variant unless a file of that (content-hashed) name
-/// exists already. Returns the variant and the bytes written.
+/// Writes one encoded variant unless a regular file of that
+/// (content-hashed) name and size exists already. Returns the variant and
+/// the bytes written.
 pub fn write_variant(dir: &Path, file: &EncodedFile) -> io::Result<(StoredVariant, u64)> {
     let name = file_name(&file.bytes, file.width, file.ext);
     let path = dir.join(&name);
-    let written = match std::fs::metadata(&path) {
-        Ok(m) if m.is_file() && m.len() == file.bytes.len() as u64 => 0,
-        // A file of that name but not that size is left from an
-        // interrupted run: replace it.
+    // `symlink_metadata`: a symlink is never taken for the file, and is
+    // replaced by the rename below, not written through.
+    let written = match std::fs::symlink_metadata(&path) {
+        Ok(m) if m.file_type().is_file() && m.len() == file.bytes.len() as u64 => 0,
+        // Something else of that name (a file left by an interrupted run,
+        // a symlink): replace it.
         Ok(_) => {
             write_atomically(&path, &file.bytes)?;
             file.bytes.len() as u64
@@ -88,52 +93,79 @@ pub fn write_variant(dir: &Path, file: &EncodedFile) -> io::Result<(StoredVarian
 }
 
 /// Writes `bytes` to a temporary file next to `path`, then renames it, so a
-/// reader never sees half a file.
+/// reader never sees half a file. A symlink at `path` is replaced, never
+/// followed.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = write_temporary(path, bytes)?;
-    let result = std::fs::rename(&tmp, path);
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    write_temporary(path, bytes)?
+        .persist(path)
+        .map(drop)
+        .map_err(|e| e.error)
 }
 
-/// Like [`write_atomically`], but only when `path` does not exist yet (a
-/// hard link fails on an existing name, where a rename would replace it):
-/// `false` when another writer got there first. Where hard links are not
-/// supported, falls back to a rename.
+/// Like [`write_atomically`], but only when nothing has `path` yet:
+/// `false` when another writer got there first. Where the file system
+/// cannot publish without replacing, falls back to a rename.
 pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<bool> {
-    let tmp = write_temporary(path, bytes)?;
-    let result = match std::fs::hard_link(&tmp, path) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
-        Err(_) => std::fs::rename(&tmp, path).map(|()| true),
-    };
-    let _ = std::fs::remove_file(&tmp);
-    result
+    match write_temporary(path, bytes)?.persist_noclobber(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => e.file.persist(path).map(|_| true).map_err(|e| e.error),
+    }
 }
 
-/// A uniquely named temporary file beside `path`, holding `bytes`, synced.
-fn write_temporary(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+/// A temporary file beside `path` holding `bytes`, synced: created with
+/// `O_EXCL` under an unpredictable name (a planted file or symlink cannot be
+/// opened in its place), with the mode the umask gives new files, and
+/// deleted if dropped before it is published.
+fn write_temporary(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}-{n}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()
-    })();
-    match result {
-        Ok(()) => Ok(tmp),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    Ok(tmp)
+}
+
+/// Reads `path` only if it is a regular file, never through a symlink:
+/// checked before opening, and the opened file is checked to be the one
+/// that was looked at (no swap in between).
+pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    let before = std::fs::symlink_metadata(path)?;
+    if !before.file_type().is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not a regular file (a symlink?)",
+        ));
+    }
+    let mut file = std::fs::File::open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let opened = file.metadata()?;
+        if (opened.dev(), opened.ino()) != (before.dev(), before.ino()) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the file changed while being opened",
+            ));
         }
     }
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(bytes)
 }
 
 /// Deletes our files in `dir` that are not in `keep`. Returns how many were
