@@ -284,6 +284,7 @@ fn caches_images_and_rewrites_the_bundle() {
         &site.out,
         "--cache-images",
         &site.cache,
+        "--allow-private-hosts",
         "--image-concurrency",
         "2",
     ]);
@@ -313,6 +314,7 @@ fn caches_images_and_rewrites_the_bundle() {
         &strict_out,
         "--cache-images",
         &site.cache,
+        "--allow-private-hosts",
         "--strict",
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -330,6 +332,7 @@ fn offline_rerun_uses_the_manifest() {
         &site.out,
         "--cache-images",
         &site.cache,
+        "--allow-private-hosts",
         "--quiet",
     ];
     let o = run(&args);
@@ -361,6 +364,7 @@ fn explicit_image_base_and_usage_errors() {
         &site.out,
         "--cache-images",
         &site.cache,
+        "--allow-private-hosts",
         "--image-base",
         "https://cdn.example/img",
         "--quiet",
@@ -389,6 +393,7 @@ fn explicit_image_base_and_usage_errors() {
         &site.out,
         "--cache-images",
         &site.cache,
+        "--allow-private-hosts",
         "--image-base",
         "javascript:alert(1)",
     ]);
@@ -403,4 +408,53 @@ fn explicit_image_base_and_usage_errors() {
     let img = image_of(&bundle(&site.out), "Cranes").clone();
     assert_eq!(img.src, server.url("/hero.jpg"));
     assert!(img.variants.is_empty() && img.placeholder.is_none());
+}
+
+/// A regression test: without `--allow-private-hosts` a loopback image was
+/// fetched and re-encoded into the cache, and a 404 read differently from
+/// a closed port.
+#[test]
+fn finding_1_private_hosts_are_refused_without_the_flag() {
+    let server = server();
+    let site = site(&server);
+    let o = run(&[
+        "bundle",
+        &site.input,
+        "--out",
+        &site.out,
+        "--cache-images",
+        &site.cache,
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        server.requests().is_empty(),
+        "a loopback host was contacted"
+    );
+    // The warning names the article, the URL and the reason; the reason is
+    // the same for an image that exists and one that does not.
+    let reason = |file: &str, url: &str| -> String {
+        let line = err
+            .lines()
+            .find(|l| l.contains(&format!("{file}: warning: image {url} not cached: ")))
+            .unwrap_or_else(|| panic!("no warning for {url} in {err}"));
+        line.split(" not cached: ").nth(1).unwrap().to_string()
+    };
+    let hero = reason("a.md", &server.url("/hero.jpg"));
+    assert!(hero.starts_with("refused: "), "{hero}");
+    assert!(hero.contains("--allow-private-hosts"), "{hero}");
+    assert!(hero.ends_with("its original URL is kept"), "{hero}");
+    assert_eq!(hero, reason("b.md", &server.url("/missing.jpg")));
+
+    // The articles are kept with their original URLs; nothing is cached.
+    let b = bundle(&site.out);
+    let img = image_of(&b, "Cranes");
+    assert_eq!(img.src, server.url("/hero.jpg"));
+    assert!(!img.cached && img.variants.is_empty() && img.placeholder.is_none());
+    let cached: Vec<_> = fs::read_dir(&site.cache)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n != "manifest.json")
+        .collect();
+    assert!(cached.is_empty(), "{cached:?}");
 }

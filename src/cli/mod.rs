@@ -107,6 +107,12 @@ pub struct BundleArgs {
     /// Images downloaded at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub image_concurrency: u16,
+    /// Let every network read of the run (`--cache-images`) reach any
+    /// address and port, loopback and private networks included. For local
+    /// testing only: by default only public addresses on ports 80 and 443
+    /// are fetched.
+    #[arg(long)]
+    pub allow_private_hosts: bool,
 }
 
 /// Why a run failed. [`CliError::exit_code`] maps it to the exit status.
@@ -330,6 +336,7 @@ impl BundleArgs {
         cache.concurrency = usize::from(self.image_concurrency);
         cache.offline = self.offline;
         cache.prune = self.prune;
+        cache.allow_private_hosts = self.allow_private_hosts;
         cache.progress = if self.quiet {
             Progress::Never
         } else {
