@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 mod dist;
 mod e2e;
+mod fuzz;
 mod imports;
 mod layout;
 mod size;
@@ -31,6 +32,7 @@ tasks:
   bench images      time the image cache (fetch, resize, encode) on synthetic photos
   bench widget      time mount → first 24 cards in headless Chromium (1,000 / 10,000 articles)
   bench hostile     time the bundler on hostile inputs at three sizes each [--exe PATH] [SHAPE...]
+  fuzz [--cases N]  the property tests (tests/props.rs) with N cases each (100,000), release
 ";
 
 fn main() -> ExitCode {
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Some("size") => size::main(args.get(1..).unwrap_or_default()),
         Some("e2e") => e2e::main(args.get(1..).unwrap_or_default()),
         Some("bench") => bench::main(args.get(1..).unwrap_or_default()),
+        Some("fuzz") => fuzz::main(args.get(1..).unwrap_or_default()),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(())
