@@ -360,9 +360,15 @@ async fn finish(started: Started, cancel: &Rc<Cancel>) -> Result<(Vec<u8>, Strin
             if len > MAX_BUNDLE_BYTES {
                 // Aborting the request also cancels the body stream.
                 controller.abort();
-                return Err(AttemptError::Final(load_error(LoadErrorKind::TooLarge(
-                    len as u64,
-                ))));
+                // How much more there was is unknown: say "more than".
+                return Err(AttemptError::Final(LoadError {
+                    kind: LoadErrorKind::TooLarge(len as u64),
+                    message: format!(
+                        "The articles file is too large (more than {} MB).",
+                        MAX_BUNDLE_BYTES >> 20
+                    )
+                    .into(),
+                }));
             }
             bytes.resize(len, 0);
             if let Some(tail) = bytes.get_mut(start..) {
