@@ -148,11 +148,15 @@ export function defineElement(
 export interface ReadyDetail {
   /** Articles in the bundle (before filtering). */
   count: number;
+  /** The cards are the reader's last good copy: the load failed. */
+  offline: boolean;
 }
 
 /** Detail of `article-cards:error`. */
 export interface ErrorDetail {
   message: string;
+  /** The reader's last good copy is shown instead of the error. */
+  offline: boolean;
 }
 
 /** Detail of `article-cards:select` (a reader opened an article). */
