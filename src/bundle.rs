@@ -19,6 +19,15 @@ pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_EXCERPT_CHARS: usize = 600;
 /// Image sizes at or above this are dropped as implausible.
 pub const MAX_IMAGE_SIDE: u32 = 20_000;
+/// Largest bundle the widget accepts, in bytes; the bundler refuses to
+/// write a larger one.
+pub const MAX_BUNDLE_BYTES: usize = 5 * 1024 * 1024;
+/// Most topics kept per article (after case-insensitive de-duplication).
+pub const MAX_TOPICS: usize = 50;
+/// Most related items kept per article.
+pub const MAX_RELATED: usize = 20;
+/// Longest URL kept, in bytes; a longer one is dropped.
+pub const MAX_URL_BYTES: usize = 2048;
 
 /// A prebuilt set of articles, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

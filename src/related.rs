@@ -220,8 +220,18 @@ pub fn compute(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<RelatedI
         }
     }
 
+    // Articles that share a URL are one page: each gets the index of the
+    // first with its URL, so candidates compare numbers, not strings.
+    let mut first_with_url: HashMap<&str, u32> = HashMap::with_capacity(n);
+    let url_ids: Vec<u32> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| *first_with_url.entry(a.url.as_str()).or_insert(i as u32))
+        .collect();
+
     let ctx = Context {
         articles,
+        url_ids: &url_ids,
         vectors: &vectors,
         postings: &postings,
         doc_topics: &doc_topics,
@@ -262,6 +272,8 @@ pub fn compute(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<RelatedI
 
 struct Context<'a> {
     articles: &'a [Article],
+    /// Per article, the index of the first article with its URL.
+    url_ids: &'a [u32],
     vectors: &'a [DocVector],
     postings: &'a [Vec<(u32, f32)>],
     doc_topics: &'a [Vec<u32>],
@@ -324,17 +336,13 @@ impl Context<'_> {
             }
         }
 
-        let url = self
-            .articles
-            .get(doc)
-            .map(|a| a.url.as_str())
-            .unwrap_or_default();
+        let url = self.url_ids.get(doc).copied();
         let mut ranked: Vec<(f32, u32, u32)> = Vec::with_capacity(touched.len());
         for &other in touched.iter() {
             let slot = scores.get_mut(other as usize);
             let text = slot.map(std::mem::take).unwrap_or_default();
             let other = other as usize;
-            if other == doc || self.articles.get(other).is_none_or(|a| a.url == url) {
+            if other == doc || self.url_ids.get(other).copied() == url {
                 continue;
             }
             let shared = shared_count(

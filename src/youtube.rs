@@ -30,10 +30,16 @@ const HOSTS: [&str; 5] = [
 /// also `youtube-nocookie.com` and protocol-relative), exact hosts only.
 pub fn id_from_embed_url(url: &str) -> Option<String> {
     let url = url.trim();
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .or_else(|| url.strip_prefix("//"))?;
+    // Schemes and hosts are case-insensitive: `HTTPS://WWW.YouTube.com`
+    // is the same embed.
+    let rest = match url.split_once("://") {
+        Some((scheme, rest))
+            if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http") =>
+        {
+            rest
+        }
+        _ => url.strip_prefix("//")?,
+    };
     let (authority, path) = rest.split_at(rest.find('/')?);
     let host = authority.to_ascii_lowercase();
     if !HOSTS.contains(&host.as_str()) {
@@ -91,6 +97,29 @@ mod tests {
         assert_eq!(id_from_iframe_html(html).as_deref(), Some("6NPtZSMH0h4"));
         let single = "<IFRAME SRC='//www.youtube-nocookie.com/embed/abcdefghijk?rel=0'></IFRAME>";
         assert_eq!(id_from_iframe_html(single).as_deref(), Some("abcdefghijk"));
+    }
+
+    #[test]
+    fn finding_6_upper_case_schemes_and_hosts_are_recognised() {
+        for html in [
+            r#"<iframe src="HTTPS://WWW.YOUTUBE.COM/embed/6NPtZSMH0h4"></iframe>"#,
+            r#"<iframe src="Https://www.YouTube-NoCookie.com/embed/6NPtZSMH0h4"></iframe>"#,
+            r#"<iframe src="HTTP://m.youtube.com/embed/6NPtZSMH0h4?rel=0"></iframe>"#,
+        ] {
+            assert_eq!(
+                id_from_iframe_html(html).as_deref(),
+                Some("6NPtZSMH0h4"),
+                "{html}"
+            );
+        }
+        assert_eq!(
+            id_from_embed_url("FTP://www.youtube.com/embed/6NPtZSMH0h4"),
+            None
+        );
+        assert_eq!(
+            id_from_embed_url("javascript://www.youtube.com/embed/6NPtZSMH0h4"),
+            None
+        );
     }
 
     #[test]

@@ -15,7 +15,8 @@ use super::diag::{Diagnostic, Severity};
 use super::raw::{Field, RawArticle, RawProvider};
 use super::resolve::{Origin, Resolved, format_time, resolve_article, resolve_provider_record};
 use super::source::{
-    FileError, Seg, duplicate_top_level_keys, parse_yaml, read_feed, read_front_matter,
+    FileError, Locator, MAX_FEED_ITEMS, Seg, duplicate_top_level_keys, parse_yaml, read_feed,
+    read_front_matter,
 };
 
 /// Extensions picked up when walking a directory (files named on the
@@ -174,11 +175,11 @@ fn file_error(path: &str, err: FileError) -> Diagnostic {
 
 /// Reads, parses and resolves one input file. Never panics, never fails:
 /// problems are in the outcome.
-fn process_file(path: &Path, asset_base: Option<&str>) -> FileOutcome {
+fn process_file(path: &Path, asset_base: Option<&str>, now: jiff::Timestamp) -> FileOutcome {
     let display = path.display().to_string();
     let mut out = FileOutcome::default();
     if is_json(path) {
-        let items = match read_feed(path) {
+        let mut items = match read_feed(path) {
             Ok(items) => items,
             Err(e) => {
                 out.diags.push(file_error(&display, e));
@@ -186,13 +187,30 @@ fn process_file(path: &Path, asset_base: Option<&str>) -> FileOutcome {
                 return out;
             }
         };
+        if items.len() > MAX_FEED_ITEMS {
+            let pos = items.get(MAX_FEED_ITEMS).and_then(|(_, pos)| *pos);
+            let left = items.len() - MAX_FEED_ITEMS;
+            out.diags.push(
+                Diagnostic::warning(
+                    &display,
+                    format!(
+                        "`value` has {} items; only the first {MAX_FEED_ITEMS} are read (cap), {left} items skipped",
+                        items.len()
+                    ),
+                )
+                .at(pos),
+            );
+            out.skipped += left;
+            items.truncate(MAX_FEED_ITEMS);
+        }
         for (i, (item, item_pos)) in items.into_iter().enumerate() {
             let origin = Origin {
                 path: &display,
-                front_matter: None,
+                locator: None,
                 prefix: vec![Seg::Key("value"), Seg::Index(i)],
                 item_pos,
                 asset_base,
+                now,
             };
             match Field::<RawArticle>::from_value(item) {
                 Field::Value(raw) => {
@@ -269,12 +287,14 @@ fn process_file(path: &Path, asset_base: Option<&str>) -> FileOutcome {
             return out;
         }
     };
+    let locator = Locator::new(&fm);
     let origin = Origin {
         path: &display,
-        front_matter: Some(&fm),
+        locator: Some(&locator),
         prefix: Vec::new(),
         item_pos: None,
         asset_base,
+        now,
     };
     let (resolved, diags) = resolve_article(raw, &origin);
     out.diags.extend(diags);
@@ -290,6 +310,7 @@ fn process_all(
     files: &[PathBuf],
     asset_base: Option<&str>,
     threads: Option<usize>,
+    now: jiff::Timestamp,
 ) -> Vec<FileOutcome> {
     let wanted = threads
         .or_else(|| {
@@ -307,7 +328,7 @@ fn process_all(
             let Some(path) = files.get(i) else {
                 break;
             };
-            done.push((i, process_file(path, asset_base)));
+            done.push((i, process_file(path, asset_base, now)));
         }
         done
     };
@@ -387,12 +408,14 @@ fn load_provider_records(
                 continue;
             }
         };
+        let locator = Locator::new(&fm);
         let origin = Origin {
             path: &display,
-            front_matter: Some(&fm),
+            locator: Some(&locator),
             prefix: Vec::new(),
             item_pos: None,
             asset_base,
+            now: jiff::Timestamp::now(),
         };
         let (record, d) = resolve_provider_record(raw, &origin);
         diags.extend(d);
@@ -447,6 +470,7 @@ fn link_related(articles: &mut [Article], opts: &BundleOptions) {
 pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Diagnostic>, Stats) {
     let mut stats = Stats::default();
     let asset_base = opts.asset_base.as_deref();
+    let now = opts.generated_at.unwrap_or_else(jiff::Timestamp::now);
 
     let (records, record_diags) = match &opts.providers_dir {
         Some(dir) => load_provider_records(dir, asset_base),
@@ -455,7 +479,7 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
 
     let (files, walk_diags) = collect_files(inputs);
     stats.files = files.len();
-    let outcomes = process_all(&files, asset_base, opts.threads);
+    let outcomes = process_all(&files, asset_base, opts.threads, now);
 
     // Per-file diagnostics stay with their file (merge reports join later).
     let mut file_diags: Vec<Vec<Diagnostic>> = Vec::with_capacity(outcomes.len());
@@ -537,12 +561,13 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
 
     // Filters.
     let since = opts.since.map(format_time);
-    let wanted_topics: Vec<String> = opts
+    let wanted_topics: HashSet<String> = opts
         .topics
         .iter()
         .map(|t| t.trim().to_lowercase())
         .collect();
     let mut kept: Vec<Resolved> = Vec::new();
+    let mut providers: BTreeMap<String, Provider> = BTreeMap::new();
     // Article id → its file, for image diagnostics.
     let mut article_files: HashMap<String, String> = HashMap::new();
     for (c, k) in candidates.into_iter().zip(keep) {
@@ -565,6 +590,22 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
                     .entry(r.article.id.clone())
                     .or_insert_with(|| path.display().to_string());
             }
+            // Candidates are in input order, so the first article naming
+            // a provider defines it; later ones cannot rename it or give it
+            // their logo. A provider record overrides what it sets.
+            for (key, p) in &r.providers {
+                if !providers.contains_key(key) {
+                    let p = match records.get(key) {
+                        Some(record) => Provider {
+                            name: record.name.clone(),
+                            domain: record.domain.clone().or_else(|| p.domain.clone()),
+                            logo: record.logo.clone().or_else(|| p.logo.clone()),
+                        },
+                        None => p.clone(),
+                    };
+                    providers.insert(key.clone(), p);
+                }
+            }
             kept.push(r);
         } else {
             stats.filtered += 1;
@@ -584,24 +625,8 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
         .map(|r| (r.article.url.clone(), r.article.id.clone()))
         .collect();
 
-    let mut providers: BTreeMap<String, Provider> = BTreeMap::new();
     let mut articles = Vec::with_capacity(kept.len());
     for r in kept {
-        for (key, p) in r.providers {
-            match providers.get_mut(&key) {
-                Some(existing) => {
-                    if existing.logo.is_none() {
-                        existing.logo = p.logo;
-                    }
-                    if existing.domain.is_none() {
-                        existing.domain = p.domain;
-                    }
-                }
-                None => {
-                    providers.insert(key, p);
-                }
-            }
-        }
         let mut article = r.article;
         for item in &mut article.related {
             item.article = by_url.get(&item.url).cloned();
@@ -609,17 +634,6 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
         articles.push(article);
     }
     link_related(&mut articles, opts);
-    for (key, provider) in &mut providers {
-        if provider.logo.is_none()
-            && let Some(record) = records.get(key)
-        {
-            provider.name = record.name.clone();
-            provider.logo = record.logo.clone();
-            if provider.domain.is_none() {
-                provider.domain = record.domain.clone();
-            }
-        }
-    }
     stats.articles = articles.len();
 
     let mut diags = record_diags;
@@ -643,7 +657,7 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
         .filter(|d| d.severity == Severity::Warning)
         .count();
 
-    let generated_at = format_time(opts.generated_at.unwrap_or_else(jiff::Timestamp::now));
+    let generated_at = format_time(now);
     let bundle = Bundle {
         version: BUNDLE_VERSION,
         generated_at,

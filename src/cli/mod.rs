@@ -25,6 +25,7 @@ use clap::{Args, Parser, Subcommand};
 pub use build::{BundleOptions, ImageCaching, ImageStats, Stats, bundle_paths, collect_files};
 pub use diag::{Diagnostic, Severity};
 
+use crate::bundle::MAX_BUNDLE_BYTES;
 use crate::images::{CacheOptions, Progress};
 use crate::related::RelatedMode;
 use crate::safe_url::{check_url, is_absolute_http};
@@ -139,10 +140,14 @@ impl CliError {
 }
 
 impl fmt::Display for CliError {
+    /// Paths and titles in messages can come from the input: control and
+    /// bidi characters are escaped.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Usage(m) | CliError::Invalid(m) => f.write_str(m),
-            CliError::Io { context, source } => write!(f, "{context}: {source}"),
+            CliError::Usage(m) | CliError::Invalid(m) => diag::write_escaped(f, m),
+            CliError::Io { context, source } => {
+                diag::write_escaped(f, &format!("{context}: {source}"))
+            }
         }
     }
 }
@@ -439,12 +444,54 @@ fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliErro
         source: io::Error::other(e),
     })?;
     json.push(b'\n');
+    if json.len() > MAX_BUNDLE_BYTES {
+        return Err(CliError::Invalid(too_large(&bundle, json.len(), &args.out)));
+    }
     write_atomically(&args.out, &json)?;
     Ok(Summary {
         stats,
         elapsed: started.elapsed(),
         out: args.out.clone(),
     })
+}
+
+/// Why a bundle over the widget's limit is not written, naming the largest
+/// articles (by their serialized size) as the ones to look at.
+fn too_large(bundle: &crate::bundle::Bundle, len: usize, out: &Path) -> String {
+    let mut sizes: Vec<(usize, &crate::bundle::Article)> = bundle
+        .articles
+        .iter()
+        .map(|a| (serde_json::to_vec(a).map_or(0, |v| v.len()), a))
+        .collect();
+    sizes.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    let largest: Vec<String> = sizes
+        .iter()
+        .take(5)
+        .map(|(size, a)| {
+            let title = crate::text::truncate_chars(&a.title, 60).0;
+            let url = crate::text::truncate_chars(&a.url, 100).0;
+            format!("{} `{title}` {url}", human_bytes(*size))
+        })
+        .collect();
+    format!(
+        "the bundle would be {}, over the widget's {} limit; nothing written to {}. Largest articles: {}",
+        human_bytes(len),
+        human_bytes(MAX_BUNDLE_BYTES),
+        out.display(),
+        largest.join("; ")
+    )
+}
+
+/// `812 bytes`, `14.2 KiB`, `5.0 MiB`.
+fn human_bytes(n: usize) -> String {
+    let f = n as f64;
+    if n < 1024 {
+        format!("{n} bytes")
+    } else if n < 1024 * 1024 {
+        format!("{:.1} KiB", f / 1024.0)
+    } else {
+        format!("{:.1} MiB", f / (1024.0 * 1024.0))
+    }
 }
 
 /// Writes `bytes` to a temporary file next to `out`, then renames it over
@@ -455,14 +502,20 @@ pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), CliError> {
         _ => PathBuf::from("."),
     };
     let io_err = |context: String| move |source: io::Error| CliError::Io { context, source };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".article-cards-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(io_err(format!(
-            "cannot create a temporary file in {}",
-            dir.display()
-        )))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".article-cards-").suffix(".tmp");
+    // A temporary file is private (0600); the bundle is for publishing, so
+    // it is created like any new file: 0666 less the umask, applied by the
+    // system when the file is created.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(&dir).map_err(io_err(format!(
+        "cannot create a temporary file in {}",
+        dir.display()
+    )))?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(io_err(format!("cannot write {}", out.display())))?;

@@ -2,24 +2,35 @@
 //! every problem becomes a [`Diagnostic`] and the offending field is dropped
 //! (or, when the title or URL is unusable, the whole article is).
 
+use std::collections::HashSet;
+
 use crate::bundle::{
-    Article, ArticleType, Image, MAX_EXCERPT_CHARS, MAX_IMAGE_SIDE, MAX_TITLE_CHARS, Provider,
-    RelatedItem, Video, VideoProvider,
+    Article, ArticleType, Image, MAX_EXCERPT_CHARS, MAX_IMAGE_SIDE, MAX_RELATED, MAX_TITLE_CHARS,
+    MAX_TOPICS, MAX_URL_BYTES, Provider, RelatedItem, Video, VideoProvider,
 };
 use crate::safe_url::{check_url, is_absolute_http};
-use crate::text::{clean_text, truncate_chars};
+use crate::text::{clean_text, has_visible, truncate_chars};
 use crate::youtube::id_from_iframe_html;
 
 use super::diag::{Diagnostic, Severity};
 use super::raw::{Field, RawArticle, RawImage, RawProvider, RawRelated};
-use super::source::{FrontMatter, Seg, locate, render_path};
+use super::source::{Locator, Seg, render_path};
+
+/// Most entries of an `images` list read (the bundle keeps the first
+/// usable one).
+pub const MAX_IMAGES: usize = 10;
+
+/// How far past the generation time a date may be before it is clamped:
+/// time zones and scheduled posts stay as written.
+pub const FUTURE_SLACK_SECONDS: i64 = 24 * 60 * 60;
 
 /// Where the raw data came from: used to word and locate diagnostics.
 pub struct Origin<'a> {
     /// The file, as displayed.
     pub path: &'a str,
-    /// The front matter, to find the line of a field (YAML inputs only).
-    pub front_matter: Option<&'a FrontMatter>,
+    /// The fields of the front matter, to find the line of a field (YAML
+    /// inputs only).
+    pub locator: Option<&'a Locator>,
     /// Path of the item inside the file (`value[3]` in a JSON feed page).
     pub prefix: Vec<Seg>,
     /// Where the item starts (JSON feed items), used when a field cannot
@@ -27,6 +38,8 @@ pub struct Origin<'a> {
     pub item_pos: Option<(u32, u32)>,
     /// Base URL for site-relative image paths (`/assets/...`).
     pub asset_base: Option<&'a str>,
+    /// The bundle's generation time: later dates are clamped to it.
+    pub now: jiff::Timestamp,
 }
 
 /// An article that passed validation, with what the bundle assembly needs.
@@ -59,8 +72,8 @@ impl Ctx<'_> {
     }
 
     fn pos(&self, path: &[Seg]) -> Option<(u32, u32)> {
-        match self.origin.front_matter {
-            Some(fm) => locate(fm, path),
+        match self.origin.locator {
+            Some(locator) => locator.locate(path),
             None => self.origin.item_pos,
         }
     }
@@ -108,7 +121,7 @@ impl Ctx<'_> {
     fn text(&mut self, path: &[Seg], field: Field<String>, max: usize) -> Option<String> {
         let raw = self.take(path, field)?;
         let cleaned = clean_text(&raw);
-        if cleaned.is_empty() {
+        if !has_visible(&cleaned) {
             return None;
         }
         let (text, cut) = truncate_chars(&cleaned, max);
@@ -123,6 +136,15 @@ impl Ctx<'_> {
     /// A URL that passed [`check_url`]; rejected ones are reported.
     fn url(&mut self, path: &[Seg], field: Field<String>) -> Option<String> {
         let raw = self.take(path, field)?;
+        if raw.trim().len() > MAX_URL_BYTES {
+            let name = self.name(path);
+            let len = raw.trim().len();
+            self.warn(
+                path,
+                format!("`{name}` dropped: {len} bytes, over the {MAX_URL_BYTES}-byte URL cap"),
+            );
+            return None;
+        }
         match check_url(&raw) {
             Ok(url) => Some(url),
             Err(why) => {
@@ -160,6 +182,18 @@ impl Ctx<'_> {
                 if assumed_utc {
                     let name = self.name(path);
                     self.warn(path, format!("`{name}` has no UTC offset; read as UTC"));
+                }
+                let now = self.origin.now;
+                if ts.as_second() > now.as_second().saturating_add(FUTURE_SLACK_SECONDS) {
+                    let name = self.name(path);
+                    let (was, now) = (format_time(ts), format_time(now));
+                    self.warn(
+                        path,
+                        format!(
+                            "`{name}` {was} is more than a day after the bundle's generation time; read as {now}"
+                        ),
+                    );
+                    return Some(now);
                 }
                 Some(format_time(ts))
             }
@@ -267,8 +301,18 @@ impl Ctx<'_> {
     /// The first usable image of a list; every entry is still checked.
     fn first_image(&mut self, path: &[Seg], field: Field<Vec<Field<RawImage>>>) -> Option<Image> {
         let items = self.take(path, field)?;
+        if items.len() > MAX_IMAGES {
+            let name = self.name(path);
+            self.warn(
+                path,
+                format!(
+                    "`{name}` has {} entries; only the first {MAX_IMAGES} are read (cap)",
+                    items.len()
+                ),
+            );
+        }
         let mut first = None;
-        for (i, item) in items.into_iter().enumerate() {
+        for (i, item) in items.into_iter().take(MAX_IMAGES).enumerate() {
             let item_path = [path, &[Seg::Index(i)]].concat();
             let Some(raw) = self.take(&item_path, item) else {
                 continue;
@@ -410,6 +454,7 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
         );
         return None;
     }
+    let title_given = matches!(&raw.title, Field::Value(t) if !t.trim().is_empty());
     let title = ctx.text(&[Key("title")], raw.title, MAX_TITLE_CHARS);
     let excerpt = ctx.text(&[Key("excerpt")], raw.excerpt, MAX_EXCERPT_CHARS);
     let web = ctx.page_url(&[Key("webUrl")], raw.web_url);
@@ -441,8 +486,8 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
         _ => None,
     };
     let provider = ctx.provider(&[Key("provider")], raw.provider);
-    let topics = string_list(ctx, Key("topics"), raw.topics);
-    let _tags = string_list(ctx, Key("tags"), raw.tags);
+    let topics = string_list(ctx, Key("topics"), raw.topics, MAX_TOPICS);
+    let _tags = string_list(ctx, Key("tags"), raw.tags, 0);
     let image = ctx.first_image(&[Key("images")], raw.images);
 
     let mut providers: Vec<(String, Provider)> = Vec::new();
@@ -452,8 +497,14 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
     });
     let related = match ctx.take(&[Key("related")], raw.related) {
         Some(items) => {
+            let total = items.len();
             let mut out = Vec::new();
+            let mut read = 0;
             for (i, item) in items.into_iter().enumerate() {
+                if out.len() == MAX_RELATED {
+                    break;
+                }
+                read = i + 1;
                 let path = [Key("related"), Seg::Index(i)];
                 if let Some(raw_item) = ctx.take(&path, item)
                     && let Some((item, prov)) = resolve_related(ctx, &path, raw_item)
@@ -462,16 +513,31 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
                     out.push(item);
                 }
             }
+            if read < total {
+                let name = ctx.name(&[Key("related")]);
+                ctx.warn(
+                    &[Key("related")],
+                    format!(
+                        "`{name}` has {total} entries; only the first {MAX_RELATED} usable ones are kept (cap), the last {} are not read",
+                        total - read
+                    ),
+                );
+            }
             out
         }
         None => Vec::new(),
     };
 
     let Some(title) = title else {
+        let why = if title_given {
+            "`title` has nothing visible once cleaned (only controls, blanks or zero-width characters)"
+        } else {
+            "no title"
+        };
         ctx.report(
             Severity::Error,
             &[Key("title")],
-            format!("{}no title; article skipped", ctx.item_label()),
+            format!("{}{why}; article skipped", ctx.item_label()),
         );
         return None;
     };
@@ -533,19 +599,39 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
     })
 }
 
-/// Topics/tags: cleaned, empty ones dropped, duplicates (ignoring case) once.
-fn string_list(ctx: &mut Ctx<'_>, key: Seg, field: Field<Vec<Field<String>>>) -> Vec<String> {
+/// Topics/tags: cleaned, empty ones dropped, duplicates (ignoring case)
+/// once, the first `cap` kept (every entry is still checked). A `cap` of 0
+/// keeps none: the list is only checked.
+fn string_list(
+    ctx: &mut Ctx<'_>,
+    key: Seg,
+    field: Field<Vec<Field<String>>>,
+    cap: usize,
+) -> Vec<String> {
     let Some(items) = ctx.take(&[key], field) else {
         return Vec::new();
     };
     let mut out: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for (i, item) in items.into_iter().enumerate() {
         let path = [key, Seg::Index(i)];
         if let Some(text) = ctx.text(&path, item, MAX_TITLE_CHARS)
-            && !out.iter().any(|t| t.to_lowercase() == text.to_lowercase())
+            && seen.insert(text.to_lowercase())
+            && cap > 0
         {
             out.push(text);
         }
+    }
+    if cap > 0 && seen.len() > cap {
+        let name = ctx.name(&[key]);
+        ctx.warn(
+            &[key],
+            format!(
+                "`{name}` has {} distinct entries; only the first {cap} are kept (cap)",
+                seen.len()
+            ),
+        );
+        out.truncate(cap);
     }
     out
 }

@@ -2,18 +2,22 @@
 //! binary and encoding checks), hardened YAML parsing, JSON feed pages, and
 //! finding the line of a field for diagnostics.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use serde_json::Value;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 
-use super::diag::{line_col, saturate};
+use super::diag::{LineIndex, line_col, saturate};
 
 /// Largest front matter accepted, in bytes (between the `---` lines).
 pub const MAX_FRONT_MATTER: usize = 64 * 1024;
 /// Largest JSON feed page accepted, in bytes.
 pub const MAX_JSON_BYTES: u64 = 256 * 1024 * 1024;
+/// Most items read from one JSON feed page.
+pub const MAX_FEED_ITEMS: usize = 100_000;
 /// Deepest YAML nesting accepted (mappings + sequences).
 pub const MAX_DEPTH: usize = 64;
 
@@ -284,11 +288,18 @@ pub fn parse_feed(bytes: &[u8]) -> Result<Vec<FeedItem>, FileError> {
             line_col(bytes, nul),
         ));
     }
-    let page: Value = serde_json::from_slice(bytes).map_err(|e| {
-        let pos = (saturate(e.line()), saturate(e.column().max(1)));
-        let message = first_line_of(&e.to_string());
-        FileError::at(format!("invalid JSON: {message}"), pos)
-    })?;
+    let lines = LineIndex::new(bytes);
+    let page = match serde_json::from_slice::<StrictValue>(bytes) {
+        Ok(StrictValue(page)) => page,
+        Err(e) => {
+            let mut pos = (saturate(e.line()), saturate(e.column().max(1)));
+            let message = first_line_of(&e.to_string());
+            if message.starts_with(REPEATED_KEY) {
+                pos = repeated_key_start(bytes, &lines, pos);
+            }
+            return Err(FileError::at(format!("invalid JSON: {message}"), pos));
+        }
+    };
     let Value::Object(mut page) = page else {
         return Err(FileError::at(
             format!(
@@ -305,7 +316,7 @@ pub fn parse_feed(bytes: &[u8]) -> Result<Vec<FeedItem>, FileError> {
             .into_iter()
             .enumerate()
             .map(|(i, item)| {
-                let pos = starts.get(i).map(|&at| line_col(bytes, at));
+                let pos = starts.get(i).map(|&at| lines.line_col(at));
                 (item, pos)
             })
             .collect()),
@@ -317,6 +328,116 @@ pub fn parse_feed(bytes: &[u8]) -> Result<Vec<FeedItem>, FileError> {
             "not a JSON feed page: expected an object with a `value` list",
         )),
     }
+}
+
+/// How a repeated key is reported (the message starts with this).
+const REPEATED_KEY: &str = "repeated key";
+
+/// A JSON value read by `serde_json`, refusing an object with a repeated
+/// key (which `serde_json::Value` would silently resolve to the last one).
+/// The widget's reader refuses them too: one rule for both.
+struct StrictValue(Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(StrictVisitor)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                let shown = crate::text::truncate_chars(&key, 80).0;
+                return Err(de::Error::custom(format!(
+                    "{REPEATED_KEY} `{shown}` (an object may name a key once)"
+                )));
+            }
+            let StrictValue(value) = map.next_value()?;
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// `serde_json` places an error raised for a key just after the key's
+/// closing quote: step back to its opening quote, so the position is the
+/// key's own.
+fn repeated_key_start(bytes: &[u8], lines: &LineIndex, (line, col): (u32, u32)) -> (u32, u32) {
+    let Some(end) = lines.offset(line, col) else {
+        return (line, col);
+    };
+    // `end` is one past the closing quote.
+    let mut at = end.saturating_sub(2);
+    while at > 0 {
+        if bytes.get(at) == Some(&b'"') {
+            let slashes = bytes
+                .get(..at)
+                .unwrap_or_default()
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\\')
+                .count();
+            if slashes % 2 == 0 {
+                return lines.line_col(at);
+            }
+        }
+        at -= 1;
+    }
+    (line, col)
 }
 
 /// Byte offsets of the elements of the top-level `"value"` array of a JSON
@@ -396,96 +517,155 @@ fn is_item(content: &str) -> bool {
     content == "-" || content.starts_with("- ") || content.starts_with("-\t")
 }
 
-/// `key:` (bare or quoted) at the start of `content`.
-fn key_matches(content: &str, key: &str) -> bool {
-    let rest = if let Some(r) = content.strip_prefix(key) {
-        r
-    } else if let Some(r) = content
-        .strip_prefix('"')
-        .and_then(|r| r.strip_prefix(key))
-        .and_then(|r| r.strip_prefix('"'))
-    {
-        r
-    } else if let Some(r) = content
-        .strip_prefix('\'')
-        .and_then(|r| r.strip_prefix(key))
-        .and_then(|r| r.strip_prefix('\''))
-    {
-        r
-    } else {
-        return false;
+/// The key of a `key: value` (or `key:`) line, bare or quoted.
+fn key_of(content: &str) -> Option<&str> {
+    let (key, rest) = match content.as_bytes().first() {
+        Some(&q @ (b'"' | b'\'')) => {
+            let inner = content.get(1..)?;
+            let close = inner.bytes().position(|b| b == q)?;
+            (inner.get(..close)?, inner.get(close + 1..)?)
+        }
+        _ => {
+            let colon = content.char_indices().find_map(|(i, c)| {
+                let next = content.get(i + 1..)?;
+                (c == ':' && (next.is_empty() || next.starts_with([' ', '\t']))).then_some(i)
+            })?;
+            (
+                content.get(..colon)?.trim_end_matches([' ', '\t']),
+                content.get(colon..)?,
+            )
+        }
     };
     let rest = rest.trim_start_matches([' ', '\t']);
-    rest == ":" || rest.starts_with(": ") || rest.starts_with(":\t")
+    (rest == ":" || rest.starts_with(": ") || rest.starts_with(":\t")).then_some(key)
 }
 
-/// Best-effort position (1-based line and column) of a field in block-style
-/// front matter: the deepest path component that could be found.
-pub fn locate(fm: &FrontMatter, path: &[Seg]) -> Option<(u32, u32)> {
-    let mut scope = significant_lines(&fm.text);
-    let mut best = None;
-    for seg in path {
-        let Some(&(_, child_col, _)) = scope.first() else {
-            break;
+/// Nesting followed by [`Locator::new`]; deeper fields are located at their
+/// deepest indexed parent.
+const MAX_LOCATE_DEPTH: usize = 2 * MAX_DEPTH;
+
+/// Where the fields of block-style front matter are: every key and list
+/// item is indexed once per file, so placing a diagnostic is a lookup
+/// rather than a pass over the file.
+#[derive(Debug, Clone, Default)]
+pub struct Locator {
+    first_line: u32,
+    /// Encoded field path (see [`Locator::push`]) → 0-based line, column.
+    positions: HashMap<String, (usize, usize)>,
+}
+
+type Line<'a> = (usize, usize, &'a str);
+
+impl Locator {
+    pub fn new(fm: &FrontMatter) -> Self {
+        let mut locator = Locator {
+            first_line: fm.first_line,
+            positions: HashMap::new(),
         };
-        match *seg {
+        let lines = significant_lines(&fm.text);
+        locator.index(&lines, &mut String::new(), 0);
+        locator
+    }
+
+    /// Appends a path component to an encoded path. NUL never occurs in
+    /// front matter (such a file is refused as binary), so keys cannot
+    /// forge a separator.
+    fn push(path: &mut String, seg: Seg) {
+        match seg {
             Seg::Key(key) => {
-                let Some(at) = scope
-                    .iter()
-                    .position(|&(_, c, s)| c == child_col && key_matches(s, key))
-                else {
-                    break;
-                };
-                let Some(&(line, col, _)) = scope.get(at) else {
-                    break;
-                };
-                best = Some((line, col));
-                let rest = scope.get(at + 1..).unwrap_or_default();
-                let end = rest
-                    .iter()
-                    .position(|&(_, c, s)| c < col || (c == col && !is_item(s)))
-                    .unwrap_or(rest.len());
-                scope = rest.get(..end).unwrap_or_default().to_vec();
+                path.push('\0');
+                path.push_str(key);
             }
-            Seg::Index(index) => {
-                let Some((at, &(line, col, content))) = scope
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, (_, c, s))| *c == child_col && is_item(s))
-                    .nth(index)
-                else {
-                    break;
-                };
-                best = Some((line, col));
-                let after_dash = content.get(1..).unwrap_or_default();
-                let inner = after_dash.trim_start_matches([' ', '\t']);
-                let inner_col = col + 1 + (after_dash.len() - inner.len());
-                let rest = scope.get(at + 1..).unwrap_or_default();
+            Seg::Index(i) => {
+                path.push_str("\0[");
+                path.push_str(&i.to_string());
+            }
+        }
+    }
+
+    /// Indexes one block: its first line's column is the column of its
+    /// entries; a key's block is what follows it, deeper or as list items
+    /// at its column; an item's block is its inline content and the deeper
+    /// lines after it. The first of repeated keys is kept.
+    fn index(&mut self, scope: &[Line<'_>], path: &mut String, depth: usize) {
+        let Some(&(_, child_col, _)) = scope.first() else {
+            return;
+        };
+        if depth > MAX_LOCATE_DEPTH {
+            return;
+        }
+        let mut items = 0;
+        let mut i = 0;
+        while let Some(&(line, col, content)) = scope.get(i) {
+            let rest = scope.get(i + 1..).unwrap_or_default();
+            let len = path.len();
+            if col != child_col {
+                i += 1;
+            } else if is_item(content) {
+                Self::push(path, Seg::Index(items));
+                items += 1;
+                self.positions.entry(path.clone()).or_insert((line, col));
                 let end = rest
                     .iter()
                     .position(|&(_, c, _)| c <= col)
                     .unwrap_or(rest.len());
-                let mut next = Vec::with_capacity(end + 1);
+                let after_dash = content.get(1..).unwrap_or_default();
+                let inner = after_dash.trim_start_matches([' ', '\t']);
+                let inner_col = col + 1 + (after_dash.len() - inner.len());
+                let mut block = Vec::with_capacity(end + 1);
                 if !inner.is_empty() {
-                    next.push((line, inner_col, inner));
+                    block.push((line, inner_col, inner));
                 }
-                next.extend_from_slice(rest.get(..end).unwrap_or_default());
-                scope = next;
+                block.extend_from_slice(rest.get(..end).unwrap_or_default());
+                self.index(&block, path, depth + 1);
+                i += 1 + end;
+            } else if let Some(key) = key_of(content) {
+                path.push('\0');
+                path.push_str(key);
+                self.positions.entry(path.clone()).or_insert((line, col));
+                let end = rest
+                    .iter()
+                    .position(|&(_, c, s)| c < col || (c == col && !is_item(s)))
+                    .unwrap_or(rest.len());
+                self.index(rest.get(..end).unwrap_or_default(), path, depth + 1);
+                i += 1 + end;
+            } else {
+                i += 1;
             }
+            path.truncate(len);
         }
     }
-    best.map(|(line, col)| {
-        (
-            saturate(line).saturating_add(fm.first_line),
-            saturate(col + 1),
-        )
-    })
+
+    /// Best-effort position (1-based line and column) of a field: the
+    /// deepest path component that could be found.
+    pub fn locate(&self, path: &[Seg]) -> Option<(u32, u32)> {
+        let mut key = String::new();
+        let mut best = None;
+        for &seg in path {
+            Self::push(&mut key, seg);
+            match self.positions.get(&key) {
+                Some(&pos) => best = Some(pos),
+                None => break,
+            }
+        }
+        best.map(|(line, col)| {
+            (
+                saturate(line).saturating_add(self.first_line),
+                saturate(col + 1),
+            )
+        })
+    }
+}
+
+/// Best-effort position of one field (see [`Locator`], which serves many).
+pub fn locate(fm: &FrontMatter, path: &[Seg]) -> Option<(u32, u32)> {
+    Locator::new(fm).locate(path)
 }
 
 /// Top-level keys that appear more than once: (key, first line, repeat
 /// position), in file order.
 pub fn duplicate_top_level_keys(fm: &FrontMatter) -> Vec<(String, u32, (u32, u32))> {
-    let mut seen: Vec<(&str, usize)> = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut dups = Vec::new();
     for (line, col, content) in significant_lines(&fm.text) {
         if col != 0 || is_item(content) {
@@ -508,9 +688,11 @@ pub fn duplicate_top_level_keys(fm: &FrontMatter) -> Vec<(String, u32, (u32, u32
             continue;
         }
         let to_line = |l: usize| saturate(l).saturating_add(fm.first_line);
-        match seen.iter().find(|(k, _)| *k == key) {
-            Some(&(_, first)) => dups.push((key.to_owned(), to_line(first), (to_line(line), 1))),
-            None => seen.push((key, line)),
+        match seen.get(key) {
+            Some(&first) => dups.push((key.to_owned(), to_line(first), (to_line(line), 1))),
+            None => {
+                seen.insert(key, line);
+            }
         }
     }
     dups

@@ -22,9 +22,8 @@ use crate::widget::model::{LoadError, LoadErrorKind};
 use crate::widget::url;
 use crate::youtube;
 
-/// Largest bundle read, in bytes (5 MiB). A bundle of a few hundred articles
-/// is well under 1 MiB.
-pub const MAX_BUNDLE_BYTES: usize = 5 * 1024 * 1024;
+/// Largest bundle read, in bytes: one limit for the bundler and the widget.
+pub use crate::bundle::MAX_BUNDLE_BYTES;
 
 /// A [`LoadError`] of `kind` with its reader-facing sentence.
 pub fn load_error(kind: LoadErrorKind) -> LoadError {
