@@ -263,3 +263,166 @@ fn output_is_deterministic() {
     let bundle: Bundle = serde_json::from_slice(&a).unwrap();
     assert_eq!(bundle.generated_at, "2020-09-13T12:26:40Z");
 }
+
+#[test]
+fn finding_2_hostile_feed_pages_are_read_in_one_pass() {
+    // Before the line index, a page of 200,000 `null` items took minutes
+    // (each item's line was found by scanning everything before it). Now
+    // every item is reported, in order and placed, up to the items cap.
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("nulls.json");
+    let n = 200_000;
+    let mut json = String::from("{\"page\":1,\"value\":[\n");
+    json.push_str(&vec!["null"; n].join(",\n"));
+    json.push_str("\n]}\n");
+    fs::write(&page, json).unwrap();
+    let out = out_path(tmp.path());
+    let o = run(&["bundle", page.to_str().unwrap(), "--out", &out]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let cap = 100_000;
+    assert_eq!(err.matches("is null; item skipped").count(), cap);
+    // Item i is on line i + 2, after a comma on line i + 1 for i > 0.
+    let last = format!(
+        "nulls.json:{}:1: error: `value[{}]` is null",
+        cap + 1,
+        cap - 1
+    );
+    assert!(err.contains(&last), "{last}");
+    let warning = format!(
+        "nulls.json:{}:1: warning: `value` has {n} items; only the first {cap} are read (cap), {} items skipped",
+        cap + 2,
+        n - cap
+    );
+    assert!(err.contains(&warning), "{warning}");
+    assert!(
+        err.contains(&format!("({n} skipped)")),
+        "{}",
+        err.lines().last().unwrap()
+    );
+    assert!(!Path::new(&out).exists());
+}
+
+#[test]
+fn finding_2_many_topics_are_deduplicated_in_one_pass() {
+    // 60,000 topics, every one repeated in upper case: one hash set, so
+    // linear (it compared each topic with every earlier one).
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("topics.json");
+    let topics: Vec<String> = (0..60_000)
+        .flat_map(|i| [format!("\"topic {i}\""), format!("\"TOPIC {i}\"")])
+        .collect();
+    fs::write(
+        &page,
+        format!(
+            "{{\"value\":[{{\"title\":\"T\",\"webUrl\":\"https://t.example/a\",\"topics\":[{}]}}]}}",
+            topics.join(",")
+        ),
+    )
+    .unwrap();
+    let out = out_path(tmp.path());
+    let o = run(&["bundle", page.to_str().unwrap(), "--out", &out]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains(
+        "`value[0].topics` has 60000 distinct entries; only the first 50 are kept (cap)"
+    ));
+    let bundle: Bundle = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
+    let kept: Vec<String> = (0..50).map(|i| format!("topic {i}")).collect();
+    assert_eq!(bundle.articles[0].topics, kept);
+}
+
+#[test]
+fn finding_3_a_bundle_over_the_widget_limit_is_not_written() {
+    // Each article is as large as the caps allow: 20 related items with
+    // 2 KiB URLs and full-length multi-byte titles and excerpts.
+    let tmp = tempfile::tempdir().unwrap();
+    let long = |c: char, n: usize| std::iter::repeat_n(c, n).collect::<String>();
+    let mut items = Vec::new();
+    for i in 0..80 {
+        let related: Vec<String> = (0..20)
+            .map(|r| {
+                format!(
+                    "{{\"title\":\"{}\",\"excerpt\":\"{}\",\"webUrl\":\"https://big.example/{i}/{r}/{}\"}}",
+                    long('é', 300),
+                    long('漢', 600),
+                    long('u', 1900)
+                )
+            })
+            .collect();
+        // The largest article comes last in the input and is named first.
+        let title = if i == 79 {
+            format!("Largest {}", long('x', 200))
+        } else {
+            format!("Article {i}")
+        };
+        items.push(format!(
+            "{{\"title\":\"{title}\",\"webUrl\":\"https://big.example/{i}\",\"related\":[{}]}}",
+            related.join(",")
+        ));
+    }
+    let page = tmp.path().join("big.json");
+    fs::write(&page, format!("{{\"value\":[{}]}}", items.join(",\n"))).unwrap();
+    let out = out_path(tmp.path());
+    fs::write(&out, "OLD").unwrap();
+    let o = run(&["bundle", page.to_str().unwrap(), "--out", &out]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(&out).unwrap(), "OLD");
+    let err = stderr(&o);
+    let message = err.lines().last().unwrap();
+    assert!(
+        message.starts_with("article-cards: error: the bundle would be ")
+            && message.contains("over the widget's 5.0 MiB limit; nothing written to"),
+        "{message}"
+    );
+    let largest = message.split("Largest articles: ").nth(1).unwrap();
+    assert!(largest.contains("`Largest xxx"), "{largest}");
+    assert!(
+        largest.find("`Largest").unwrap() < largest.find("`Article").unwrap(),
+        "{largest}"
+    );
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn finding_6_control_bytes_in_file_names_are_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let name = "evil\u{1b}]0;owned\u{7}\u{1b}[2J\u{202e}.md";
+    fs::write(tmp.path().join(name), "no front matter\n").unwrap();
+    fs::write(
+        tmp.path().join("ok.md"),
+        "---\ntitle: Fine\nwebUrl: https://ok.example/a\n---\n",
+    )
+    .unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_path(out_dir.path());
+    let o = run(&["bundle", tmp.path().to_str().unwrap(), "--out", &out]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert!(
+        err.contains("evil\\u{1b}]0;owned\\u{7}\\u{1b}[2J\\u{202e}.md:1:1: error: no front matter"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+        "raw control bytes reached stderr"
+    );
+}
+
+#[test]
+fn finding_6_bundle_mode_follows_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    for (umask, mode) in [("022", 0o644), ("027", 0o640), ("002", 0o664)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = out_path(tmp.path());
+        let o = Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_article-cards"))
+            .args(["bundle", "tests/fixtures/basic/in", "--out", &out])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let got = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(got, mode, "umask {umask}: {got:o}");
+    }
+}
