@@ -30,14 +30,14 @@ use article_cards::safe_url::{is_absolute_http, is_safe_url};
 use article_cards::widget::decode::{MAX_BUNDLE_BYTES, decode};
 use clap::Parser;
 
-/// Bidi controls must not survive into a bundle's text. Off until the
-/// bundler strips them (ISSUE-18 finding 6): meanwhile every breach is
-/// written into the case's outcome as `pending:` so the expectation shows
-/// it, and turning this on makes each one a failure.
-const REQUIRE_NO_BIDI: bool = false;
-/// Control bytes in diagnostics must be escaped (finding 6, terminal
-/// escapes in file names). Off until the fix lands, like the above.
-const REQUIRE_ESCAPED_DIAGNOSTICS: bool = false;
+/// Invariants that came with the fixes of ISSUE-18 (finding 6): no bidi
+/// control in a bundle's text, control bytes and line breaks escaped in
+/// diagnostics, the bundle written with the mode the umask gives. Turned
+/// off, a breach is written into the case's outcome as `pending:` instead
+/// of failing (how they were recorded before the fixes).
+const REQUIRE_NO_BIDI: bool = true;
+const REQUIRE_ESCAPED_DIAGNOSTICS: bool = true;
+const REQUIRE_UMASK_MODE: bool = true;
 
 /// Fixed generation time, so that "in the future" is the same on every run.
 const SOURCE_DATE_EPOCH: &str = "1796083200"; // 2026-12-01T00:00:00Z
@@ -45,6 +45,8 @@ const SOURCE_DATE_EPOCH: &str = "1796083200"; // 2026-12-01T00:00:00Z
 const BUNDLE_URL: &str = "https://cdn.example/bundles/news.json";
 /// Hero widths used for image cases (the cache's defaults).
 const WIDTHS: [u32; 4] = [320, 640, 960, 1280];
+/// Diagnostics shown per case before the summary line.
+const MAX_STDERR_LINES: usize = 40;
 /// Longest text shown per field in an outcome.
 const SHOWN_CHARS: usize = 100;
 
@@ -317,7 +319,12 @@ fn describe_articles(out: &mut Outcome, bundle: &Bundle) {
         .map(|(k, p)| format!("{} = {}", shown(k), shown(&p.name)))
         .collect();
     if !keys.is_empty() {
-        out.line(format!("providers: {}", keys.join(", ")));
+        let more = match keys.len() {
+            n if n > 10 => format!(" … {} more", n - 10),
+            _ => String::new(),
+        };
+        let first: Vec<&str> = keys.iter().take(10).map(String::as_str).collect();
+        out.line(format!("providers: {}{more}", first.join(", ")));
     }
     for a in bundle.articles.iter().take(20) {
         let mut line = format!("- {} {}", shown(&a.title), shown(&a.url));
@@ -348,16 +355,44 @@ fn describe_articles(out: &mut Outcome, bundle: &Bundle) {
 
 // --- the bundler: front matter, feeds, file-system cases ------------------
 
+/// `Some(false)` when the file's permissions differ from what the process
+/// umask gives a new file (0666 & !umask); `None` where that cannot be read.
+fn mode_follows_umask(path: &Path) -> Option<bool> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let status = fs::read_to_string("/proc/self/status").ok()?;
+        let umask = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Umask:"))
+            .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())?;
+        let mode = fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        Some(mode == 0o666 & !umask)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// Runs `article-cards bundle <inputs> --related explicit [args]` in
 /// process and renders exit code, diagnostics, articles and the widget's
 /// reading of the written bundle.
-fn run_bundler(inputs: &[PathBuf], args: &[String], names: &[(String, &str)]) -> Outcome {
+fn run_bundler(
+    inputs: &[PathBuf],
+    args: &[String],
+    names: &[(String, &str)],
+    check_mode: bool,
+) -> Outcome {
     let out_dir = tempfile::tempdir().unwrap();
     let out_path = out_dir.path().join("bundle.json");
     let mut argv: Vec<std::ffi::OsString> = vec!["article-cards".into(), "bundle".into()];
     argv.extend(inputs.iter().map(|p| p.clone().into_os_string()));
     argv.extend(["--out".into(), out_path.clone().into_os_string()]);
-    argv.extend(args.iter().map(Into::into));
+    // `{tmp}` in an argument is a fresh directory (for `--cache-images`).
+    let tmp = out_dir.path().display().to_string();
+    argv.extend(args.iter().map(|a| a.replace("{tmp}", &tmp).into()));
     if !args.iter().any(|a| a == "--related") {
         argv.extend(["--related".into(), "explicit".into()]);
     }
@@ -386,7 +421,9 @@ fn run_bundler(inputs: &[PathBuf], args: &[String], names: &[(String, &str)]) ->
     }
     let mut stderr = String::from_utf8_lossy(&err).into_owned();
     stderr.push_str(&last);
-    stderr = stderr.replace(&out_path.display().to_string(), "<out>");
+    stderr = stderr
+        .replace(&out_path.display().to_string(), "<out>")
+        .replace(&tmp, "<tmp>");
     for (from, to) in names {
         stderr = stderr.replace(from.as_str(), to);
     }
@@ -401,6 +438,13 @@ fn run_bundler(inputs: &[PathBuf], args: &[String], names: &[(String, &str)]) ->
             .any(|s| line.contains(s));
         if line.chars().any(|c| c.is_control()) || !(diagnostic || i + 1 == count) {
             raw_controls = true;
+        }
+        // Long runs of diagnostics: the first ones and the last line.
+        if i == MAX_STDERR_LINES && i + 1 < count {
+            out.line(format!("| … {} more lines", count - 1 - i));
+        }
+        if i >= MAX_STDERR_LINES && i + 1 < count {
+            continue;
         }
         // Escaped here so the expectation is plain text whatever it holds.
         let escaped: String = line
@@ -430,6 +474,12 @@ fn run_bundler(inputs: &[PathBuf], args: &[String], names: &[(String, &str)]) ->
     }
     if !written {
         return out;
+    }
+    if check_mode && mode_follows_umask(&out_path) == Some(false) {
+        out.pending(
+            REQUIRE_UMASK_MODE,
+            "the bundle's mode is not the one the umask gives".to_owned(),
+        );
     }
     let bytes = fs::read(&out_path).unwrap();
     if bytes.len() > MAX_BUNDLE_BYTES {
@@ -477,7 +527,7 @@ fn run_bundler(inputs: &[PathBuf], args: &[String], names: &[(String, &str)]) ->
 /// A committed article or feed file, bundled alone.
 fn run_file(case: &Case) -> Outcome {
     let input = case.input.clone().unwrap();
-    run_bundler(&[input], &case.args, &[])
+    run_bundler(&[input], &case.args, &[], false)
 }
 
 #[test]
@@ -517,6 +567,7 @@ const FS_CASES: &[&str] = &[
     "hidden-and-dir-named-md",
     "deep-directories",
     "uppercase-extension",
+    "finding-6-output-mode",
 ];
 
 /// Builds a file-system case in `dir` (the input) and `outside` (a sibling
@@ -578,6 +629,8 @@ fn build_fs_case(name: &str, dir: &Path, outside: &Path) -> Vec<PathBuf> {
             write(OsStr::new("feed.JSON"), "{\"page\": 1, \"value\": []}");
             write(OsStr::new("notes.md.bak"), &article("backup"));
         }
+        // Only the bundle written for `good.md` matters here.
+        "finding-6-output-mode" => {}
         other => panic!("no file-system case {other}"),
     }
     vec![dir.to_path_buf()]
@@ -598,7 +651,12 @@ fn file_system() {
             (outside.display().to_string(), "<outside>"),
         ];
         let names: Vec<(String, &str)> = names.into_iter().collect();
-        run_bundler(&inputs, &case.args, &names)
+        run_bundler(
+            &inputs,
+            &case.args,
+            &names,
+            case.name.contains("output-mode"),
+        )
     });
 }
 
