@@ -324,25 +324,16 @@ pub struct Options {
 }
 
 impl Options {
-    /// `rel` as the links get it. With `target` `_blank`, `opener` is
-    /// dropped and `noopener` added when missing, whatever `rel` says: the
-    /// opened page must never get `window.opener`, through which it could
+    /// `rel` as the links get it: with `target` `_blank`, a `rel` without
+    /// `noopener`, or with `opener`, is replaced by the default. The opened
+    /// page must never get `window.opener`, through which it could
     /// navigate this one (reverse tabnabbing). Checked where links are
     /// rendered, so options built without [`resolve`] are held to it too.
     pub fn link_rel(&self) -> AttrValue {
-        let is = |t: &str, word: &str| t.eq_ignore_ascii_case(word);
-        let tokens = || self.rel.split_ascii_whitespace();
-        if self.target != Target::Blank
-            || (tokens().any(|t| is(t, "noopener")) && !tokens().any(|t| is(t, "opener")))
-        {
-            return self.rel.clone();
+        if self.target == Target::Blank && !is_rel_for_new_tab(&self.rel) {
+            return AttrValue::Static(defaults::REL);
         }
-        let mut rel = String::from("noopener");
-        for t in tokens().filter(|t| !is(t, "opener") && !is(t, "noopener")) {
-            rel.push(' ');
-            rel.push_str(t);
-        }
-        AttrValue::from(rel)
+        self.rel.clone()
     }
 
     /// All defaults for a bundle URL (not validated here).
@@ -541,20 +532,15 @@ pub fn resolve(raw: &RawOptions<'_>) -> Result<(Options, Vec<String>), String> {
     }
     if let Some(v) = present(&raw.rel) {
         match v.as_str().map(str::trim) {
-            Some(s) if is_rel(s) => opts.rel = AttrValue::from(s.to_owned()),
+            Some(s) if is_rel(s) && (opts.target != Target::Blank || is_rel_for_new_tab(s)) => {
+                opts.rel = AttrValue::from(s.to_owned())
+            }
             _ => w.invalid(
                 "rel",
                 v,
-                "space-separated link types",
+                "space-separated link types, with `noopener` and without `opener` for `_blank`",
                 &format!("\"{}\"", defaults::REL),
             ),
-        }
-        let rel = opts.link_rel();
-        if rel != opts.rel {
-            w.0.push(format!(
-                "`rel`: links that open a new tab always have `noopener` and never `opener`; using \"{rel}\""
-            ));
-            opts.rel = rel;
         }
     }
     if let Some(v) = present(&raw.timeout_ms) {
@@ -1019,6 +1005,16 @@ pub fn is_locale(s: &str) -> bool {
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// Whether `rel` keeps `window.opener` from a page opened in a new tab:
+/// `noopener` and no `opener` (link types ignore ASCII case).
+fn is_rel_for_new_tab(rel: &str) -> bool {
+    let has = |word: &str| {
+        rel.split_ascii_whitespace()
+            .any(|t| t.eq_ignore_ascii_case(word))
+    };
+    has("noopener") && !has("opener")
+}
+
 fn is_rel(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 100
@@ -1119,18 +1115,18 @@ mod tests {
     /// `window.opener`.
     #[test]
     fn finding_5_rel_never_allows_opener_with_target_blank() {
-        for (target, rel, want) in [
-            (None, "opener", "noopener"),
-            (Some("_blank"), "opener", "noopener"),
-            (None, "Opener nofollow", "noopener nofollow"),
-            (None, "nofollow", "noopener nofollow"),
-            (None, "noreferrer", "noopener noreferrer"),
-            (None, "opener noopener external", "noopener external"),
+        for (target, rel) in [
+            (None, "opener"),
+            (Some("_blank"), "opener"),
+            (None, "Opener nofollow"),
+            (None, "nofollow"),
+            (None, "noreferrer"),
+            (None, "opener noopener external"),
         ] {
             let (o, w) = ok(json!({"src": "b.json", "target": target, "rel": rel}));
-            assert_eq!(o.rel, want, "{rel}");
+            assert_eq!(o.rel, "noopener noreferrer", "{rel}");
             assert_eq!(w.len(), 1, "{rel}: {w:?}");
-            assert!(w[0].contains("never `opener`"), "{w:?}");
+            assert!(w[0].contains("without `opener` for `_blank`"), "{w:?}");
         }
         for (target, rel) in [
             ("_blank", "noopener"),
@@ -1145,15 +1141,15 @@ mod tests {
         // Options built in Rust, not resolved, are held to it where links
         // are rendered.
         let o = Options {
-            rel: AttrValue::from("opener"),
+            rel: AttrValue::from("opener nofollow"),
             ..Options::with_src("b.json")
         };
-        assert_eq!(o.link_rel(), "noopener");
+        assert_eq!(o.link_rel(), "noopener noreferrer");
         let o = Options {
             target: Target::SelfFrame,
             ..o
         };
-        assert_eq!(o.link_rel(), "opener");
+        assert_eq!(o.link_rel(), "opener nofollow");
     }
 
     #[test]
