@@ -5,8 +5,14 @@
  *   </div>
  *   <script src="https://cdn.example/article-cards/dist/embed.js" async></script>
  *
- * Every `[data-article-cards]` element, now or added later, is mounted when
- * it comes within 300px of the viewport (`data-eager` mounts at once). The
+ * The `[data-article-cards]` elements of the page, as parsed and when this
+ * script runs, are mounted when they come within 300px of the viewport
+ * (`data-eager` mounts at once). Placeholders added later are mounted only
+ * when the page asks: `articleCards.scan(root)` mounts those under `root`
+ * (the whole document by default), and `data-observe` on this script tag
+ * mounts every one added from then on. Otherwise any markup that reaches the
+ * page later (a comment through a sanitizer that allows `data-*`) could
+ * mount cards of its own choosing. The
  * WebAssembly module and its glue are fetched from next to this script, only
  * then. The element's own content stays until the cards have rendered; if
  * the module cannot start (CSP, 404, old browser) it simply stays, and one
@@ -19,17 +25,24 @@
   var w = window;
   var d = document;
   var PREFIX = "article-cards: ";
-  // Included twice: the first copy already watches the page.
-  if (w.__articleCardsLoader) return;
-  w.__articleCardsLoader = 1;
-
   var me = d.currentScript;
+  var observe = !!me && me.hasAttribute("data-observe");
+  // Included twice: the first copy already watches the page; a second
+  // `data-observe` still counts. (`scan` is checked, as an element with
+  // `id="articleCards"` would also be `window.articleCards`.)
+  var api = w.articleCards;
+  if (api && typeof api.scan == "function") {
+    if (observe) api.observe = observe;
+    return;
+  }
+  api = w.articleCards = { scan: scan, observe: observe };
   var base = new URL(".", (me && me.src) || location.href).href;
   var moduleUrl = base + "article_cards.js";
   var wasmUrl = base + "article_cards_bg.wasm";
   var SELECTOR = "[data-article-cards]";
   var started;
-  // Per placeholder: { root, handle } once mounted; 1 while waiting.
+  // Per placeholder: { root, handle } once mounted; 1 while waiting; 2
+  // when taken out while waiting (it may come back without a new scan).
   var state = new WeakMap();
   var io =
     w.IntersectionObserver &&
@@ -97,7 +110,7 @@
     load().then(
       function (m) {
         if (state.get(el) !== 1) return;
-        if (!el.isConnected) return state.delete(el);
+        if (!el.isConnected) return state.set(el, 2);
         var root = el.shadowRoot;
         try {
           if (root) throw new Error("it already has a shadow root");
@@ -133,10 +146,11 @@
     }
   }
 
-  function add(el) {
+  // `fresh`: whether a placeholder never seen before may be mounted.
+  function add(el, fresh) {
     var s = state.get(el);
     if (s === 1) return;
-    if (s) {
+    if (s && s !== 2) {
       // Put back after a removal: mount again in the shadow root we made.
       if (!s.handle)
         started.then(function (m) {
@@ -144,6 +158,7 @@
         });
       return;
     }
+    if (!s && !fresh) return;
     state.set(el, 1);
     if (io && !el.hasAttribute("data-eager")) io.observe(el);
     else start(el);
@@ -151,23 +166,26 @@
 
   function remove(el) {
     var s = state.get(el);
-    if (s === 1 && io) {
-      io.unobserve(el);
-      state.delete(el);
+    if (s === 1) {
+      if (io) io.unobserve(el);
+      state.set(el, 2);
     } else if (s && s.handle && !el.isConnected) {
       s.handle.destroy();
       s.handle = null;
     }
   }
 
+  // `node`: an element, a document or a fragment (others hold none).
   function each(node, fn) {
-    if (node.nodeType !== 1) return;
-    if (node.matches(SELECTOR)) fn(node);
+    if (!node.querySelectorAll) return;
+    if (node.matches && node.matches(SELECTOR)) fn(node);
     node.querySelectorAll(SELECTOR).forEach(fn);
   }
 
-  function scan() {
-    each(d.documentElement, add);
+  function scan(root) {
+    each(root || d, function (el) {
+      add(el, 1);
+    });
   }
 
   new MutationObserver(function (records) {
@@ -176,10 +194,16 @@
         each(n, remove);
       });
       r.addedNodes.forEach(function (n) {
-        each(n, add);
+        each(n, function (el) {
+          // While the page is parsed, its own markup is still arriving.
+          add(el, api.observe || d.readyState == "loading");
+        });
       });
     });
   }).observe(d.documentElement, { childList: true, subtree: true });
   scan();
-  if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", scan);
+  if (d.readyState == "loading")
+    d.addEventListener("DOMContentLoaded", function () {
+      scan();
+    });
 })();
