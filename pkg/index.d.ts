@@ -52,13 +52,14 @@ export interface Options {
   target?: "_blank" | "_self";
   /** `rel` of article links. Default: `"noopener noreferrer"`. */
   rel?: string;
-  /** Timeout of one bundle request, 500–120000 ms. Default: 8000. */
+  /** Longest wait for the bundle, retries included, 500–120000 ms. Default: 8000. */
   timeout_ms?: number | string;
   /** Same as `timeout_ms`. */
   timeoutMs?: number | string;
   /**
-   * Retries on network errors, timeouts, 5xx and 429, 0–10; a 429 or 503
-   * with `Retry-After: <seconds>` waits that long (at most 10 s). Default: 2.
+   * Retries on network errors, timeouts, 5xx and 429, 0–10, within the
+   * timeout; a 429 or 503 with `Retry-After: <seconds>` waits that long (at
+   * most 10 s). Default: 2.
    */
   retries?: number | string;
   /** Related-article strips on cards (not in `compact`). Default: `true`. */

@@ -436,6 +436,40 @@ async fn a_hanging_request_times_out_and_is_aborted() {
 }
 
 #[wasm_bindgen_test]
+async fn the_timeout_bounds_the_whole_load_retries_included() {
+    let path = "/__edge/slow-all/bundle.json";
+    let (host, handle) = mounted(
+        path,
+        vec![Step::Hang],
+        &[("timeoutMs", 500.into()), ("retries", 3.into())],
+    )
+    .await;
+    until("timeout error", 4000.0, || {
+        find(&host, ".is-error").is_some()
+    })
+    .await;
+    assert!(text(&host, ".ac-msg").contains("did not answer in time"));
+    // Per attempt, the hanging server would have been asked four times.
+    assert_eq!(calls(path), 1);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_retry_after_past_the_deadline_is_not_waited_for() {
+    let path = "/__edge/busy-long/bundle.json";
+    let (host, handle) = mounted(
+        path,
+        vec![Step::ReplyAfter(503, "5")],
+        &[("timeoutMs", 1000.into()), ("retries", 2.into())],
+    )
+    .await;
+    until("error state", 3000.0, || find(&host, ".is-error").is_some()).await;
+    assert!(text(&host, ".ac-msg").contains("HTTP 503"));
+    assert_eq!(calls(path), 1);
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
 async fn html_instead_of_json_is_reported() {
     let path = "/__edge/html/bundle.json";
     let (host, handle) = mounted(

@@ -1,10 +1,11 @@
-//! Fetching a bundle: `fetch` with a timeout (an `AbortController` per
-//! attempt), retries with backoff on network errors, timeouts, 5xx and 429,
+//! Fetching a bundle: `fetch` with one deadline for the whole load (each
+//! attempt's `AbortController` fires when it passes), retries with backoff
+//! on network errors, 5xx and 429 while the deadline leaves room for them,
 //! the body read chunk by chunk up to [`MAX_BUNDLE_BYTES`] and handed to
 //! [`decode`](crate::widget::decode). A 429 or 503 with
 //! `Retry-After: <seconds>` waits that long instead (at most
-//! [`RETRY_AFTER_MAX_MS`]), still within the retry budget. A [`Cancel`]
-//! aborts the request in flight when the widget goes away.
+//! [`RETRY_AFTER_MAX_MS`]), still within the retry budget and the deadline.
+//! A [`Cancel`] aborts the request in flight when the widget goes away.
 //!
 //! Each bundle that decodes is kept as the reader's *last good copy* of its
 //! URL (the Cache API, at most [`KEPT_URLS`] URLs); when a later load of
@@ -116,14 +117,14 @@ enum AttemptError {
     Cancelled,
 }
 
-/// Loads and decodes the bundle at `src`, with `retries` retries;
+/// Loads and decodes the bundle at `src` within `timeout_ms` (all attempts
+/// and the pauses between them), with at most `retries` retries;
 /// `cached_only`: keep only images on the bundle's origin (see
 /// [`decode_with`]).
 ///
 /// The first request is sent before this returns, not when the future is
 /// first polled: a spawned future runs after the render that spawned it,
-/// and the skeleton's render took 50–80 ms of `cargo xtask bench widget`
-/// (24 cards) that the request can spend on the network instead.
+/// and the network can use the time the skeleton's render takes.
 pub fn load(
     src: &str,
     timeout_ms: u32,
@@ -132,22 +133,30 @@ pub fn load(
     cancel: &Rc<Cancel>,
 ) -> impl Future<Output = Outcome> + 'static {
     let url = browser::absolute_url(src);
+    let deadline = js_sys::Date::now() + f64::from(timeout_ms);
     let first = start(&url, timeout_ms, cancel);
     run(
         url,
         first,
-        timeout_ms,
+        deadline,
         retries,
         cached_only,
         Rc::clone(cancel),
     )
 }
 
+/// Milliseconds left until `deadline` (a `Date.now()` value), 0 when past.
+fn left_ms(deadline: f64) -> u32 {
+    let left = (deadline - js_sys::Date::now()).max(0.0);
+    // In range: `left` is at most the timeout option, a `u32`.
+    left as u32
+}
+
 /// The attempts of [`load`], the first one already started.
 async fn run(
     url: String,
     first: Result<Started, AttemptError>,
-    timeout_ms: u32,
+    deadline: f64,
     retries: u32,
     cached_only: bool,
     cancel: Rc<Cancel>,
@@ -160,7 +169,7 @@ async fn run(
             Ok(started) => finish(started, cancel).await,
             Err(e) => Err(e),
         };
-        let wait_ms = match result {
+        let (kind, wait_ms) = match result {
             Ok((mut bytes, final_url)) => {
                 let base = if final_url.is_empty() {
                     url.clone()
@@ -182,19 +191,19 @@ async fn run(
             }
             Err(AttemptError::Cancelled) => return Outcome::Cancelled,
             Err(AttemptError::Final(e)) => break e,
-            Err(AttemptError::Transient(kind)) | Err(AttemptError::RetryAfter(kind, _))
-                if retry >= retries =>
-            {
-                break load_error(kind);
-            }
-            Err(AttemptError::Transient(_)) => backoff_ms(retry),
-            Err(AttemptError::RetryAfter(_, ms)) => ms,
+            Err(AttemptError::Transient(kind)) => (kind, backoff_ms(retry)),
+            Err(AttemptError::RetryAfter(kind, ms)) => (kind, ms),
         };
+        // No retry that could not finish before the deadline: the reader
+        // gets the error (or the last good copy) on time instead.
+        if retry >= retries || wait_ms >= left_ms(deadline) {
+            break load_error(kind);
+        }
         if !sleep(wait_ms, cancel).await {
             return Outcome::Cancelled;
         }
         retry += 1;
-        started = start(&url, timeout_ms, cancel);
+        started = start(&url, left_ms(deadline), cancel);
     };
     match last_good(&url, cached_only).await {
         Some((bundle, warnings, base)) => Outcome::Loaded {
@@ -244,7 +253,7 @@ struct Started {
 }
 
 /// Sends one request (synchronously: `fetch` is called before this
-/// returns), with its timeout running.
+/// returns), aborted after `timeout_ms` (what is left of the load's).
 fn start(url: &str, timeout_ms: u32, cancel: &Rc<Cancel>) -> Result<Started, AttemptError> {
     if cancel.is_cancelled() {
         return Err(AttemptError::Cancelled);
