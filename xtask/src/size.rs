@@ -20,10 +20,9 @@ use std::path::{Path, PathBuf};
 use crate::dist::{self, Dist};
 use crate::util::root;
 
-/// wasm + glue + loader, brotli: the widget issue's budget (met at
-/// 89.9 KiB, 92,047 bytes, when this was written; 164.6 KiB seven sessions
-/// earlier).
-pub const BUDGET_TOTAL: usize = 90 * 1024;
+/// wasm + glue + loader, brotli: the project's size policy (its history is
+/// in docs/, not here).
+pub const BUDGET_TOTAL: usize = 96 * 1024;
 /// `embed.js`, brotli.
 pub const BUDGET_LOADER: usize = 3 * 1024;
 
