@@ -25,7 +25,7 @@ use clap::{Args, Parser, Subcommand};
 pub use build::{BundleOptions, ImageCaching, ImageStats, Stats, bundle_paths, collect_files};
 pub use diag::{Diagnostic, Severity};
 
-use crate::bundle::MAX_BUNDLE_BYTES;
+use crate::bundle::{MAX_BUNDLE_BYTES, MAX_RELATED};
 use crate::images::{CacheOptions, Progress};
 use crate::related::RelatedMode;
 use crate::safe_url::{check_url, is_absolute_http};
@@ -86,8 +86,9 @@ pub struct BundleArgs {
     /// lists in the files; `off` drops them all.
     #[arg(long, value_name = "MODE", default_value = "auto", value_parser = ["auto", "explicit", "off"])]
     pub related: String,
-    /// How many related articles to compute per article.
-    #[arg(long, value_name = "K", default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=50))]
+    /// How many related articles to compute per article (at most the
+    /// bundle's cap on related items).
+    #[arg(long, value_name = "K", default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=MAX_RELATED as i64))]
     pub related_limit: u16,
     /// Download the images (article, related and logo images with absolute
     /// http(s) URLs) into DIR as responsive WebP + JPEG/PNG copies and

@@ -764,6 +764,159 @@ mod tests {
         assert_eq!(pos, vec![Some((2, 2)), Some((3, 2)), Some((3, 8))]);
     }
 
+    // The one-pass index against the scan it replaced, on every path of
+    // every fixture's front matter.
+    /// `key:` (bare or quoted) at the start of `content`.
+    fn key_matches(content: &str, key: &str) -> bool {
+        let rest = if let Some(r) = content.strip_prefix(key) {
+            r
+        } else if let Some(r) = content
+            .strip_prefix('"')
+            .and_then(|r| r.strip_prefix(key))
+            .and_then(|r| r.strip_prefix('"'))
+        {
+            r
+        } else if let Some(r) = content
+            .strip_prefix('\'')
+            .and_then(|r| r.strip_prefix(key))
+            .and_then(|r| r.strip_prefix('\''))
+        {
+            r
+        } else {
+            return false;
+        };
+        let rest = rest.trim_start_matches([' ', '\t']);
+        rest == ":" || rest.starts_with(": ") || rest.starts_with(":\t")
+    }
+
+    /// Best-effort position (1-based line and column) of a field in block-style
+    /// front matter: the deepest path component that could be found.
+    fn reference_locate(fm: &FrontMatter, path: &[Seg]) -> Option<(u32, u32)> {
+        let mut scope = significant_lines(&fm.text);
+        let mut best = None;
+        for seg in path {
+            let Some(&(_, child_col, _)) = scope.first() else {
+                break;
+            };
+            match *seg {
+                Seg::Key(key) => {
+                    let Some(at) = scope
+                        .iter()
+                        .position(|&(_, c, s)| c == child_col && key_matches(s, key))
+                    else {
+                        break;
+                    };
+                    let Some(&(line, col, _)) = scope.get(at) else {
+                        break;
+                    };
+                    best = Some((line, col));
+                    let rest = scope.get(at + 1..).unwrap_or_default();
+                    let end = rest
+                        .iter()
+                        .position(|&(_, c, s)| c < col || (c == col && !is_item(s)))
+                        .unwrap_or(rest.len());
+                    scope = rest.get(..end).unwrap_or_default().to_vec();
+                }
+                Seg::Index(index) => {
+                    let Some((at, &(line, col, content))) = scope
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (_, c, s))| *c == child_col && is_item(s))
+                        .nth(index)
+                    else {
+                        break;
+                    };
+                    best = Some((line, col));
+                    let after_dash = content.get(1..).unwrap_or_default();
+                    let inner = after_dash.trim_start_matches([' ', '\t']);
+                    let inner_col = col + 1 + (after_dash.len() - inner.len());
+                    let rest = scope.get(at + 1..).unwrap_or_default();
+                    let end = rest
+                        .iter()
+                        .position(|&(_, c, _)| c <= col)
+                        .unwrap_or(rest.len());
+                    let mut next = Vec::with_capacity(end + 1);
+                    if !inner.is_empty() {
+                        next.push((line, inner_col, inner));
+                    }
+                    next.extend_from_slice(rest.get(..end).unwrap_or_default());
+                    scope = next;
+                }
+            }
+        }
+        best.map(|(line, col)| {
+            (
+                saturate(line).saturating_add(fm.first_line),
+                saturate(col + 1),
+            )
+        })
+    }
+
+    fn paths(value: &Value, prefix: &mut Vec<Seg>, out: &mut Vec<Vec<Seg>>) {
+        if prefix.len() > 6 {
+            return;
+        }
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let key: &'static str = Box::leak(k.clone().into_boxed_str());
+                    prefix.push(Seg::Key(key));
+                    out.push(prefix.clone());
+                    paths(v, prefix, out);
+                    prefix.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    prefix.push(Seg::Index(i));
+                    out.push(prefix.clone());
+                    paths(v, prefix, out);
+                    prefix.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn finding_2_locator_agrees_with_the_scan() {
+        let mut checked = 0;
+        for case in std::fs::read_dir("tests/fixtures").unwrap() {
+            let dir = case.unwrap().path().join("in");
+            let Ok(files) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for file in files {
+                let path = file.unwrap().path();
+                if path.extension().is_none_or(|e| e != "md") {
+                    continue;
+                }
+                let Ok(fm) = read_front_matter(&path) else {
+                    continue;
+                };
+                let Ok(value) = parse_yaml(&fm) else {
+                    continue;
+                };
+                let mut all = Vec::new();
+                paths(&value, &mut Vec::new(), &mut all);
+                all.push(vec![Seg::Key("nope")]);
+                all.push(vec![Seg::Key("images"), Seg::Index(99)]);
+                let locator = Locator::new(&fm);
+                for p in all {
+                    assert_eq!(
+                        locator.locate(&p),
+                        reference_locate(&fm, &p),
+                        "{} {}",
+                        path.display(),
+                        render_path(&p)
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 500, "{checked}");
+    }
+
     #[test]
     fn finds_duplicate_keys() {
         let f = fm("title: a\nexcerpt: b\ntitle: c\n");
