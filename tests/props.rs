@@ -616,7 +616,9 @@ fn host_seen(accepted: &str) -> &str {
     let after = accepted.split_once("//").map_or("", |(_, r)| r);
     let authority = after.split(['/', '\\', '?', '#']).next().unwrap_or("");
     if authority.starts_with('[') {
-        return authority.split_once(']').map_or(authority, |(h, _)| h);
+        return authority
+            .find(']')
+            .map_or(authority, |end| &authority[..=end]);
     }
     authority.rsplit_once(':').map_or(authority, |(h, _)| h)
 }
