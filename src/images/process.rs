@@ -1,18 +1,28 @@
 //! Bytes → checked, decoded image → resized, encoded variants.
 
 use std::io::Cursor;
+use std::sync::{Condvar, Mutex};
 
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage, RgbaImage};
+use image::metadata::Orientation;
+use image::{
+    ColorType, DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage, RgbaImage,
+};
 
 use super::ImageRole;
 
 /// Largest accepted width or height.
 pub const MAX_SIDE: u32 = 12_000;
 /// Largest accepted pixel count.
-pub const MAX_PIXELS: u64 = 50_000_000;
-/// Decoder allocation cap: 50 MP of RGBA8 plus slack.
-const MAX_ALLOC: u64 = MAX_PIXELS * 4 + 64 * 1024 * 1024;
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// Decoder allocation cap: 16-bit RGBA at the pixel limit.
+const MAX_ALLOC: u64 = MAX_PIXELS * 8;
+/// Memory that the images being processed at once may reserve together
+/// (see [`estimate`]): decodes wait for room, and one that would need more
+/// than all of it is refused. With the downloads and encoders beside it,
+/// this keeps the run's peak RSS under 1 GiB whatever the images; the
+/// figures are in `docs/bundle.md`.
+pub const DECODE_BUDGET: u64 = 640 * 1024 * 1024;
 
 /// WebP quality (lossy).
 pub const WEBP_QUALITY: f32 = 75.0;
@@ -128,7 +138,8 @@ pub struct Processed {
     pub files: Vec<EncodedFile>,
 }
 
-/// Checks, decodes and re-encodes one downloaded image.
+/// Checks, decodes and re-encodes one downloaded image. Waits until the
+/// image's memory [`estimate`] fits in [`DECODE_BUDGET`].
 pub fn process(
     bytes: &[u8],
     content_type: Option<&str>,
@@ -136,27 +147,52 @@ pub fn process(
     widths: &[u32],
 ) -> Result<Processed, String> {
     let format = sniff(bytes).ok_or_else(|| not_an_image(bytes, content_type))?;
-    let image = decode(bytes, format)?;
-    let (width, height) = (image.width(), image.height());
-    let alpha = has_transparency(&image);
-    let placeholder = placeholder(&image, alpha);
+    let (decoder, orientation) = open(bytes, format)?;
+    let (w, h) = decoder.dimensions();
+    let rotated = orientation.is_some_and(|o| {
+        matches!(
+            o,
+            Orientation::Rotate90
+                | Orientation::Rotate270
+                | Orientation::Rotate90FlipH
+                | Orientation::Rotate270FlipH
+        )
+    });
+    let (width, height) = if rotated { (h, w) } else { (w, h) };
     let sizes = plan(role, width, height, widths);
+    let need = estimate(format, decoder.color_type(), width, height, &sizes);
+    let _room = BUDGET.reserve(need)?;
+
+    let pixels = decode_8bit(decoder, format, orientation)?;
+    let alpha = match &pixels {
+        Pixels::Rgba(buf) => buf.pixels().any(|p| p.0[3] < u8::MAX),
+        Pixels::Rgb(_) => false,
+    };
+    let placeholder = match &pixels {
+        Pixels::Rgba(buf) => average(buf.pixels().map(|p| p.0)),
+        Pixels::Rgb(buf) => average(buf.pixels().map(|p| [p.0[0], p.0[1], p.0[2], u8::MAX])),
+    };
     let lossless_webp = alpha && matches!(role, ImageRole::Logo { .. });
 
     let mut files = Vec::new();
-    if alpha {
-        let source = image.into_rgba8();
-        for (w, h, pixels) in resized(&source, &sizes) {
-            let fallback = encode_png(&pixels)?;
-            let webp = encode_webp(pixels.as_raw(), w, h, true, lossless_webp)?;
-            push_pair(&mut files, w, h, webp, fallback, MIME_PNG, "png");
+    let pixels = match pixels {
+        Pixels::Rgba(buf) if !alpha => Pixels::Rgb(DynamicImage::ImageRgba8(buf).into_rgb8()),
+        other => other,
+    };
+    match pixels {
+        Pixels::Rgba(source) => {
+            for (w, h, pixels) in resized(&source, &sizes) {
+                let fallback = encode_png(&pixels)?;
+                let webp = encode_webp(pixels.as_raw(), w, h, true, lossless_webp)?;
+                push_pair(&mut files, w, h, webp, fallback, MIME_PNG, "png");
+            }
         }
-    } else {
-        let source = image.into_rgb8();
-        for (w, h, pixels) in resized(&source, &sizes) {
-            let fallback = encode_jpeg(&pixels)?;
-            let webp = encode_webp(pixels.as_raw(), w, h, false, false)?;
-            push_pair(&mut files, w, h, webp, fallback, MIME_JPEG, "jpg");
+        Pixels::Rgb(source) => {
+            for (w, h, pixels) in resized(&source, &sizes) {
+                let fallback = encode_jpeg(&pixels)?;
+                let webp = encode_webp(pixels.as_raw(), w, h, false, false)?;
+                push_pair(&mut files, w, h, webp, fallback, MIME_JPEG, "jpg");
+            }
         }
     }
     Ok(Processed {
@@ -165,6 +201,89 @@ pub fn process(
         placeholder,
         files,
     })
+}
+
+/// Decoded pixels, 8 bits per channel: with an alpha channel or without.
+enum Pixels {
+    Rgba(RgbaImage),
+    Rgb(RgbImage),
+}
+
+/// Bytes that processing an image of this header may hold at its peak:
+/// the decoder's output and working memory, the 8-bit copy when the
+/// decoder's output is not 8-bit RGB(A), a rotation, the resize's
+/// intermediate (`f32` RGBA, source width × largest height) and the
+/// variants with their encoders. An over-estimate for most images, so that
+/// it holds for all.
+pub fn estimate(
+    format: Format,
+    color: ColorType,
+    width: u32,
+    height: u32,
+    sizes: &[(u32, u32)],
+) -> u64 {
+    let px = u64::from(width) * u64::from(height);
+    let decoded = px * u64::from(color.bytes_per_pixel());
+    // Progressive JPEG keeps every coefficient (3 × i16 per pixel); the
+    // WebP and GIF decoders keep a frame of their own.
+    let working = match format {
+        Format::Jpeg => 6 * px,
+        Format::WebP | Format::Gif => 4 * px,
+        Format::Png => px,
+    };
+    let eight = px * if color.has_alpha() { 4 } else { 3 };
+    let converted = if matches!(color, ColorType::Rgb8 | ColorType::Rgba8) {
+        0
+    } else {
+        eight
+    };
+    let (top_w, top_h) = sizes.last().copied().unwrap_or((width, height));
+    let top = u64::from(top_w) * u64::from(top_h);
+    let resize = u64::from(width) * u64::from(top_h) * 16 + top * 4 * 3;
+    let decode_phase = decoded + working.max(converted);
+    // Rotating, or dropping an alpha channel that is all opaque, copies.
+    let copy_phase = eight * 2;
+    decode_phase.max(copy_phase).max(eight + resize)
+}
+
+/// Memory reserved by the images being processed, up to [`DECODE_BUDGET`].
+struct Budget {
+    used: Mutex<u64>,
+    freed: Condvar,
+}
+
+static BUDGET: Budget = Budget {
+    used: Mutex::new(0),
+    freed: Condvar::new(),
+};
+
+struct Reservation(u64);
+
+impl Budget {
+    fn reserve(&'static self, bytes: u64) -> Result<Reservation, String> {
+        if bytes > DECODE_BUDGET {
+            return Err(format!(
+                "image too large: processing it would take about {} MiB (limit {} MiB)",
+                bytes.div_ceil(1024 * 1024),
+                DECODE_BUDGET / 1024 / 1024
+            ));
+        }
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        while *used + bytes > DECODE_BUDGET {
+            used = self.freed.wait(used).unwrap_or_else(|e| e.into_inner());
+        }
+        *used += bytes;
+        Ok(Reservation(bytes))
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        let mut used = BUDGET.used.lock().unwrap_or_else(|e| e.into_inner());
+        *used = used.saturating_sub(self.0);
+        drop(used);
+        BUDGET.freed.notify_all();
+    }
 }
 
 fn push_pair(
@@ -194,23 +313,34 @@ fn push_pair(
     });
 }
 
-/// Decodes with limits: the header's dimensions are checked before any
-/// pixel is decoded.
-pub fn decode(bytes: &[u8], format: Format) -> Result<DynamicImage, String> {
-    let too_large = |detail: String| {
-        format!("image too large: {detail} (limit {MAX_SIDE}×{MAX_SIDE} px, 50 megapixels)")
-    };
-    let fail = |e: image::ImageError| match e {
+fn too_large(detail: String) -> String {
+    format!(
+        "image too large: {detail} (limit {MAX_SIDE}×{MAX_SIDE} px, {} megapixels)",
+        MAX_PIXELS / 1_000_000
+    )
+}
+
+fn decode_error(format: Format) -> impl Fn(image::ImageError) -> String {
+    move |e| match e {
         image::ImageError::Limits(l) => too_large(l.to_string()),
         other => format!("cannot decode {}: {other}", format.name()),
-    };
+    }
+}
+
+/// A decoder whose header has been checked (dimensions, limits) before any
+/// pixel is decoded, and the EXIF orientation to apply.
+fn open(
+    bytes: &[u8],
+    format: Format,
+) -> Result<(impl ImageDecoder + '_, Option<Orientation>), String> {
+    let fail = decode_error(format);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC);
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(fail)?;
+    let mut decoder = reader.into_decoder().map_err(&fail)?;
     let (w, h) = decoder.dimensions();
     if w == 0 || h == 0 {
         return Err(format!(
@@ -222,56 +352,69 @@ pub fn decode(bytes: &[u8], format: Format) -> Result<DynamicImage, String> {
         return Err(too_large(format!("{w}×{h} px")));
     }
     let orientation = decoder.orientation().ok();
-    let mut image = DynamicImage::from_decoder(decoder).map_err(fail)?;
+    Ok((decoder, orientation))
+}
+
+/// Decodes, converts to 8 bits per channel (dropping the decoder's buffer
+/// before anything else is allocated) and applies the orientation.
+fn decode_8bit(
+    decoder: impl ImageDecoder,
+    format: Format,
+    orientation: Option<Orientation>,
+) -> Result<Pixels, String> {
+    let image = DynamicImage::from_decoder(decoder).map_err(decode_error(format))?;
+    let mut image = if image.color().has_alpha() {
+        DynamicImage::ImageRgba8(image.into_rgba8())
+    } else {
+        DynamicImage::ImageRgb8(image.into_rgb8())
+    };
     if let Some(o) = orientation {
         image.apply_orientation(o);
     }
-    Ok(image)
+    Ok(match image {
+        DynamicImage::ImageRgba8(buf) => Pixels::Rgba(buf),
+        other => Pixels::Rgb(other.into_rgb8()),
+    })
 }
 
-/// Whether any pixel is not fully opaque.
-fn has_transparency(image: &DynamicImage) -> bool {
-    if !image.color().has_alpha() {
-        return false;
-    }
-    match image {
-        DynamicImage::ImageRgba8(buf) => buf.pixels().any(|p| p.0[3] < u8::MAX),
-        DynamicImage::ImageLumaA8(buf) => buf.pixels().any(|p| p.0[1] < u8::MAX),
-        other => other.to_rgba8().pixels().any(|p| p.0[3] < u8::MAX),
-    }
+/// Decodes with the same checks as [`process`], for callers that want the
+/// image itself.
+pub fn decode(bytes: &[u8], format: Format) -> Result<DynamicImage, String> {
+    let (decoder, orientation) = open(bytes, format)?;
+    Ok(match decode_8bit(decoder, format, orientation)? {
+        Pixels::Rgba(buf) => DynamicImage::ImageRgba8(buf),
+        Pixels::Rgb(buf) => DynamicImage::ImageRgb8(buf),
+    })
 }
 
-/// Average colour of a tiny downscale, `#rrggbb`. With transparency the
-/// average is alpha-weighted (premultiplied before downscaling), so the
-/// transparent background does not darken it.
-pub fn placeholder(image: &DynamicImage, alpha: bool) -> String {
-    let tiny = if alpha {
-        let mut premultiplied = image.to_rgba8();
-        for p in premultiplied.pixels_mut() {
-            let [r, g, b, a] = p.0;
-            let scale = |c: u8| ((u32::from(c) * u32::from(a) + 127) / 255) as u8;
-            p.0 = [scale(r), scale(g), scale(b), a];
-        }
-        DynamicImage::ImageRgba8(premultiplied)
-            .thumbnail(16, 16)
-            .into_rgba8()
-    } else {
-        image.thumbnail(16, 16).into_rgba8()
-    };
-    let (mut r, mut g, mut b, mut weight) = (0u64, 0u64, 0u64, 0u64);
-    for p in tiny.pixels() {
-        let [pr, pg, pb, pa] = p.0;
-        r += u64::from(pr);
-        g += u64::from(pg);
-        b += u64::from(pb);
-        weight += u64::from(pa);
+/// Average colour, `#rrggbb`, weighted by alpha (premultiplied), so a
+/// transparent background does not darken it. Read in one pass over the
+/// pixels, without a copy of the image.
+fn average(pixels: impl Iterator<Item = [u8; 4]>) -> String {
+    let (mut r, mut g, mut b, mut weight) = (0u128, 0u128, 0u128, 0u128);
+    for [pr, pg, pb, pa] in pixels {
+        let a = u128::from(pa);
+        r += u128::from(pr) * a;
+        g += u128::from(pg) * a;
+        b += u128::from(pb) * a;
+        weight += a;
     }
     if weight == 0 {
         return "#ffffff".to_string();
     }
-    // Premultiplied sums: colour = sum(c) × 255 / sum(alpha).
-    let avg = |c: u64| ((c * 255 + weight / 2) / weight).min(255);
+    let avg = |c: u128| ((c + weight / 2) / weight).min(255);
     format!("#{:02x}{:02x}{:02x}", avg(r), avg(g), avg(b))
+}
+
+/// Average colour of `image`, `#rrggbb` (see [`process`]).
+pub fn placeholder(image: &DynamicImage) -> String {
+    match image {
+        DynamicImage::ImageRgb8(buf) => {
+            average(buf.pixels().map(|p| [p.0[0], p.0[1], p.0[2], u8::MAX]))
+        }
+        DynamicImage::ImageRgba8(buf) => average(buf.pixels().map(|p| p.0)),
+        other => average(other.to_rgba8().pixels().map(|p| p.0)),
+    }
 }
 
 /// The sizes to make, ascending by width, without upscaling.
@@ -446,6 +589,46 @@ mod tests {
         assert_eq!(plan(logo, 20, 20, &[]), [(20, 20)]);
     }
 
+    /// Finding 3: eight 12000 × 4000 PNGs at once peaked at 1.68 GB. Every
+    /// image the limits let through fits the budget on its own (so none is
+    /// refused for it), and the largest ones take most of it (so they are
+    /// processed about one at a time).
+    #[test]
+    fn finding_3_every_allowed_image_fits_the_decode_budget() {
+        let side = u64::from(MAX_SIDE);
+        let shapes = [
+            (10_000, 4_000),
+            (4_000, 10_000),
+            (6_324, 6_324),
+            (MAX_SIDE, (MAX_PIXELS / side) as u32),
+            ((MAX_PIXELS / side) as u32, MAX_SIDE),
+        ];
+        let widths = [320, 640, 960, 1280];
+        let mut largest = 0;
+        for (w, h) in shapes {
+            assert!(u64::from(w) * u64::from(h) <= MAX_PIXELS);
+            for format in [Format::Jpeg, Format::Png, Format::Gif, Format::WebP] {
+                for color in [
+                    ColorType::L8,
+                    ColorType::Rgb8,
+                    ColorType::Rgba8,
+                    ColorType::La16,
+                    ColorType::Rgb16,
+                    ColorType::Rgba16,
+                ] {
+                    let sizes = plan(ImageRole::Hero, w, h, &widths);
+                    let need = estimate(format, color, w, h, &sizes);
+                    assert!(
+                        need <= DECODE_BUDGET,
+                        "{w}×{h} {format:?} {color:?}: {need}"
+                    );
+                    largest = largest.max(need);
+                }
+            }
+        }
+        assert!(largest > DECODE_BUDGET / 2, "{largest}");
+    }
+
     #[test]
     fn sniffs_magic_numbers() {
         assert_eq!(sniff(b"\xFF\xD8\xFF\xE0"), Some(Format::Jpeg));
@@ -460,7 +643,7 @@ mod tests {
     #[test]
     fn placeholder_is_the_average() {
         let img = DynamicImage::ImageRgb8(RgbImage::from_pixel(40, 30, image::Rgb([200, 100, 50])));
-        assert_eq!(placeholder(&img, false), "#c86432");
+        assert_eq!(placeholder(&img), "#c86432");
         let half = DynamicImage::ImageRgba8(RgbaImage::from_fn(40, 40, |x, _| {
             if x < 20 {
                 image::Rgba([20, 80, 200, 255])
@@ -468,6 +651,6 @@ mod tests {
                 image::Rgba([0, 0, 0, 0])
             }
         }));
-        assert_eq!(placeholder(&half, true), "#1450c8");
+        assert_eq!(placeholder(&half), "#1450c8");
     }
 }

@@ -214,6 +214,31 @@ mod tests {
         assert!(!is_cache_file(".0123456789abcdef-320w.webp.1-0.tmp"));
     }
 
+    /// A regression test: temporary files had predictable names and were
+    /// opened with `File::create`, which follows a planted symlink and
+    /// truncates its target.
+    #[cfg(unix)]
+    #[test]
+    fn finding_6_temporary_files_cannot_be_planted() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join("victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        for n in 0..1000 {
+            let name = format!(".manifest.json.{}-{n}.tmp", std::process::id());
+            std::os::unix::fs::symlink(&victim, dir.path().join(name)).unwrap();
+        }
+        let path = dir.path().join("manifest.json");
+        write_atomically(&path, b"new").unwrap();
+        assert!(write_new(&dir.path().join("0123456789abcdef-1w.png"), b"png").unwrap());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert_eq!(read_regular(&path).unwrap(), b"new");
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(read_regular(&link).is_err());
+    }
+
     #[test]
     fn names_are_content_hashes() {
         let name = file_name(b"abc", 320, "webp");

@@ -4,6 +4,13 @@
 //! URLs, each copy made distinct by a JPEG comment segment (same pixels,
 //! different bytes), so every URL is downloaded, decoded and encoded.
 //! Prints figures; asserts nothing about time.
+//!
+//! `cargo bench --features cli --bench images big [wide|tall|deep|jpeg]` serves
+//! 8 copies of one huge image instead, at the pixel limit (PNG: 10000 × 4000
+//! RGBA, 4000 × 10000 RGBA, 8000 × 5000 16-bit RGBA; `jpeg`: a progressive
+//! 8000 × 5000 JPEG) and caches them once. The first run only makes the
+//! image (in `target/bench`), so that the second, run under
+//! `/usr/bin/time -v`, measures the peak RSS of the image cache alone.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -56,6 +63,16 @@ fn serve(stream: TcpStream, photos: &[Vec<u8>]) {
             if_none_match = Some(v.trim().to_string());
         }
     }
+    if let Some(big) = photos.get(BIG).filter(|_| path.starts_with("/big/")) {
+        let mut out = &stream;
+        let _ = write!(
+            out,
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            big.len()
+        );
+        let _ = out.write_all(big);
+        return;
+    }
     let index = path
         .strip_prefix("/img/")
         .and_then(|p| p.strip_suffix(".jpg"))
@@ -81,6 +98,63 @@ fn serve(stream: TcpStream, photos: &[Vec<u8>]) {
         body.len()
     );
     let _ = out.write_all(&body);
+}
+
+/// Where the huge PNG sits in the served list (after every photo).
+const BIG: usize = 1000;
+
+/// A huge, compressible PNG with transparency: a gradient, one per shape.
+fn big_png(shape: &str) -> Vec<u8> {
+    use image::ImageEncoder;
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let (w, h, deep) = match shape {
+        "tall" => (4000u32, 10000u32, false),
+        // 16-bit RGBA at the pixel limit.
+        "deep" => (8000, 5000, true),
+        "jpeg" => {
+            // Progressive: the decoder keeps every coefficient.
+            let img = image::RgbImage::from_fn(8000, 5000, |x, y| {
+                image::Rgb([(x / 40) as u8, (y / 25) as u8, ((x + y) / 60) as u8])
+            });
+            let mut c = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
+            c.set_size(8000, 5000);
+            c.set_quality(70.0);
+            c.set_progressive_mode();
+            let mut started = c.start_compress(Vec::new()).unwrap();
+            started.write_scanlines(img.as_raw()).unwrap();
+            return started.finish().unwrap();
+        }
+        _ => (10000, 4000, false),
+    };
+    let mut out = Vec::new();
+    let encoder = PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Sub);
+    if deep {
+        let img = image::ImageBuffer::<image::Rgba<u16>, Vec<u16>>::from_fn(w, h, |x, y| {
+            image::Rgba([
+                ((x / 50) << 8) as u16,
+                ((y / 50) << 8) as u16,
+                0x7000,
+                if x < 100 { 0 } else { 65535 },
+            ])
+        });
+        let bytes: Vec<u8> = img.as_raw().iter().flat_map(|v| v.to_be_bytes()).collect();
+        encoder
+            .write_image(&bytes, w, h, image::ExtendedColorType::Rgba16)
+            .unwrap();
+    } else {
+        let img = image::RgbaImage::from_fn(w, h, |x, y| {
+            image::Rgba([
+                (x / 50) as u8,
+                (y / 50) as u8,
+                90,
+                if x < 100 { 0 } else { 255 },
+            ])
+        });
+        encoder
+            .write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgba8)
+            .unwrap();
+    }
+    out
 }
 
 fn mib(n: u64) -> f64 {
@@ -114,8 +188,32 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|e| e == "jpg"))
         .collect();
     paths.sort();
-    let photos: Arc<Vec<Vec<u8>>> =
-        Arc::new(paths.iter().map(|p| std::fs::read(p).unwrap()).collect());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let big = args.iter().position(|a| a == "big").map(|i| {
+        args.get(i + 1)
+            .map_or("wide", |s| {
+                if s.starts_with('-') {
+                    "wide"
+                } else {
+                    s.as_str()
+                }
+            })
+            .to_string()
+    });
+    let mut photos: Vec<Vec<u8>> = paths.iter().map(|p| std::fs::read(p).unwrap()).collect();
+    if let Some(shape) = &big {
+        photos.resize(BIG, Vec::new());
+        let file = root.join(format!("target/bench/huge-{shape}.img"));
+        let Ok(png) = std::fs::read(&file) else {
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, big_png(shape)).unwrap();
+            println!("made {}; run again to measure", file.display());
+            return;
+        };
+        println!("huge PNG ({shape}): {:.2} MiB", mib(png.len() as u64));
+        photos.push(png);
+    }
+    let photos = Arc::new(photos);
 
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
@@ -140,6 +238,24 @@ fn main() {
     let _ = std::fs::remove_dir_all(&work);
     let mut options = CacheOptions::new(&work);
     options.progress = Progress::Never;
+    // The server is on loopback.
+    options.allow_private_hosts = true;
+    if big.is_some() {
+        let requests: Vec<(String, ImageRole)> = (0..8)
+            .map(|i| (format!("{base}/big/{i}.png"), ImageRole::Hero))
+            .collect();
+        let t = Instant::now();
+        let report = cache_images(&requests, &options);
+        summary("huge PNGs", &report, t.elapsed(), requests.len());
+        for (url, result) in &report.images {
+            if let Err(w) = result {
+                println!("  {url}: {w}");
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        let _ = server.join();
+        return;
+    }
     let requests: Vec<(String, ImageRole)> = (0..n)
         .map(|i| (format!("{base}/img/{i}.jpg"), ImageRole::Hero))
         .collect();
