@@ -53,9 +53,13 @@
 //! Bytes are accepted only when their magic number is JPEG, PNG, GIF or
 //! WebP, whatever the Content-Type says. They are decoded by the `image`
 //! crate with [`image::Limits`] of 12,000 × 12,000 px and an allocation cap;
-//! the header's dimensions are checked (also against 50 megapixels) before
-//! any pixel is decoded, so decompression bombs fail cleanly. EXIF
-//! orientation of JPEGs is applied. Animated GIF/WebP keep their first frame.
+//! the header's dimensions are checked (also against 40 megapixels) before
+//! any pixel is decoded, so decompression bombs fail cleanly. Then the
+//! image reserves its estimated peak memory from
+//! [`process::DECODE_BUDGET`] (640 MiB, shared by the images processed at
+//! once) and waits until it fits, so the run's peak RSS stays under 1 GiB
+//! whatever the images (measured figures in `docs/bundle.md`). EXIF
+//! orientation is applied. Animated GIF/WebP keep their first frame.
 //!
 //! # Variants
 //!
