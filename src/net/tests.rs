@@ -402,3 +402,33 @@ fn conditional_validators_are_sent() {
         assert!(seen.iter().any(|h| h == header), "{header} in {seen:?}");
     }
 }
+
+#[test]
+fn requests_to_one_host_are_limited() {
+    let current = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let server = {
+        let (current, most) = (current.clone(), most.clone());
+        Server::start("127.0.0.1", move |_, stream| {
+            let now = current.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            // A slow server, so that requests overlap when they may.
+            std::thread::sleep(Duration::from_millis(150));
+            current.fetch_sub(1, Ordering::SeqCst);
+            ok(stream, b"fine");
+        })
+    };
+    let limits = Limits {
+        per_host: 2,
+        ..Limits::default()
+    };
+    let open = fetcher(AnyHost, limits);
+    std::thread::scope(|scope| {
+        for i in 0..6 {
+            let (open, url) = (&open, server.url(&format!("/{i}")));
+            scope.spawn(move || assert_eq!(get(open, &url).unwrap().body, b"fine"));
+        }
+    });
+    assert_eq!(server.paths().len(), 6);
+    assert!(most.load(Ordering::SeqCst) <= 2, "{most:?}");
+}
