@@ -432,3 +432,31 @@ fn requests_to_one_host_are_limited() {
     assert_eq!(server.paths().len(), 6);
     assert!(most.load(Ordering::SeqCst) <= 2, "{most:?}");
 }
+
+/// ureq connects to what the resolver returns: the pinned resolver answers
+/// with the checked addresses for the checked host only, so a second DNS
+/// answer (rebinding) is never asked for.
+#[test]
+fn the_resolver_returns_only_the_checked_addresses() {
+    let mut addresses = ResolvedSocketAddrs::from_fn(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+    addresses.push(SocketAddr::from(([93, 184, 215, 14], 443)));
+    let pinned = Pinned {
+        host: "images.example".to_string(),
+        port: 443,
+        addresses,
+    };
+    let config = ureq::Agent::config_builder().build();
+    let resolve = |uri: &str| {
+        pinned
+            .resolve(&uri.parse().unwrap(), &config, NextTimeout::default())
+            .map(|a| a.to_vec())
+    };
+    assert_eq!(
+        resolve("https://images.example/a.png").unwrap(),
+        [SocketAddr::from(([93, 184, 215, 14], 443))]
+    );
+    assert!(resolve("https://IMAGES.example:443/a.png").is_ok());
+    assert!(resolve("https://other.example/a.png").is_err());
+    assert!(resolve("http://images.example/a.png").is_err());
+    assert!(resolve("https://images.example:8443/a.png").is_err());
+}
