@@ -12,8 +12,10 @@
 //! fault or a trick, and no reader should have to pick a winner; the
 //! bundler refuses the same (docs/bundle.md). Numbers are kept as `f64`
 //! computed without the standard library's exact decimal parser and its
-//! tables: exact for whole numbers, close for the rest, and the bundle's
-//! numbers are whole.
+//! tables: exact for whole numbers, close for the rest (the bundle's
+//! numbers are whole). Which numbers are out of `f64` range is decided
+//! exactly, as a correctly rounding parser decides it (serde_json with its
+//! `float_roundtrip` feature, which this crate turns on).
 
 use std::borrow::Cow;
 
@@ -36,8 +38,9 @@ pub enum Value<'a> {
     Object(Vec<(Cow<'a, str>, Value<'a>)>),
 }
 
-/// Deepest nesting of arrays and objects accepted (serde_json's is 128).
-pub const MAX_DEPTH: u32 = 128;
+/// Deepest nesting of arrays and objects accepted: serde_json's recursion
+/// limit of 128 admits 127 levels.
+pub const MAX_DEPTH: u32 = 127;
 
 /// Why the bytes are not JSON: what was expected, and the byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,6 +270,7 @@ impl<'a> Parser<'a> {
     }
 
     fn number(&mut self) -> Result<Value<'a>, SyntaxError> {
+        let start = self.i;
         let negative = self.peek() == Some(b'-');
         self.i += usize::from(negative);
         // Up to 18 significant digits in `mantissa`, the rest as a power of
@@ -327,10 +331,18 @@ impl<'a> Parser<'a> {
             s if s < 0 => m / 10f64.powi(s.max(-400).saturating_neg()),
             s => m * 10f64.powi(s.min(400)),
         };
-        if value.is_infinite() {
-            // serde_json rejects numbers out of f64 range.
-            return Err(self.err("a number within range"));
-        }
+        // The scaling is approximate, so the range is decided on the text
+        // near its edge, where a correctly rounding parser (serde_json's)
+        // decides it.
+        let value = if value.is_infinite() || value > NEAR_MAX {
+            if self.s.get(start..self.i).is_none_or(rounds_to_infinity) {
+                self.i = start;
+                return Err(self.err("a number within range"));
+            }
+            value.min(f64::MAX)
+        } else {
+            value
+        };
         Ok(Value::Number(if negative { -value } else { value }))
     }
 
@@ -517,6 +529,65 @@ pub(crate) fn from_serde(v: &serde_json::Value) -> Value<'static> {
                 .collect(),
         ),
     }
+}
+
+/// Below this, the approximate value of [`Parser::number`] cannot be out of
+/// range, whatever its rounding.
+const NEAR_MAX: f64 = 1.797e308;
+
+/// The digits of 2^1024 − 2^970, the least number that a correctly rounding
+/// parser rounds to infinity (halfway between `f64::MAX` and 2^1024, which
+/// rounds to the even side, up).
+const OVERFLOW_DIGITS: &[u8; 309] = b"179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+
+/// Whether a number `text` (valid by JSON's grammar) is, in magnitude, at
+/// least 2^1024 − 2^970: out of `f64` range. One pass over the text.
+fn rounds_to_infinity(text: &[u8]) -> bool {
+    let (mantissa, exponent) = match text.iter().position(|&b| b == b'e' || b == b'E') {
+        Some(e) => (text.get(..e).unwrap_or_default(), text.get(e + 1..)),
+        None => (text, None),
+    };
+    let mut exp: i64 = 0;
+    if let Some(exponent) = exponent {
+        for &b in exponent {
+            if b.is_ascii_digit() {
+                exp = (exp * 10 + i64::from(b - b'0')).min(1_000_000);
+            }
+        }
+        if exponent.first() == Some(&b'-') {
+            exp = -exp;
+        }
+    }
+    let int_len = mantissa
+        .iter()
+        .take_while(|&&b| b != b'.')
+        .filter(|b| b.is_ascii_digit())
+        .count() as i64;
+    let mut digits = mantissa
+        .iter()
+        .copied()
+        .filter(u8::is_ascii_digit)
+        .peekable();
+    let mut leading = 0i64;
+    while digits.next_if_eq(&b'0').is_some() {
+        leading += 1;
+    }
+    if digits.peek().is_none() {
+        return false;
+    }
+    // The number is 0.d₁d₂… × 10^point, and the threshold 0.t₁…t₃₀₉ × 10^309.
+    let point = int_len - leading + exp;
+    if point != OVERFLOW_DIGITS.len() as i64 {
+        return point > OVERFLOW_DIGITS.len() as i64;
+    }
+    for &t in OVERFLOW_DIGITS {
+        match digits.next().unwrap_or(b'0').cmp(&t) {
+            std::cmp::Ordering::Equal => {}
+            unequal => return unequal == std::cmp::Ordering::Greater,
+        }
+    }
+    // Equal to the threshold in its 309 digits: at least the threshold.
+    true
 }
 
 #[cfg(test)]
@@ -723,6 +794,29 @@ mod tests {
         assert!(parse(ok.as_bytes()).is_ok());
         let deep = "[".repeat(100_000);
         assert_eq!(parse(deep.as_bytes()).unwrap_err().what, "less nesting");
+    }
+
+    #[test]
+    fn the_edge_of_the_f64_range_is_decided_exactly() {
+        let ok = |t: &str| parse(t.as_bytes()).is_ok();
+        assert!(ok("1.7976931348623157e308"));
+        assert!(ok("-1.7976931348623158e308"));
+        assert!(ok(
+            "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497791"
+        ));
+        assert!(!ok(
+            "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792"
+        ));
+        assert!(!ok(
+            "1.797693134862315807937289714053034150799341327100378269361737789804449682927647509466490179775872070963302864166928879109465555478519404026306574886715058206819089020007083836762738548458177115317644757302700698555713669596228429148198608349364752927190741684443655107043427115596995080930428801779041744977920000001e308"
+        ));
+        assert!(!ok("2e308"));
+        assert!(!ok("0.00000000002e319"));
+        assert!(ok("1e-400"));
+        assert_eq!(
+            parse(b"1.79769313486231579e308"),
+            Ok(Value::Number(f64::MAX))
+        );
     }
 
     #[test]
