@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 // Test helpers may panic: a panic is a test failure.
 #![allow(
     clippy::unwrap_used,
