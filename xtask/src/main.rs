@@ -9,9 +9,9 @@ mod fuzz;
 mod imports;
 mod layout;
 mod size;
+mod test;
 mod tools;
 mod util;
-mod verify;
 mod wasm_names;
 
 use std::process::ExitCode;
@@ -38,9 +38,9 @@ tasks:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("test") => verify::main(),
+        Some("test") => test::main(),
         Some("demo") => demo::main(args.get(1..).unwrap_or_default()),
-        Some("codegen") => verify::codegen(),
+        Some("codegen") => test::codegen(),
         Some("dist") => dist::main(args.get(1..).unwrap_or_default()),
         Some("size") => size::main(args.get(1..).unwrap_or_default()),
         Some("e2e") => e2e::main(args.get(1..).unwrap_or_default()),
