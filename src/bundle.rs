@@ -48,7 +48,8 @@ pub struct Bundle {
 
 /// [`Provider`]s by key: a JSON object, kept as a `Vec` sorted by key (so
 /// serialized in key order, like a `BTreeMap`). Not a `BTreeMap` because the
-/// widget only looks keys up, and the B-tree code cost ~20 KB of its wasm.
+/// widget only looks keys up, and the B-tree code is large in its wasm (see
+/// docs/size.md).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(from = "BTreeMap<String, Provider>")]
 pub struct Providers(Vec<(String, Provider)>);

@@ -1,6 +1,6 @@
 //! The widget's allocator: power-of-two size classes, each with a free
 //! list, carved from one region that grows with `memory.grow`. Small in
-//! code (it replaced talc for 0.5 KiB brotli less) and O(1) for every
+//! code (it replaced talc for size; see docs/size.md) and O(1) for every
 //! allocation and free; the price is memory: a block is rounded up to a
 //! power of two, and a freed block only serves its own class (blocks are
 //! never split or merged). The widget's heap is mostly small, short-lived

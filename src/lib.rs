@@ -21,8 +21,8 @@ pub mod schema;
 
 pub mod widget;
 
-/// The widget's allocator ([`heap`]): 0.5 KiB brotli less than talc,
-/// which was 1.5 KiB less than std's dlmalloc.
+/// The widget's allocator ([`heap`]), kept for its small code (see
+/// docs/size.md).
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 pub mod heap;
 

@@ -86,8 +86,8 @@ pub fn truncate_chars(text: &str, max: usize) -> (String, bool) {
     (out, true)
 }
 
-/// `s` up to its last `byte` (ASCII), if it has one. A byte search: the
-/// widget's wasm then carries no reverse `char` searcher (0.7 KB).
+/// `s` up to its last `byte` (ASCII), if it has one. A byte search, so the
+/// widget's wasm carries no reverse `char` searcher (see docs/size.md).
 pub fn before_last(s: &str, byte: u8) -> Option<&str> {
     s.bytes().rposition(|b| b == byte).and_then(|i| s.get(..i))
 }

@@ -1,6 +1,6 @@
 //! Unicode case mapping without Rust's case tables: `str::to_lowercase`
-//! and `char::to_uppercase` link ~25 KB of conversion tables into the
-//! wasm. ASCII text (nearly all of it) is mapped here; other text goes,
+//! and `char::to_uppercase` link large conversion tables into the wasm
+//! (see docs/size.md). ASCII text (nearly all of it) is mapped here; other text goes,
 //! on wasm32, through JavaScript's `toLowerCase`/`toUpperCase` (the same
 //! locale-independent Unicode default case mapping, final sigma included)
 //! and natively (SSR, tests) through `str`'s own.

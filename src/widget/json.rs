@@ -1,8 +1,8 @@
 //! A small strict JSON (RFC 8259) reader for the widget's bundle decoder.
 //!
 //! Why not `serde_json`: with serde's derived visitors, its error messages
-//! (which format floats) and its float parser, decoding took about a fifth
-//! of the widget's wasm, which has a size budget. This reader builds a plain
+//! (which format floats) and its float parser, decoding was a large share
+//! of the widget's wasm, which has a size budget (see docs/size.md). This reader builds a plain
 //! tree ([`Value`]) in one pass and never panics; `decode` walks the tree.
 //! It accepts the same syntax as `serde_json::from_slice` (tests check the
 //! two agree), with the same nesting limit, with one deliberate difference:

@@ -392,10 +392,9 @@ async fn finish(started: Started, cancel: &Rc<Cancel>) -> Result<(Vec<u8>, Strin
 
 /// The heap decoding a bundle needs at its peak, roughly, as a multiple of
 /// its size: the bytes, the JSON tree read from them and the bundle built
-/// from the tree. Measured in Chromium traces of `cargo xtask bench
-/// widget`'s bundles: with 5×, a 0.44 MiB bundle (1,000 articles) made no
-/// `memory.grow` instead of 33, a 4.3 MiB one (10,000) 33 (3 ms) instead of
-/// 273 (60 ms), and a 3.4 MiB one 6.
+/// from the tree. Chosen from Chromium traces of `cargo xtask bench
+/// widget`'s bundles, where it left few or no `memory.grow`s to the decode
+/// (figures in docs/size.md, "Speed").
 const DECODE_HEAP_FACTOR: usize = 5;
 
 /// Grows the wasm memory once, by what decoding `len` bytes will use,

@@ -26,9 +26,10 @@ pub struct DateText {
 }
 
 /// Builds the `Intl` formatters for `locale` ahead of the first card: their
-/// construction is the slowest part of a card's first render (about 26 ms
-/// in a profile of `cargo xtask bench widget`), so the widget does it while
-/// the bundle is still on its way. Natively there is nothing to build.
+/// construction is the slowest part of a card's first render (in a profile
+/// of `cargo xtask bench widget`; docs/size.md, "Speed"), so the widget
+/// does it while the bundle is still on its way. Natively there is nothing
+/// to build.
 pub fn prepare(locale: &str) {
     #[cfg(target_arch = "wasm32")]
     intl::prepare(locale);
