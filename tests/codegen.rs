@@ -66,3 +66,48 @@ fn typescript_declares_every_bundle_type() {
         "{ts}"
     );
 }
+
+/// `element.js`'s attribute list, `index.d.ts`'s option types and the
+/// README's options table, from the widget's options table.
+#[test]
+fn option_regions_are_fresh() {
+    for region in article_cards::schema::OPTION_REGIONS {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(region.path);
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\r\n", "\n");
+        let spliced = article_cards::schema::splice(&text, region.begin, &(region.body)())
+            .unwrap_or_else(|| panic!("{}: the generated-region markers are missing", region.path));
+        ensure_file_contents(region.path, &spliced);
+    }
+}
+
+#[test]
+fn splice_replaces_only_the_region() {
+    let text = "a\n// BEGIN x\nold\nlines\n// END generated\nb\n";
+    let out = article_cards::schema::splice(text, "BEGIN x", "new\n").unwrap();
+    assert_eq!(out, "a\n// BEGIN x\nnew\n// END generated\nb\n");
+    let empty = "// BEGIN x\n// END generated\n";
+    assert_eq!(
+        article_cards::schema::splice(empty, "BEGIN x", "n\n").unwrap(),
+        "// BEGIN x\nn\n// END generated\n"
+    );
+    assert!(article_cards::schema::splice("no markers", "BEGIN x", "").is_none());
+}
+
+#[test]
+fn element_attributes_are_the_options() {
+    let js = article_cards::schema::element_attributes();
+    for (key, _) in article_cards::widget::options::RawOptions::KEYS {
+        let attribute = key.replace('_', "-");
+        if article_cards::widget::options::OPTION_TABLE
+            .iter()
+            .any(|row| row.key == *key)
+        {
+            assert!(
+                js.contains(&format!("\"{attribute}\"")),
+                "{attribute} missing:\n{js}"
+            );
+        }
+    }
+}

@@ -64,103 +64,139 @@ pub mod defaults {
 /// (the edge writes a JS object with `JSON.stringify` and parses that).
 pub use super::json::{Value, push_number};
 
-/// Options as given, before validation. Every field is any JSON value so
-/// that one bad value cannot make the whole set unreadable.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RawOptions<'a> {
-    pub src: Option<Value<'a>>,
-    pub topics: Option<Value<'a>>,
-    pub providers: Option<Value<'a>>,
-    pub types: Option<Value<'a>>,
-    pub limit: Option<Value<'a>>,
-    pub sort: Option<Value<'a>>,
-    pub layout: Option<Value<'a>>,
-    pub theme: Option<Value<'a>>,
-    pub locale: Option<Value<'a>>,
-    pub excerpt_lines: Option<Value<'a>>,
-    pub show: Option<Value<'a>>,
-    pub target: Option<Value<'a>>,
-    pub rel: Option<Value<'a>>,
-    pub timeout_ms: Option<Value<'a>>,
-    pub retries: Option<Value<'a>>,
-    pub related: Option<Value<'a>>,
-    pub related_limit: Option<Value<'a>>,
-    pub autoplay: Option<Value<'a>>,
-    pub label: Option<Value<'a>>,
-    pub heading_level: Option<Value<'a>>,
-    pub images: Option<Value<'a>>,
+/// The options table: the one place where each option is named. A row is
+/// the `RawOptions` field, the key of an options object, other keys
+/// accepted for it, the element attribute (its key with `_` as `-`; also
+/// read with a `data-` or `data-ac-` prefix), its TypeScript type, its
+/// default as documented, and its documentation. The widget expands only
+/// the names (`RawOptions`, [`RawOptions::KEYS`]); the generator (feature
+/// `schema`) expands every column into `OPTION_TABLE`, from which `cargo
+/// xtask codegen` writes `element.js`'s attribute list, `index.d.ts`'s
+/// option types and the README's table (checked by `tests/codegen.rs`).
+macro_rules! option_table {
+    ($expand:ident) => {
+        $expand! {
+            src, "src", ["url", "bundle"], "src", "string", "required",
+            "URL of the bundle: absolute http(s), or relative to the page (in the script-tag embed also `data-article-cards=\"URL\"`)";
+            topics, "topics", ["topic"], "topics", "string | string[]", "all",
+            "Only articles with one of these topics (any case): a list, or one comma-separated string";
+            providers, "providers", ["provider"], "providers", "string | string[]", "all",
+            "Only articles from these providers, by key, name or domain (any case)";
+            types, "types", ["type", "kinds"], "types", "string | ArticleType[]", "all",
+            "Only these kinds: `article`, `video`";
+            limit, "limit", [], "limit", "number | string", "6",
+            "Cards per page and per \"Load more\", 1–100";
+            sort, "sort", ["order"], "sort", "\"newest\" | \"heat\"", "`newest`",
+            "Article order: `newest` first, or by the source's popularity, `heat`";
+            layout, "layout", [], "layout", "\"grid\" | \"list\" | \"compact\" | \"carousel\"", "`grid`",
+            "`grid`, `list`, `compact`, or `carousel` (one scrolling row with Previous/Next)";
+            theme, "theme", [], "theme", "\"auto\" | \"light\" | \"dark\"", "`auto`",
+            "Colour scheme: `auto` (follows `prefers-color-scheme`), `light`, `dark`";
+            locale, "locale", ["lang"], "locale", "string", "page `lang`, then browser",
+            "Language tag for dates, e.g. `pt-BR`";
+            excerpt_lines, "excerpt_lines", ["excerptLines"], "excerpt-lines", "number | string", "3",
+            "Lines of excerpt shown, 0–10 (0: no clamp)";
+            show, "show", [], "show", "string | CardPart[] | Partial<Record<CardPart, boolean>>", "all",
+            "Parts shown: `image excerpt topics provider` as a list (from JS also an object of booleans over the defaults)";
+            target, "target", [], "target", "\"_blank\" | \"_self\"", "`_blank`",
+            "Where article links open: `_blank`, `_self`";
+            rel, "rel", [], "rel", "string", "`noopener noreferrer`",
+            "Link `rel`; with `_blank` it must have `noopener` and not `opener` (else the default is used)";
+            timeout_ms, "timeout_ms", ["timeoutMs", "timeout"], "timeout-ms", "number | string", "8000",
+            "Longest wait for the bundle in ms, 500–120000: the whole load, retries included";
+            retries, "retries", [], "retries", "number | string", "2",
+            "Retries on network errors, timeouts, 5xx and 429, 0–10, within the timeout (a 429 or 503 with `Retry-After: N` waits N s, at most 10)";
+            related, "related", [], "related", "boolean | string", "`on`",
+            "Related-article strips on cards (`on`/`off`; not in `compact`)";
+            related_limit, "related_limit", ["relatedLimit"], "related-limit", "number | string", "6",
+            "Related articles per card, 1–12";
+            autoplay, "autoplay", [], "autoplay", "boolean | number | string", "off",
+            "`carousel` layout only: rotate every N ms (2000–120000), or bare/`on`/`true` for 6000; never under reduced motion";
+            label, "label", [], "label", "string", "none",
+            "The widget's accessible name, plain text (up to 80 characters); a labelled widget is a region landmark, so give each one a different label";
+            heading_level, "heading_level", ["headingLevel"], "heading-level", "number | string", "3",
+            "Heading level of card titles, 2–6 (related titles one below)";
+            images, "images", ["image_mode", "imageMode"], "images", "\"auto\" | \"cached-only\"", "`auto`",
+            "`auto`: cached copies (from `article-cards bundle --cache-images`), else the publisher's image, else the logo or monogram; `cached-only`: only images on the bundle's own origin, so no request goes to another host (a video player loaded when the reader presses Play still comes from YouTube)";
+        }
+    };
 }
 
+/// The widget's part of [`option_table!`]: the names only.
+macro_rules! raw_options {
+    ($($field:ident, $key:literal, [$($alias:literal),*], $attribute:literal, $kind:literal, $default:literal, $doc:literal;)*) => {
+        /// Options as given, before validation. Every field is any JSON
+        /// value so that one bad value cannot make the whole set unreadable.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct RawOptions<'a> {
+            $(pub $field: Option<Value<'a>>,)*
+        }
+
+        /// Positions of the fields of [`RawOptions`].
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy)]
+        enum Field {
+            $($field,)*
+        }
+
+        impl<'a> RawOptions<'a> {
+            /// The keys of an options object, each option's key and the
+            /// other keys for it, with the field's position (read by `slot`).
+            pub const KEYS: &'static [(&'static str, u8)] = &[
+                $(($key, Field::$field as u8), $(($alias, Field::$field as u8),)*)*
+            ];
+
+            /// The field at position `i` (see [`RawOptions::KEYS`]).
+            fn slot(&mut self, i: u8) -> Option<&mut Option<Value<'a>>> {
+                $(if i == Field::$field as u8 {
+                    return Some(&mut self.$field);
+                })*
+                None
+            }
+        }
+    };
+}
+
+option_table!(raw_options);
+
+/// One row of the options table, for the generator.
+#[cfg(feature = "schema")]
+#[derive(Debug, Clone, Copy)]
+pub struct OptionRow {
+    /// Key in an options object.
+    pub key: &'static str,
+    /// Other keys accepted for it.
+    pub aliases: &'static [&'static str],
+    /// Element attribute (also with a `data-` or `data-ac-` prefix).
+    pub attribute: &'static str,
+    /// TypeScript type of its value.
+    pub kind: &'static str,
+    /// Default, as documented.
+    pub default: &'static str,
+    pub doc: &'static str,
+}
+
+#[cfg(feature = "schema")]
+macro_rules! option_rows {
+    ($($field:ident, $key:literal, [$($alias:literal),*], $attribute:literal, $kind:literal, $default:literal, $doc:literal;)*) => {
+        /// Every option, in `RawOptions` order.
+        pub const OPTION_TABLE: &[OptionRow] = &[
+            $(OptionRow {
+                key: $key,
+                aliases: &[$($alias),*],
+                attribute: $attribute,
+                kind: $kind,
+                default: $default,
+                doc: $doc,
+            },)*
+        ];
+    };
+}
+
+#[cfg(feature = "schema")]
+option_table!(option_rows);
+
 impl<'a> RawOptions<'a> {
-    /// The keys of an options object, each field's name and its aliases,
-    /// with the field's position in the struct (read by `slot`).
-    pub const KEYS: [(&'static str, u8); 36] = [
-        ("src", 0),
-        ("url", 0),
-        ("bundle", 0),
-        ("topics", 1),
-        ("topic", 1),
-        ("providers", 2),
-        ("provider", 2),
-        ("types", 3),
-        ("type", 3),
-        ("kinds", 3),
-        ("limit", 4),
-        ("sort", 5),
-        ("order", 5),
-        ("layout", 6),
-        ("theme", 7),
-        ("locale", 8),
-        ("lang", 8),
-        ("excerpt_lines", 9),
-        ("excerptLines", 9),
-        ("show", 10),
-        ("target", 11),
-        ("rel", 12),
-        ("timeout_ms", 13),
-        ("timeoutMs", 13),
-        ("timeout", 13),
-        ("retries", 14),
-        ("related", 15),
-        ("related_limit", 16),
-        ("relatedLimit", 16),
-        ("autoplay", 17),
-        ("label", 18),
-        ("heading_level", 19),
-        ("headingLevel", 19),
-        ("images", 20),
-        ("image_mode", 20),
-        ("imageMode", 20),
-    ];
-
-    /// The field at position `i` (see [`RawOptions::KEYS`]).
-    fn slot(&mut self, i: u8) -> Option<&mut Option<Value<'a>>> {
-        Some(match i {
-            0 => &mut self.src,
-            1 => &mut self.topics,
-            2 => &mut self.providers,
-            3 => &mut self.types,
-            4 => &mut self.limit,
-            5 => &mut self.sort,
-            6 => &mut self.layout,
-            7 => &mut self.theme,
-            8 => &mut self.locale,
-            9 => &mut self.excerpt_lines,
-            10 => &mut self.show,
-            11 => &mut self.target,
-            12 => &mut self.rel,
-            13 => &mut self.timeout_ms,
-            14 => &mut self.retries,
-            15 => &mut self.related,
-            16 => &mut self.related_limit,
-            17 => &mut self.autoplay,
-            18 => &mut self.label,
-            19 => &mut self.heading_level,
-            20 => &mut self.images,
-            _ => return None,
-        })
-    }
-
     /// Reads an options object (as JSON sees it: the edge passes it
     /// through `JSON.stringify`). Unknown keys are ignored; `null` means
     /// the default; one option given under two names is an error (as it
@@ -597,8 +633,9 @@ pub fn resolve(raw: &RawOptions<'_>) -> Result<(Options, Vec<String>), String> {
     Ok((opts, w.0))
 }
 
-/// Maps element attributes (`src`, `limit`, `excerpt-lines`, also with a
-/// `data-` or `data-ac-` prefix, any case) to raw options. Unknown
+/// Maps element attributes (`src`, `limit`, `excerpt-lines`: any key of
+/// [`RawOptions::KEYS`] with `-` for `_`, also with a `data-` or `data-ac-`
+/// prefix, any case) to raw options. Unknown
 /// attributes (`class`, `id`, …) are ignored; values stay strings and lists
 /// stay comma-separated: [`resolve`] reads both.
 pub fn from_attributes(pairs: impl IntoIterator<Item = (String, String)>) -> RawOptions<'static> {
@@ -609,30 +646,11 @@ pub fn from_attributes(pairs: impl IntoIterator<Item = (String, String)>) -> Raw
             .strip_prefix("data-ac-")
             .or_else(|| name.strip_prefix("data-"))
             .unwrap_or(&name);
-        let slot = match key {
-            "src" => &mut raw.src,
-            "topics" | "topic" => &mut raw.topics,
-            "providers" | "provider" => &mut raw.providers,
-            "types" | "type" => &mut raw.types,
-            "limit" => &mut raw.limit,
-            "sort" => &mut raw.sort,
-            "layout" => &mut raw.layout,
-            "theme" => &mut raw.theme,
-            "locale" | "lang" => &mut raw.locale,
-            "excerpt-lines" | "excerpt_lines" => &mut raw.excerpt_lines,
-            "show" => &mut raw.show,
-            "target" => &mut raw.target,
-            "rel" => &mut raw.rel,
-            "timeout-ms" | "timeout_ms" | "timeout" => &mut raw.timeout_ms,
-            "retries" => &mut raw.retries,
-            "related" => &mut raw.related,
-            "related-limit" | "related_limit" => &mut raw.related_limit,
-            "autoplay" => &mut raw.autoplay,
-            "label" => &mut raw.label,
-            "heading-level" | "heading_level" => &mut raw.heading_level,
-            "images" | "image-mode" | "image_mode" => &mut raw.images,
-            _ => continue,
+        let key = key.replace('-', "_");
+        let Some(&(_, i)) = RawOptions::KEYS.iter().find(|(k, _)| *k == key) else {
+            continue;
         };
+        let Some(slot) = raw.slot(i) else { continue };
         *slot = Some(Value::String(value.into()));
     }
     raw
@@ -1532,6 +1550,54 @@ mod tests {
         assert_eq!(o.src, Some(Value::String("a.json".into())));
         assert_eq!(o.locale, Some(Value::String("fr".into())));
         assert_eq!(o.excerpt_lines, None);
+    }
+
+    #[test]
+    fn keys_name_each_option_once() {
+        let mut keys: Vec<&str> = RawOptions::KEYS.iter().map(|(k, _)| *k).collect();
+        keys.sort_unstable();
+        let before = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), before, "a key names two options");
+        let mut raw = RawOptions::default();
+        for (key, i) in RawOptions::KEYS {
+            assert!(raw.slot(*i).is_some(), "{key}");
+        }
+    }
+
+    /// `element.js` turns an attribute into a key by `-` → `_`.
+    #[cfg(feature = "schema")]
+    #[test]
+    fn each_attribute_is_its_key_in_kebab_case() {
+        for row in OPTION_TABLE {
+            assert_eq!(row.attribute.replace('-', "_"), row.key);
+            let raw = from_attributes([(format!("data-{}", row.attribute), "x".to_owned())]);
+            assert_ne!(raw, RawOptions::default(), "{}", row.attribute);
+        }
+        assert_eq!(
+            OPTION_TABLE.len() + OPTION_TABLE.iter().map(|r| r.aliases.len()).sum::<usize>(),
+            RawOptions::KEYS.len()
+        );
+    }
+
+    /// The documented defaults are the ones `resolve` applies.
+    #[cfg(feature = "schema")]
+    #[test]
+    fn documented_defaults_are_the_defaults() {
+        let base = Options::with_src("b.json");
+        for row in OPTION_TABLE {
+            if ["required", "all", "none"].contains(&row.default) || row.key == "locale" {
+                continue;
+            }
+            let value = row.default.trim_matches('`');
+            let (o, w) = ok(json!({"src": "b.json", row.key: value}));
+            assert!(w.is_empty(), "{}: {w:?}", row.key);
+            assert_eq!(
+                o, base,
+                "{}'s documented default {value} is not its default",
+                row.key
+            );
+        }
     }
 
     #[test]

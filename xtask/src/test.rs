@@ -88,10 +88,12 @@ fn browser_tests() -> Command {
     cmd
 }
 
-/// Rewrites the generated schema files from `src/bundle.rs`.
+/// Rewrites the generated files: the schema files from `src/bundle.rs`, and
+/// the options regions of `pkg/` from the options table in
+/// `src/widget/options.rs`.
 pub fn codegen() -> Result<(), String> {
     run(
-        "regenerate docs/bundle.schema.json and pkg/bundle.d.ts",
+        "regenerate docs/bundle.schema.json, pkg/bundle.d.ts and the options in pkg/",
         cargo()
             .args(["test", "--features", "schema", "--test", "codegen"])
             .env("UPDATE_EXPECT", "1"),
