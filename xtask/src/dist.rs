@@ -5,67 +5,141 @@
 //!
 //! - `article_cards.js`: the wasm-bindgen glue (`--target web`), minified
 //!   by terser (npm, pinned in `xtask/js`),
-//! - `article_cards_bg.wasm`: the wasm after wasm-opt ([`WASM_OPT_PASSES`]),
-//!   its function bodies then ordered for compression ([`crate::layout`]),
+//! - `article_cards_bg.wasm`: the wasm renamed, optimised and reordered
+//!   ([`crate::wasm`]),
 //! - `index.js`, `element.js`: the ESM API, copied from `pkg/src/`,
 //! - `embed.js`: the classic-script loader, minified by terser.
 //!
 //! Steps whose outputs are newer than their inputs are skipped, so a second
-//! run costs one no-op `cargo build`.
+//! run costs one no-op `cargo build`. The wasm steps count the sources of
+//! [`crate::wasm`] among their inputs ([`crate::wasm::sources`]).
+//!
+//! The standard library is rebuilt for size with `-Zbuild-std` and a few
+//! unstable rustc flags, under `RUSTC_BOOTSTRAP=1` (docs/size.md,
+//! "build-std"). [`BUILD_STD_ENV`]`=0` builds against the prebuilt one
+//! instead: a larger wasm, on any stable toolchain.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::imports;
-use crate::layout;
 use crate::tools;
 use crate::util::{cargo, ensure_npm_deps, root, run, up_to_date};
+use crate::wasm;
 
 pub const TARGET: &str = "wasm32-unknown-unknown";
 pub const PROFILE: &str = "wasm-release";
 /// The crate's library name, as rustc and wasm-bindgen spell it.
 pub const LIB: &str = "article_cards";
-/// wasm-opt features: what wasm32-unknown-unknown from Rust 1.95 emits.
-pub const WASM_FEATURES: &[&str] = &[
-    "--enable-bulk-memory",
-    "--enable-nontrapping-float-to-int",
-    "--enable-sign-ext",
-    "--enable-reference-types",
-    "--enable-multivalue",
-    "--enable-mutable-globals",
+
+/// `0` turns off the rebuilt standard library (see [`BuildStd`]).
+pub const BUILD_STD_ENV: &str = "ARTICLE_CARDS_BUILD_STD";
+
+/// rustc flags of the widget build in both modes. Without the
+/// reference-types feature, wasm-bindgen keeps JS values in a table in the
+/// glue instead of an externref table with a shim per export (docs/size.md).
+const STABLE_RUSTFLAGS: &str = "-Ctarget-feature=-reference-types";
+
+/// Unstable rustc flags, with the rebuilt standard library only: panics
+/// compiled to a bare trap, so no panic message formatting, location
+/// strings or unwinding tables are linked. A panic was already an abort
+/// (`panic = "abort"`), so behaviour is unchanged.
+const UNSTABLE_RUSTFLAGS: &str =
+    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none";
+
+/// Cargo's flags that rebuild the standard library for size.
+const BUILD_STD_FLAGS: &[&str] = &[
+    "-Zbuild-std=std,panic_abort",
+    "-Zbuild-std-features=optimize_for_size",
 ];
 
-/// wasm-opt passes, measured (brotli) on the widget: flattening and
-/// re-relooping before two `-Oz` rounds is ~1 KB smaller than one `-Oz`
-/// (`-Oz --converge`, `-O4`, `-Os`, `--gufa` were larger or no better);
-/// `--converge` after them (repeat until nothing shrinks) takes another
-/// 0.4 KiB off the total for ~20 s more (a third `-Oz`, `--monomorphize`,
-/// `--dae2` and a second flatten were larger or no better).
-///
-/// Two pass options, 3.7 KiB less together:
-/// - `--one-caller-inline-max-function-size 20`: by default wasm-opt inlines
-///   every function that has one caller, however large. That makes fewer,
-///   longer functions, with less in common for brotli. Measured before the
-///   function reordering: 20 was best (0 and 100 were 0.9 and 1.1 KiB
-///   larger, no limit 2.7 KiB); with the reordering it saves 3.0 KiB,
-///   although the wasm is 2% larger raw.
-/// - `--low-memory-unused`: folds `x + C` (C < 1024) into a load or store's
-///   offset (−0.7 KiB). The two differ only when `x + C` wraps around 4 GiB
-///   to an address in the first KiB: the add would reach that address, while
-///   the offset traps. Rust never computes such a pointer; the low KiB is
-///   the bottom of the 1 MiB stack, and these folds leave stack accesses as
-///   they were.
-pub const WASM_OPT_PASSES: &[&str] = &[
-    "--low-memory-unused",
-    "--one-caller-inline-max-function-size",
-    "20",
-    "--flatten",
-    "--rereloop",
-    "-Oz",
-    "-Oz",
-    "--converge",
-];
+/// What to tell whoever meets a failure of the unstable flags.
+const BUILD_STD_HELP: &str = "the widget build uses unstable flags of cargo and rustc \
+(-Zbuild-std, -Cpanic=immediate-abort, -Zlocation-detail, -Zfmt-debug) under RUSTC_BOOTSTRAP=1, \
+and this toolchain may no longer accept them. Build without them with \
+`ARTICLE_CARDS_BUILD_STD=0 cargo xtask <task>`: the same widget against the prebuilt standard \
+library, on any stable toolchain, but a larger wasm (about 12 KiB brotli, docs/size.md, \
+\"build-std\"), which may exceed the size budget";
+
+/// Whether the standard library is rebuilt for the widget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildStd {
+    /// `-Zbuild-std` and the unstable flags, under `RUSTC_BOOTSTRAP=1`.
+    Rebuilt,
+    /// The prebuilt standard library and stable flags only.
+    Prebuilt,
+}
+
+impl BuildStd {
+    /// The mode [`BUILD_STD_ENV`] asks for: unset, empty or `1` rebuilds.
+    pub fn from_env() -> Result<Self, String> {
+        Self::parse(std::env::var(BUILD_STD_ENV).ok().as_deref())
+    }
+
+    fn parse(value: Option<&str>) -> Result<Self, String> {
+        match value.map(str::trim) {
+            None | Some("" | "1") => Ok(BuildStd::Rebuilt),
+            Some("0") => Ok(BuildStd::Prebuilt),
+            Some(other) => Err(format!(
+                "{BUILD_STD_ENV} is `{other}`: set it to 0 (prebuilt standard library) or 1 \
+                 (rebuilt, the default)"
+            )),
+        }
+    }
+
+    /// Sets up `build` (a `cargo build` of the widget) for this mode.
+    fn configure(self, build: &mut Command) {
+        let rustflags = match self {
+            BuildStd::Rebuilt => format!("{UNSTABLE_RUSTFLAGS} {STABLE_RUSTFLAGS}"),
+            BuildStd::Prebuilt => STABLE_RUSTFLAGS.to_owned(),
+        };
+        build.env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", rustflags);
+        if self == BuildStd::Rebuilt {
+            build.env("RUSTC_BOOTSTRAP", "1").args(BUILD_STD_FLAGS);
+        }
+    }
+}
+
+/// Fails, with [`BUILD_STD_HELP`], when cargo or rustc refuse the unstable
+/// flags, before the build would fail on them somewhere in its output.
+fn check_unstable_flags() -> Result<(), String> {
+    let mut rustc = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()));
+    rustc
+        .env("RUSTC_BOOTSTRAP", "1")
+        .args(["--target", TARGET, "--print", "cfg"])
+        .args(UNSTABLE_RUSTFLAGS.split_whitespace());
+    let mut cargo_flags = cargo();
+    cargo_flags
+        .env("RUSTC_BOOTSTRAP", "1")
+        .args(BUILD_STD_FLAGS)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--format-version",
+            "1",
+            "--offline",
+        ]);
+    for (what, cmd) in [("rustc", &mut rustc), ("cargo", &mut cargo_flags)] {
+        if let Err(refused) = refused(cmd) {
+            return Err(format!(
+                "{what} refused the unstable flags:\n{refused}\n{BUILD_STD_HELP}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Runs `cmd` quietly; its stderr when it fails.
+fn refused(cmd: &mut Command) -> Result<(), String> {
+    match cmd.output() {
+        Ok(out) if out.status.success() => Ok(()),
+        Ok(out) => Err(String::from_utf8_lossy(&out.stderr).trim().to_owned()),
+        Err(e) => Err(format!(
+            "could not start `{}`: {e}",
+            crate::util::describe(cmd)
+        )),
+    }
+}
 
 /// What `dist` produced, for `size` and `e2e`.
 pub struct Dist {
@@ -108,37 +182,28 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     let out = pkg.join("dist");
     let tools_dir = root.join("xtask/js");
 
+    let build_std = BuildStd::from_env()?;
     tools::ensure_wasm_target()?;
-    tools::ensure_rust_src()?;
+    if build_std == BuildStd::Rebuilt {
+        tools::ensure_rust_src()?;
+        check_unstable_flags()?;
+    }
     tools::ensure_wasm_bindgen()?;
     ensure_npm_deps(&tools_dir, "wasm-opt (binaryen), terser")?;
 
     // Cargo knows best when the wasm is stale; a no-op build is quick.
     let mut build = cargo();
     build.args(["build", "--lib", "--target", TARGET, "--profile", PROFILE]);
-    // The standard library rebuilt for size, with panics compiled to a bare
-    // trap: no panic message formatting, location strings or unwinding
-    // tables are linked (about 12 KiB brotli of the wasm, measured). These
-    // are unstable flags on our pinned stable toolchain, hence
-    // RUSTC_BOOTSTRAP; only this build uses them, and a panic was already
-    // an abort (`panic = "abort"`), so behaviour is unchanged. Without the
-    // reference-types feature, wasm-bindgen keeps JS values in a table in
-    // the glue instead of an externref table with a shim per export:
-    // 0.7 KiB less in all (`-multivalue` as well was 0.1 KiB more).
-    build
-        .env("RUSTC_BOOTSTRAP", "1")
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
-            "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none -Ctarget-feature=-reference-types",
-        )
-        .args([
-            "-Zbuild-std=std,panic_abort",
-            "-Zbuild-std-features=optimize_for_size",
-        ]);
+    build_std.configure(&mut build);
     if let Some(level) = opt_level {
         build.env("CARGO_PROFILE_WASM_RELEASE_OPT_LEVEL", level);
     }
-    run("build the widget (wasm32, wasm-release)", &mut build)?;
+    run("build the widget (wasm32, wasm-release)", &mut build).map_err(|e| match build_std {
+        BuildStd::Rebuilt => format!(
+            "{e}\nif the errors above are in the standard library or name an unstable flag, {BUILD_STD_HELP}"
+        ),
+        BuildStd::Prebuilt => e,
+    })?;
     let raw_wasm = target_dir()
         .join(TARGET)
         .join(PROFILE)
@@ -158,9 +223,17 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     let stamp_file = target_dir().join("wasm-bindgen.stamp");
     let stamp = stamp_of(&raw_wasm);
     let same_input = fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp);
-    // The renaming is part of this step: a change to it reruns the step.
-    let renamer = root.join("xtask/src/imports.rs");
-    if force || !same_input || !up_to_date(&[&bindgen_wasm, &bindgen_js], &[&raw_wasm, &renamer]) {
+    // The renaming is part of this step, and the later steps are part of
+    // the next: a change to the tooling reruns them.
+    let tooling = wasm::sources();
+    let with_tooling = |input: &Path| -> Vec<PathBuf> {
+        let mut inputs = vec![input.to_path_buf()];
+        inputs.extend(tooling.iter().cloned());
+        inputs
+    };
+    let inputs = with_tooling(&raw_wasm);
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    if force || !same_input || !up_to_date(&[&bindgen_wasm, &bindgen_js], &inputs) {
         if bindgen_dir.exists() {
             fs::remove_dir_all(&bindgen_dir)
                 .map_err(|e| format!("cannot clear {}: {e}", bindgen_dir.display()))?;
@@ -172,7 +245,7 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
                 .arg(&bindgen_dir)
                 .arg(&raw_wasm),
         )?;
-        shorten_imports(&bindgen_wasm, &bindgen_js)?;
+        wasm::shorten_names(&bindgen_wasm, &bindgen_js, LIB)?;
         write(&stamp_file, &stamp)?;
     } else {
         eprintln!("\n==> wasm-bindgen: up to date");
@@ -181,9 +254,10 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let wasm = out.join(format!("{LIB}_bg.wasm"));
     let this_file = root.join(file!());
-    if force || !up_to_date(&[&wasm], &[&bindgen_wasm, &this_file]) {
-        wasm_opt(&bindgen_wasm, &wasm, false)?;
-        layout::reorder(&wasm, WASM_FEATURES)?;
+    let inputs = with_tooling(&bindgen_wasm);
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    if force || !up_to_date(&[&wasm], &inputs) {
+        wasm::finish(&bindgen_wasm, &wasm)?;
     } else {
         eprintln!("\n==> wasm-opt: up to date");
     }
@@ -215,8 +289,7 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     let embed_src = src.join("embed.js");
     if force || !up_to_date(&[&embed], &[&embed_src, &this_file]) {
         // A classic script (one IIFE): its names are all local, so terser
-        // may shorten them (0.14 KiB brotli less than dropping comments
-        // and spaces alone).
+        // may shorten them.
         run(
             "minify the loader (terser)",
             Command::new("node")
@@ -237,48 +310,7 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     })
 }
 
-/// Runs wasm-opt with the shipped passes on `input`; `keep_names` keeps the
-/// function names (`-g`, for `cargo xtask size --top`) instead of
-/// stripping them, so the code is the same as shipped, with names.
-pub fn wasm_opt(input: &Path, output: &Path, keep_names: bool) -> Result<(), String> {
-    let tools_dir = root().join("xtask/js");
-    let mut cmd = Command::new("node");
-    cmd.arg(tools_dir.join("node_modules/binaryen/bin/wasm-opt"))
-        .arg(input)
-        .args(WASM_FEATURES)
-        .args(WASM_OPT_PASSES);
-    if keep_names {
-        cmd.arg("-g");
-    } else {
-        cmd.arg("--strip-debug");
-    }
-    cmd.args(["--strip-producers", "-o"]).arg(output);
-    let what = if keep_names {
-        "optimise the wasm, keeping names (wasm-opt -g)"
-    } else {
-        "optimise the wasm (wasm-opt)"
-    };
-    run(what, &mut cmd)
-}
-
-/// Renames the glue's imports and exports in wasm-bindgen's output, in place (see
-/// [`crate::imports`]).
-fn shorten_imports(wasm_path: &Path, js_path: &Path) -> Result<(), String> {
-    eprintln!("\n==> shorten the import names of the wasm and its glue");
-    let wasm =
-        fs::read(wasm_path).map_err(|e| format!("cannot read {}: {e}", wasm_path.display()))?;
-    let js = read(js_path)?;
-    let (wasm, js, renamed) = imports::shorten(&wasm, &js, &imports::glue_module(LIB))?;
-    fs::write(wasm_path, wasm).map_err(|e| format!("cannot write {}: {e}", wasm_path.display()))?;
-    write(js_path, &js)?;
-    eprintln!(
-        "    {} imports and {} exports renamed",
-        renamed.imports, renamed.exports
-    );
-    Ok(())
-}
-
-/// The wasm-bindgen output `wasm_opt` starts from (in `target/wasm-bindgen/`).
+/// The wasm-bindgen output the wasm-opt step starts from (in `target/wasm-bindgen/`).
 pub fn bindgen_wasm() -> PathBuf {
     target_dir()
         .join("wasm-bindgen")
@@ -312,10 +344,6 @@ fn stamp_of(path: &Path) -> String {
     format!("{len} {modified}")
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
-}
-
 fn write(path: &Path, text: &str) -> Result<(), String> {
     fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
@@ -344,4 +372,62 @@ fn copy_tree(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool) -> Result<(),
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_std_is_on_unless_turned_off() {
+        assert_eq!(BuildStd::parse(None), Ok(BuildStd::Rebuilt));
+        assert_eq!(BuildStd::parse(Some("1")), Ok(BuildStd::Rebuilt));
+        assert_eq!(BuildStd::parse(Some("")), Ok(BuildStd::Rebuilt));
+        assert_eq!(BuildStd::parse(Some(" 0 ")), Ok(BuildStd::Prebuilt));
+        let err = BuildStd::parse(Some("no")).unwrap_err();
+        assert!(err.contains(BUILD_STD_ENV), "{err}");
+    }
+
+    #[test]
+    fn only_the_rebuilt_std_uses_unstable_flags() {
+        let configured = |mode: BuildStd| {
+            let mut cmd = Command::new("cargo");
+            mode.configure(&mut cmd);
+            let envs: Vec<String> = cmd
+                .get_envs()
+                .map(|(k, v)| {
+                    format!(
+                        "{}={}",
+                        k.to_string_lossy(),
+                        v.map(|v| v.to_string_lossy()).unwrap_or_default()
+                    )
+                })
+                .collect();
+            let args: Vec<String> = cmd
+                .get_args()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            (envs.join(" "), args.join(" "))
+        };
+        let (envs, args) = configured(BuildStd::Prebuilt);
+        assert!(
+            !envs.contains("-Z") && !envs.contains("RUSTC_BOOTSTRAP"),
+            "{envs}"
+        );
+        assert!(!envs.contains("immediate-abort"), "{envs}");
+        assert!(args.is_empty(), "{args}");
+        let (envs, args) = configured(BuildStd::Rebuilt);
+        assert!(
+            envs.contains("RUSTC_BOOTSTRAP=1") && envs.contains("immediate-abort"),
+            "{envs}"
+        );
+        assert!(args.contains("-Zbuild-std="), "{args}");
+    }
+
+    #[test]
+    fn the_build_std_help_names_the_switch_and_its_cost() {
+        assert!(BUILD_STD_HELP.contains("ARTICLE_CARDS_BUILD_STD=0"));
+        assert!(BUILD_STD_HELP.contains(BUILD_STD_ENV));
+        assert!(BUILD_STD_HELP.contains("docs/size.md"));
+    }
 }

@@ -6,13 +6,11 @@ mod demo;
 mod dist;
 mod e2e;
 mod fuzz;
-mod imports;
-mod layout;
 mod size;
 mod test;
 mod tools;
 mod util;
-mod wasm_names;
+mod wasm;
 
 use std::process::ExitCode;
 

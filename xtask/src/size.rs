@@ -11,7 +11,7 @@
 //! `--compare-opt-levels` builds with rustc `opt-level` "s" and "z" in turn
 //! and prints both (the profile's own level is rebuilt last); `--top [N]`
 //! also lists the N (default 40) largest functions of the wasm and its
-//! code per module (see [`crate::wasm_names`]).
+//! code per module (see [`crate::wasm::breakdown`]).
 
 use std::fs;
 use std::io::Write;
@@ -72,10 +72,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         print_table(&report);
     }
     if let Some(n) = top {
-        let named = dist::target_dir().join("size-names.wasm");
-        dist::wasm_opt(&dist::bindgen_wasm(), &named, true)?;
-        let module = crate::wasm_names::parse(&read(&named)?)?;
-        println!("\n{}", crate::wasm_names::report(&module, n));
+        println!("\n{}", crate::wasm::breakdown::top(n)?);
     }
     verdict(&report)
 }

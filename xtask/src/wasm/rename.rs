@@ -4,9 +4,10 @@
 //! plus a 16-digit hash (`__wbg_appendChild_dbf7ad2f48413560`), and the
 //! module `./article_cards_bg.js`. Both are written twice, in the wasm's
 //! import section and as keys of the imports object in the glue, and the
-//! hashes do not compress: with ~180 imports they were ~8 KB of the wasm
-//! and a fifth of the glue. Closure shims are exported under names of
-//! ~250 characters. [`shorten`] renames the imports in both files to `a`,
+//! hashes do not compress: with a couple of hundred imports they were a
+//! visible share of the wasm (docs/size.md)
+//! and a fair part of the glue. Closure shims are exported under very
+//! long names. [`shorten`] renames the imports in both files to `a`,
 //! `b`, …, `Z`, `aa`, …, their module to `a`, and the exports the glue
 //! reads (`wasm.<name>`) the same way.
 //!
@@ -18,7 +19,10 @@
 
 use std::collections::HashMap;
 
-use crate::wasm_names::{Reader, skip_import_type};
+use wasm_encoder::{EntityType, ExportSection, ImportSection, RawSection};
+use wasmparser::{Parser, Payload};
+
+use super::invalid;
 
 /// The module the glue's own imports come from, renamed to [`SHORT_MODULE`].
 pub fn glue_module(lib: &str) -> String {
@@ -182,25 +186,6 @@ fn rename_tokens(
     Ok(out)
 }
 
-/// Appends `n` as unsigned LEB128 (also used by [`crate::layout`]).
-pub(crate) fn push_u32(out: &mut Vec<u8>, mut n: u32) {
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-/// Appends a wasm name: its length, then its bytes.
-pub(crate) fn push_name(out: &mut Vec<u8>, name: &str) {
-    push_u32(out, name.len() as u32);
-    out.extend_from_slice(name.as_bytes());
-}
-
 /// The names of the wasm's exports.
 fn export_names(wasm: &[u8]) -> Result<Vec<String>, String> {
     let mut names = Vec::new();
@@ -217,7 +202,8 @@ fn export_names(wasm: &[u8]) -> Result<Vec<String>, String> {
 
 /// Copies `wasm` with its import and export sections rewritten:
 /// `import(module, name)` gives an import's new module and name,
-/// `export(name)` an export's new name, `None` keeps them.
+/// `export(name)` an export's new name, `None` keeps them. The other
+/// sections are copied byte for byte.
 fn rewrite(
     wasm: &[u8],
     mut import: impl FnMut(&str, &str) -> Option<(String, String)>,
@@ -226,51 +212,54 @@ fn rewrite(
     if wasm.get(..8) != Some(b"\0asm\x01\0\0\0") {
         return Err("not a wasm binary (version 1)".into());
     }
-    let mut out = wasm[..8].to_vec();
-    let mut r = Reader { bytes: wasm, at: 8 };
-    while !r.done() {
-        let start = r.at;
-        let (id, mut section) = r.part()?;
-        if id != 2 && id != 7 {
-            out.extend_from_slice(&wasm[start..r.at]);
-            continue;
-        }
-        let mut body = Vec::new();
-        let count = section.u32()?;
-        push_u32(&mut body, count);
-        for _ in 0..count {
-            if id == 2 {
-                let module = section.name()?;
-                let name = section.name()?;
-                let (module, name) =
-                    import(module, name).unwrap_or_else(|| (module.to_owned(), name.to_owned()));
-                push_name(&mut body, &module);
-                push_name(&mut body, &name);
-                let desc_start = section.at;
-                skip_import_type(&mut section)?;
-                body.extend_from_slice(&section.bytes[desc_start..section.at]);
-            } else {
-                let name = section.name()?;
-                push_name(&mut body, &export(name).unwrap_or_else(|| name.to_owned()));
-                let desc_start = section.at;
-                section.byte()?;
-                section.u32()?;
-                body.extend_from_slice(&section.bytes[desc_start..section.at]);
+    let mut out = wasm_encoder::Module::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.map_err(invalid)? {
+            Payload::ImportSection(section) => {
+                let mut new = ImportSection::new();
+                for entry in section.into_imports() {
+                    let entry = entry.map_err(invalid)?;
+                    let (module, name) = import(entry.module, entry.name)
+                        .unwrap_or_else(|| (entry.module.to_owned(), entry.name.to_owned()));
+                    let ty = EntityType::try_from(entry.ty)
+                        .map_err(|e| format!("cannot copy import `{}`: {e:?}", entry.name))?;
+                    new.import(&module, &name, ty);
+                }
+                out.section(&new);
+            }
+            Payload::ExportSection(section) => {
+                let mut new = ExportSection::new();
+                for entry in section {
+                    let entry = entry.map_err(invalid)?;
+                    let name = export(entry.name).unwrap_or_else(|| entry.name.to_owned());
+                    new.export(&name, entry.kind.into(), entry.index);
+                }
+                out.section(&new);
+            }
+            payload => {
+                if let Some((id, range)) = payload.as_section() {
+                    let data = wasm
+                        .get(range)
+                        .ok_or("a section reaches past the end of the wasm")?;
+                    out.section(&RawSection { id, data });
+                }
             }
         }
-        if !section.done() {
-            return Err(format!("section {id} has bytes after its last entry"));
-        }
-        out.push(id);
-        push_u32(&mut out, body.len() as u32);
-        out.extend_from_slice(&body);
     }
-    Ok(out)
+    Ok(out.finish())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn push_u32(out: &mut Vec<u8>, n: u32) {
+        wasm_encoder::Encode::encode(&n, out);
+    }
+
+    fn push_name(out: &mut Vec<u8>, name: &str) {
+        wasm_encoder::Encode::encode(name, out);
+    }
 
     /// A wasm with the given function imports (all of type 0), function
     /// exports (of import 0) and one custom section after them.

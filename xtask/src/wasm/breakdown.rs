@@ -1,11 +1,11 @@
 //! `cargo xtask size --top [N]`: where the widget's wasm bytes are. Reads a
 //! copy of the shipped wasm optimised the same way but with its function
 //! names kept (`wasm-opt -g`), and lists the largest function bodies and
-//! the code per crate and widget module. Only the sections this needs are
-//! parsed: imports (function indices start after the imported ones), code
-//! (body sizes) and the `name` custom section (function names).
+//! the code per crate and widget module.
 
 use std::collections::BTreeMap;
+
+use super::Code;
 
 /// One function body: its size in bytes and its (demangled) name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,162 +22,47 @@ pub struct Module {
     pub data: usize,
 }
 
-/// A cursor over wasm bytes (also used by [`crate::imports`]).
-pub(crate) struct Reader<'a> {
-    pub(crate) bytes: &'a [u8],
-    pub(crate) at: usize,
-}
-
-impl<'a> Reader<'a> {
-    pub(crate) fn byte(&mut self) -> Result<u8, String> {
-        let b = *self
-            .bytes
-            .get(self.at)
-            .ok_or_else(|| format!("wasm ends early at byte {}", self.at))?;
-        self.at += 1;
-        Ok(b)
-    }
-
-    /// An unsigned LEB128 number of at most 32 bits.
-    pub(crate) fn u32(&mut self) -> Result<u32, String> {
-        let mut value: u32 = 0;
-        for shift in (0..35).step_by(7) {
-            let b = self.byte()?;
-            value |= u32::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err(format!("LEB128 number too long at byte {}", self.at))
-    }
-
-    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or_else(|| format!("wasm ends early at byte {}", self.at))?;
-        let slice = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(slice)
-    }
-
-    pub(crate) fn name(&mut self) -> Result<&'a str, String> {
-        let len = self.u32()? as usize;
-        std::str::from_utf8(self.take(len)?).map_err(|_| "a name is not UTF-8".to_owned())
-    }
-
-    pub(crate) fn done(&self) -> bool {
-        self.at >= self.bytes.len()
-    }
-
-    /// An id byte and a sized payload (a section, or a subsection of
-    /// `name`): the id and a reader over the payload.
-    pub(crate) fn part(&mut self) -> Result<(u8, Reader<'a>), String> {
-        let id = self.byte()?;
-        let len = self.u32()? as usize;
-        let bytes = self.take(len)?;
-        Ok((id, Reader { bytes, at: 0 }))
-    }
-}
-
-/// Reads function sizes and names out of a wasm binary.
+/// Reads function sizes (with their length prefix) and names out of a
+/// wasm binary.
 pub fn parse(wasm: &[u8]) -> Result<Module, String> {
-    if wasm.get(..4) != Some(b"\0asm") {
-        return Err("not a wasm binary".into());
-    }
-    let mut r = Reader { bytes: wasm, at: 8 };
-    let mut imported_functions = 0u32;
-    let mut sizes = Vec::new();
-    let mut names = BTreeMap::new();
-    let mut data = 0;
-    while !r.done() {
-        let (id, mut section) = r.part()?;
-        match id {
-            2 => imported_functions = count_imported_functions(&mut section)?,
-            10 => {
-                for _ in 0..section.u32()? {
-                    let start = section.at;
-                    let body = section.u32()? as usize;
-                    section.take(body)?;
-                    sizes.push(section.at - start);
-                }
-            }
-            11 => data = section.bytes.len(),
-            0 if section.name()? == "name" => {
-                while !section.done() {
-                    let (kind, mut sub) = section.part()?;
-                    if kind == 1 {
-                        for _ in 0..sub.u32()? {
-                            let index = sub.u32()?;
-                            names.insert(index, sub.name()?.to_owned());
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    let functions = sizes
-        .into_iter()
+    let mut code = Code::parse(wasm)?;
+    let functions = code
+        .bodies
+        .iter()
         .enumerate()
-        .map(|(i, size)| {
-            let index = imported_functions + i as u32;
-            let name = names
+        .map(|(i, body)| {
+            let index = code.imported + i as u32;
+            let name = code
+                .names
                 .remove(&index)
-                .unwrap_or_else(|| format!("function #{index}"));
-            Function { size, name }
+                .map_or_else(|| format!("function #{index}"), str::to_owned);
+            Function {
+                size: leb128_len(body.len()) + body.len(),
+                name,
+            }
         })
         .collect();
-    Ok(Module { functions, data })
+    Ok(Module {
+        functions,
+        data: code.data,
+    })
 }
 
-/// The number of function imports (the other kinds are skipped).
-fn count_imported_functions(s: &mut Reader<'_>) -> Result<u32, String> {
-    let mut functions = 0;
-    for _ in 0..s.u32()? {
-        s.name()?;
-        s.name()?;
-        if skip_import_type(s)? == 0 {
-            functions += 1;
-        }
-    }
-    Ok(functions)
+/// Bytes of `n` as unsigned LEB128, as the code section writes a body's
+/// length.
+fn leb128_len(n: usize) -> usize {
+    let bits = usize::BITS - n.leading_zeros();
+    bits.div_ceil(7).max(1) as usize
 }
 
-/// Reads an import's kind (0 function, 1 table, 2 memory, 3 global, 4 tag)
-/// and skips its type; returns the kind.
-pub(crate) fn skip_import_type(s: &mut Reader<'_>) -> Result<u8, String> {
-    let kind = s.byte()?;
-    match kind {
-        0 => {
-            s.u32()?;
-        }
-        // table: element type, limits
-        1 => {
-            s.byte()?;
-            limits(s)?;
-        }
-        2 => limits(s)?,
-        // global: value type, mutability
-        3 => {
-            s.byte()?;
-            s.byte()?;
-        }
-        // tag: attribute, type index
-        4 => {
-            s.byte()?;
-            s.u32()?;
-        }
-        other => return Err(format!("unknown import kind {other}")),
-    }
-    Ok(kind)
-}
-
-fn limits(s: &mut Reader<'_>) -> Result<(), String> {
-    let flags = s.byte()?;
-    s.u32()?;
-    if flags & 1 != 0 {
-        s.u32()?;
-    }
-    Ok(())
+/// The report of `cargo xtask size --top n`: wasm-bindgen's output
+/// optimised as shipped but with its names kept, read back.
+pub fn top(n: usize) -> Result<String, String> {
+    let named = crate::dist::target_dir().join("size-names.wasm");
+    super::optimize::wasm_opt(&crate::dist::bindgen_wasm(), &named, true)?;
+    let bytes =
+        std::fs::read(&named).map_err(|e| format!("cannot read {}: {e}", named.display()))?;
+    Ok(report(&parse(&bytes)?, n))
 }
 
 /// `article_cards[0123456789abcdef]::widget::x` → `article_cards::widget::x`:
@@ -285,11 +170,16 @@ mod tests {
             w.push(body.len() as u8);
             w.extend_from_slice(body);
         };
+        // type 0: `() -> ()`
+        section(&mut w, 1, &[1, 0x60, 0, 0]);
         // import "m" "f" (func type 0)
         section(&mut w, 2, &[1, 1, b'm', 1, b'f', 0, 0]);
+        // two functions of type 0
+        section(&mut w, 3, &[2, 0, 0]);
         // code: bodies of 2 and 4 bytes
         section(&mut w, 10, &[2, 2, 0, 0x0b, 4, 0, 1, 1, 0x0b]);
-        section(&mut w, 11, &[0, 0, 0, 0]);
+        // one passive segment of one byte
+        section(&mut w, 11, &[1, 1, 1, 0x2a]);
         let mut names = vec![4, b'n', b'a', b'm', b'e'];
         let functions = [
             2, 0, 3, b'i', b'm', b'p', 2, 6, b'b', b'[', b'x', b']', b':', b':',
@@ -325,6 +215,15 @@ mod tests {
             parse(&cut).is_err(),
             "a truncated module is an error, not a panic"
         );
+    }
+
+    #[test]
+    fn lengths_of_length_prefixes() {
+        assert_eq!(leb128_len(0), 1);
+        assert_eq!(leb128_len(127), 1);
+        assert_eq!(leb128_len(128), 2);
+        assert_eq!(leb128_len(16_383), 2);
+        assert_eq!(leb128_len(16_384), 3);
     }
 
     #[test]

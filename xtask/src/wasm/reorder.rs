@@ -9,30 +9,31 @@
 //! (`--reorder-functions-by-name`, over names this module writes: the rank
 //! of each function, zero-padded) and drop those names again. wasm-opt
 //! renumbers every call, table entry and export, so the module is the same
-//! program: only the layout of the code section changes. Measured on the
-//! widget: 1.2 KiB less brotli than wasm-opt's own order (by size, or by
-//! the first bytes of each body, took off 1.1 KiB).
+//! program: only the layout of the code section changes. What it gains, and
+//! the orders tried before it: docs/size.md.
 
 use std::fs;
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
 
 use flate2::Compression;
 use flate2::write::DeflateEncoder;
+use wasm_encoder::{NameMap, NameSection, Section};
 
-use crate::imports::{push_name, push_u32};
-use crate::util::{root, run};
-use crate::wasm_names::{Reader, skip_import_type};
+use super::Code;
+use crate::util::run;
 
 /// How much of the code already placed a candidate is compared with.
 const CONTEXT: usize = 1024;
 
 /// Rewrites `wasm` (a file written by wasm-opt) in place with its function
 /// bodies in [`compression_order`].
-pub fn reorder(wasm: &Path, features: &[&str]) -> Result<(), String> {
+pub fn reorder(wasm: &Path) -> Result<(), String> {
     let bytes = fs::read(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?;
     let code = Code::parse(&bytes)?;
+    if code.has_names {
+        return Err("the wasm to reorder already has a name section".into());
+    }
     let started = std::time::Instant::now();
     let order = compression_order(&code.bodies);
     eprintln!(
@@ -46,15 +47,13 @@ pub fn reorder(wasm: &Path, features: &[&str]) -> Result<(), String> {
     fs::write(&ranked, named).map_err(|e| format!("cannot write {}: {e}", ranked.display()))?;
     let result = run(
         "move the function bodies into that order (wasm-opt)",
-        Command::new("node")
-            .arg(root().join("xtask/js/node_modules/binaryen/bin/wasm-opt"))
+        super::optimize::command()
             .arg(&ranked)
-            .args(features)
             .args([
                 "--reorder-functions-by-name",
                 "--strip-debug",
                 "--strip-producers",
-                // Read by linkers only (0.1 KiB).
+                // Read by linkers only.
                 "--strip-target-features",
                 "-o",
             ])
@@ -76,51 +75,6 @@ pub fn reorder(wasm: &Path, features: &[&str]) -> Result<(), String> {
     Ok(())
 }
 
-/// The function bodies of a module, and how many functions it imports
-/// (defined functions are numbered after them).
-struct Code<'a> {
-    imported: u32,
-    bodies: Vec<&'a [u8]>,
-}
-
-impl<'a> Code<'a> {
-    fn parse(wasm: &'a [u8]) -> Result<Self, String> {
-        if wasm.get(..4) != Some(b"\0asm") {
-            return Err("not a wasm binary".into());
-        }
-        let mut r = Reader { bytes: wasm, at: 8 };
-        let mut code = Code {
-            imported: 0,
-            bodies: Vec::new(),
-        };
-        while !r.done() {
-            let (id, mut section) = r.part()?;
-            match id {
-                0 if section.name()? == "name" => {
-                    return Err("the wasm to reorder already has a name section".into());
-                }
-                2 => {
-                    for _ in 0..section.u32()? {
-                        section.name()?;
-                        section.name()?;
-                        if skip_import_type(&mut section)? == 0 {
-                            code.imported += 1;
-                        }
-                    }
-                }
-                10 => {
-                    for _ in 0..section.u32()? {
-                        let len = section.u32()? as usize;
-                        code.bodies.push(section.take(len)?);
-                    }
-                }
-                _ => {}
-            }
-        }
-        Ok(code)
-    }
-}
-
 /// Bytes of `data` deflated (level 6), reusing `out` as the buffer.
 fn deflated_len(data: &[u8], out: &mut Vec<u8>) -> usize {
     out.clear();
@@ -131,8 +85,8 @@ fn deflated_len(data: &[u8], out: &mut Vec<u8>) -> usize {
     out.len()
 }
 
-/// A permutation of `0..bodies.len()`: the smallest body first (measured:
-/// 0.4 KiB less brotli than starting from the largest), then at each
+/// A permutation of `0..bodies.len()`: the smallest body first (smaller
+/// than starting from the largest, docs/size.md), then at each
 /// step the remaining body that costs the least to deflate after the last
 /// [`CONTEXT`] bytes placed, relative to its cost alone (ties: the lower
 /// index). Deterministic; the candidates are scored on every core.
@@ -201,22 +155,18 @@ pub fn compression_order(bodies: &[&[u8]]) -> Vec<usize> {
 fn rank_names(imported: u32, order: &[usize]) -> Vec<u8> {
     let mut ranks = vec![0; order.len()];
     for (rank, &function) in order.iter().enumerate() {
-        ranks[function] = rank;
+        if let Some(slot) = ranks.get_mut(function) {
+            *slot = rank;
+        }
     }
-    let mut names = Vec::new();
-    push_u32(&mut names, order.len() as u32);
+    let mut functions = NameMap::new();
     for (function, rank) in ranks.iter().enumerate() {
-        push_u32(&mut names, imported + function as u32);
-        push_name(&mut names, &format!("{rank:06}"));
+        functions.append(imported + function as u32, &format!("{rank:06}"));
     }
-    let mut payload = Vec::new();
-    push_name(&mut payload, "name");
-    payload.push(1);
-    push_u32(&mut payload, names.len() as u32);
-    payload.extend(names);
-    let mut section = vec![0];
-    push_u32(&mut section, payload.len() as u32);
-    section.extend(payload);
+    let mut names = NameSection::new();
+    names.functions(&functions);
+    let mut section = Vec::new();
+    names.append_to(&mut section);
     section
 }
 
@@ -247,27 +197,10 @@ mod tests {
     fn rank_names_are_read_back_as_the_function_names() {
         let mut wasm = b"\0asm\x01\0\0\0".to_vec();
         wasm.extend(rank_names(3, &[2, 0, 1]));
-        let module = crate::wasm_names::parse(&wasm).unwrap();
-        assert!(module.functions.is_empty(), "no code section");
-        // Parse the names directly: function 3 + k is named by its rank.
-        let mut r = Reader {
-            bytes: &wasm,
-            at: 8,
-        };
-        let (id, mut section) = r.part().unwrap();
-        assert_eq!((id, section.name().unwrap()), (0, "name"));
-        let (kind, mut sub) = section.part().unwrap();
-        assert_eq!((kind, sub.u32().unwrap()), (1, 3));
-        let names: Vec<(u32, String)> = (0..3)
-            .map(|_| (sub.u32().unwrap(), sub.name().unwrap().to_owned()))
-            .collect();
-        assert_eq!(
-            names,
-            [
-                (3, "000001".to_owned()),
-                (4, "000002".to_owned()),
-                (5, "000000".to_owned())
-            ]
-        );
+        let code = Code::parse(&wasm).unwrap();
+        assert!(code.bodies.is_empty(), "no code section");
+        assert!(code.has_names);
+        let names: Vec<(u32, &str)> = code.names.into_iter().collect();
+        assert_eq!(names, [(3, "000001"), (4, "000002"), (5, "000000")]);
     }
 }
