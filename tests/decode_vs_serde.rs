@@ -1,0 +1,384 @@
+//! The widget's bundle reader (`widget::decode`, a hand-written reader over
+//! its own JSON tree) against the schema's definition (serde's
+//! `bundle::Bundle`), on every bundle the repository holds: the bundler's
+//! fixture outputs, the e2e fixtures, the demo's committed bundles and the
+//! hostile corpus. Two readers of one format drift apart silently; this
+//! fails when they do.
+//!
+//! "Agree" means, with the decoder given no base URL (so relative URLs stay
+//! as written):
+//!
+//! 1. **Whole bundle.** The decoder refuses a file only if serde refuses it
+//!    too, or the file repeats a key in one object (the decoder refuses
+//!    those on purpose, serde's maps keep the last), or its `version` is not
+//!    `BUNDLE_VERSION` (serde's type reads any number; the decoder checks
+//!    it first). A bundle the bundler wrote (every fixture but the hostile
+//!    corpus and the demo's error states) is read by serde and decodes with
+//!    no warning.
+//! 2. **Per item, on the JSON tree with `null` members removed** (the
+//!    decoder reads `null` as absent everywhere; serde only for `Option`s):
+//!    the decoder drops an article or provider as *malformed* exactly when
+//!    serde refuses that item. The decoder also reads a bundle whose
+//!    `generatedAt` or `providers` serde refuses (it warns and ignores them),
+//!    so items are compared one by one, not only whole bundles.
+//! 3. **Per field.** Each article and provider the decoder keeps equals
+//!    serde's reading of the same item after [`widget_cleaning`], the list of
+//!    what the decoder legitimately changes: text cleaned and cut, URLs
+//!    checked (unsafe ones dropped, an image falling back to its variants),
+//!    implausible image sizes and unknown provider keys dropped, invalid
+//!    videos removed. Items it drops as unusable (no id, no title, unsafe
+//!    url, repeated id) are the ones the cleaning drops.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use article_cards::bundle::{
+    Article, ArticleType, BUNDLE_VERSION, Bundle, Image, MAX_EXCERPT_CHARS, MAX_IMAGE_SIDE,
+    MAX_TITLE_CHARS, Provider, Providers, RelatedItem, VARIANT_MIMES,
+};
+use article_cards::safe_url::check_url;
+use article_cards::text::{clean_text, truncate_chars};
+use article_cards::widget::decode::{decode, is_hex_colour};
+use article_cards::widget::model::LoadErrorKind;
+use article_cards::youtube;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every committed bundle, and whether the bundler wrote it (so it must
+/// decode unchanged, with no warning).
+fn bundles() -> Vec<(PathBuf, bool)> {
+    let mut out = Vec::new();
+    let mut push_dir = |dir: &Path, clean: bool, only: Option<&str>| {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut paths: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        for path in paths {
+            let file = match only {
+                Some(name) => path.join(name),
+                None => path.clone(),
+            };
+            if file.is_file() && file.extension().is_some_and(|e| e == "json") {
+                out.push((file, clean));
+            }
+        }
+    };
+    push_dir(&root().join("tests/fixtures"), true, Some("expected.json"));
+    push_dir(&root().join("tests/e2e/fixtures"), true, None);
+    push_dir(
+        &root().join("tests/e2e/fixtures/cached/site/news"),
+        true,
+        None,
+    );
+    push_dir(&root().join("www/demo"), true, None);
+    push_dir(&root().join("www/demo/states"), false, None);
+    push_dir(&root().join("tests/hostile/bundles"), false, None);
+    out
+}
+
+#[test]
+fn the_corpus_is_found() {
+    let all = bundles();
+    let clean = all.iter().filter(|(_, clean)| *clean).count();
+    assert!(clean >= 30, "only {clean} bundler-written bundles found");
+    assert!(all.len() - clean >= 50, "hostile bundles missing");
+}
+
+#[test]
+fn decoder_and_serde_agree_on_every_committed_bundle() {
+    let mut failures = Vec::new();
+    for (path, clean) in bundles() {
+        let bytes = std::fs::read(&path).unwrap();
+        if let Err(why) = agree(&bytes, clean) {
+            failures.push(format!(
+                "{}: {why}",
+                path.strip_prefix(root()).unwrap().display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Checks that the rules fail: each case below is a disagreement a drifted
+/// decoder would show.
+#[test]
+fn a_disagreement_is_caught() {
+    let good = br#"{"version":1,"generatedAt":"2024-01-01T00:00:00Z","articles":[
+        {"id":"a","title":"A","url":"https://x.example/a"}]}"#;
+    agree(good, true).unwrap();
+    // serde refuses the article (`heat` is not a number), so the decoder
+    // must drop it as malformed; claiming it was kept is caught.
+    let (bundle, _) = decode(good, None).unwrap();
+    let tree: Value = serde_json::from_slice(
+        br#"{"version":1,"generatedAt":"","articles":[{"id":"a","title":"A","url":"https://x.example/a","heat":"hot"}]}"#,
+    )
+    .unwrap();
+    assert!(compare_items(&tree, &bundle, &[]).is_err());
+    // A field the decoder would read differently from serde is caught.
+    let mut changed = bundle.clone();
+    changed.articles[0].title = "B".into();
+    let tree: Value = serde_json::from_slice(good).unwrap();
+    assert!(compare_items(&tree, &changed, &[]).is_err());
+    assert!(compare_items(&tree, &bundle, &[]).is_ok());
+}
+
+fn agree(bytes: &[u8], clean: bool) -> Result<(), String> {
+    let by_serde = serde_json::from_slice::<Bundle>(strip_bom(bytes));
+    let by_widget = decode(bytes, None);
+    let (bundle, warnings) = match (by_widget, &by_serde) {
+        (Ok(decoded), _) => decoded,
+        (Err(_), Err(_)) => return Ok(()),
+        (Err(e), Ok(_)) if e.message.contains("repeat") => return Ok(()),
+        (Err(e), Ok(b)) if matches!(e.kind, LoadErrorKind::WrongVersion(_)) => {
+            return if b.version == BUNDLE_VERSION {
+                Err(format!("version {} refused: {e:?}", b.version))
+            } else {
+                Ok(())
+            };
+        }
+        (Err(e), Ok(_)) => return Err(format!("serde reads it, the decoder refuses: {e:?}")),
+    };
+    if clean {
+        by_serde.map_err(|e| format!("serde refuses a bundler bundle: {e}"))?;
+        if !warnings.is_empty() {
+            return Err(format!("warnings on a bundler bundle: {warnings:?}"));
+        }
+    }
+    // The decoder accepted it, so it is JSON, and the only tree-level
+    // difference left is a repeated key, which the decoder refuses.
+    let tree: Value = serde_json::from_slice(strip_bom(bytes))
+        .map_err(|e| format!("the decoder reads what serde_json cannot parse: {e}"))?;
+    compare_items(&tree, &bundle, &warnings)
+}
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// Rules 2 and 3 on one decoded bundle.
+fn compare_items(tree: &Value, bundle: &Bundle, warnings: &[String]) -> Result<(), String> {
+    // Providers: serde's reading of each, cleaned, is the decoder's.
+    let mut providers = Providers::default();
+    if let Some(Value::Object(members)) = tree.get("providers") {
+        for (key, raw) in members {
+            let malformed = warnings
+                .iter()
+                .any(|w| w.starts_with(&format!("provider `{key}` dropped: it is malformed")));
+            match serde_json::from_value::<Provider>(without_nulls(raw)) {
+                Err(e) if !malformed => {
+                    return Err(format!(
+                        "provider `{key}`: serde refuses it ({e}), the decoder does not"
+                    ));
+                }
+                Ok(_) if malformed => {
+                    return Err(format!(
+                        "provider `{key}`: the decoder finds it malformed, serde reads it"
+                    ));
+                }
+                Err(_) => {}
+                Ok(p) => {
+                    if let Some(p) = clean_provider(p) {
+                        providers.insert(key.clone(), p);
+                    }
+                }
+            }
+        }
+    }
+    if providers != bundle.providers {
+        return Err(format!(
+            "providers differ:\n widget:  {:?}\n cleaned: {providers:?}",
+            bundle.providers
+        ));
+    }
+
+    // Articles, in order; repeated ids after cleaning keep the first.
+    let items = tree
+        .get("articles")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut expected: Vec<Article> = Vec::new();
+    for (i, raw) in items.iter().enumerate() {
+        let prefix = format!("article #{} dropped: it is malformed", i + 1);
+        let malformed = warnings.iter().any(|w| w.starts_with(&prefix));
+        match serde_json::from_value::<Article>(without_nulls(raw)) {
+            Err(e) if !malformed => {
+                return Err(format!(
+                    "article #{}: serde refuses it ({e}), the decoder does not",
+                    i + 1
+                ));
+            }
+            Ok(_) if malformed => {
+                return Err(format!(
+                    "article #{}: the decoder finds it malformed, serde reads it",
+                    i + 1
+                ));
+            }
+            Err(_) => {}
+            Ok(a) => {
+                if let Some(a) = clean_article(a, &providers)
+                    && !expected.iter().any(|e| e.id == a.id)
+                {
+                    expected.push(a);
+                }
+            }
+        }
+    }
+    if expected.len() != bundle.articles.len() {
+        return Err(format!(
+            "{} articles kept, {} expected after cleaning",
+            bundle.articles.len(),
+            expected.len()
+        ));
+    }
+    for (widget, cleaned) in bundle.articles.iter().zip(&expected) {
+        if widget != cleaned {
+            return Err(format!(
+                "article `{}` differs:\n widget:  {widget:?}\n cleaned: {cleaned:?}",
+                widget.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The decoder reads a `null` member as an absent one.
+fn without_nulls(v: &Value) -> Value {
+    match v {
+        Value::Object(members) => Value::Object(
+            members
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// widget_cleaning: what the decoder may change in a well-formed item, and
+// nothing else. `None`: the decoder drops the item as unusable.
+
+fn text(raw: &str, max: usize) -> String {
+    truncate_chars(&clean_text(raw), max).0
+}
+
+fn excerpt(raw: Option<String>) -> Option<String> {
+    raw.map(|e| text(&e, MAX_EXCERPT_CHARS))
+        .filter(|e| !e.is_empty())
+}
+
+fn plausible(side: Option<u32>) -> Option<u32> {
+    side.filter(|s| *s > 0 && *s < MAX_IMAGE_SIDE)
+}
+
+fn known(key: Option<String>, providers: &Providers) -> Option<String> {
+    key.filter(|k| providers.get(k).is_some())
+}
+
+fn clean_provider(p: Provider) -> Option<Provider> {
+    let name = clean_text(&p.name);
+    (!name.is_empty()).then(|| Provider {
+        name,
+        domain: p.domain,
+        logo: p.logo.and_then(clean_image),
+    })
+}
+
+fn clean_image(image: Image) -> Option<Image> {
+    let variants: Vec<_> = image
+        .variants
+        .into_iter()
+        .filter_map(|mut v| {
+            v.src = check_url(&v.src).ok()?;
+            let usable = plausible(Some(v.width)).is_some()
+                && plausible(Some(v.height)).is_some()
+                && VARIANT_MIMES.contains(&v.mime.as_str());
+            usable.then_some(v)
+        })
+        .collect();
+    let src = match check_url(&image.src) {
+        Ok(src) => src,
+        Err(_) => variants
+            .iter()
+            .filter(|v| v.mime != "image/webp")
+            .max_by_key(|v| v.width)?
+            .src
+            .clone(),
+    };
+    let (width, height) = match (plausible(image.width), plausible(image.height)) {
+        (Some(w), Some(h)) => (Some(w), Some(h)),
+        _ => (None, None),
+    };
+    Some(Image {
+        src,
+        width,
+        height,
+        cached: image.cached,
+        variants,
+        placeholder: image.placeholder.filter(|p| is_hex_colour(p)),
+        original: image.original.and_then(|o| check_url(&o).ok()),
+    })
+}
+
+fn clean_article(a: Article, providers: &Providers) -> Option<Article> {
+    let id = clean_text(&a.id);
+    let title = text(&a.title, MAX_TITLE_CHARS);
+    if id.is_empty() || title.is_empty() {
+        return None;
+    }
+    let url = check_url(&a.url).ok()?;
+    let video = a.video.filter(|v| youtube::is_valid_id(&v.id));
+    let kind = match a.kind {
+        ArticleType::Video if video.is_none() => ArticleType::Article,
+        kind => kind,
+    };
+    Some(Article {
+        id,
+        title,
+        excerpt: excerpt(a.excerpt),
+        url,
+        published: a.published,
+        updated: a.updated,
+        kind,
+        topics: a
+            .topics
+            .iter()
+            .map(|t| clean_text(t))
+            .filter(|t| !t.is_empty())
+            .collect(),
+        provider: known(a.provider, providers),
+        image: a.image.and_then(clean_image),
+        video,
+        heat: a.heat,
+        quality: a.quality,
+        related: a
+            .related
+            .into_iter()
+            .filter_map(|r| clean_related(r, providers))
+            .collect(),
+    })
+}
+
+fn clean_related(r: RelatedItem, providers: &Providers) -> Option<RelatedItem> {
+    let title = text(&r.title, MAX_TITLE_CHARS);
+    if title.is_empty() {
+        return None;
+    }
+    Some(RelatedItem {
+        title,
+        excerpt: excerpt(r.excerpt),
+        url: check_url(&r.url).ok()?,
+        published: r.published,
+        kind: r.kind,
+        provider: known(r.provider, providers),
+        image: r.image.and_then(clean_image),
+        article: r.article,
+    })
+}
