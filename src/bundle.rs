@@ -279,3 +279,92 @@ pub struct RelatedItem {
 fn is_false(b: &bool) -> bool {
     !*b
 }
+
+/// The JSON member names of the bundle types, for the reader that does not
+/// go through serde (the widget's decoder). serde's attributes need
+/// literals, so the names are spelled here once more; `tests/decode_vs_serde.rs`
+/// fails when a list differs from the members serde writes, or when the
+/// decoder spells a member name itself.
+pub mod fields {
+    /// Members of [`Bundle`](super::Bundle).
+    pub mod bundle {
+        pub const VERSION: &str = "version";
+        pub const GENERATED_AT: &str = "generatedAt";
+        pub const PROVIDERS: &str = "providers";
+        pub const ARTICLES: &str = "articles";
+        pub const ALL: [&str; 4] = [VERSION, GENERATED_AT, PROVIDERS, ARTICLES];
+    }
+
+    /// Members of [`Provider`](super::Provider).
+    pub mod provider {
+        pub const NAME: &str = "name";
+        pub const DOMAIN: &str = "domain";
+        pub const LOGO: &str = "logo";
+        pub const ALL: [&str; 3] = [NAME, DOMAIN, LOGO];
+    }
+
+    /// Members of [`Image`](super::Image).
+    pub mod image {
+        pub const SRC: &str = "src";
+        pub const WIDTH: &str = "width";
+        pub const HEIGHT: &str = "height";
+        pub const CACHED: &str = "cached";
+        pub const VARIANTS: &str = "variants";
+        pub const PLACEHOLDER: &str = "placeholder";
+        pub const ORIGINAL: &str = "original";
+        pub const ALL: [&str; 7] = [SRC, WIDTH, HEIGHT, CACHED, VARIANTS, PLACEHOLDER, ORIGINAL];
+    }
+
+    /// Members of [`ImageVariant`](super::ImageVariant).
+    pub mod variant {
+        pub const SRC: &str = "src";
+        pub const WIDTH: &str = "width";
+        pub const HEIGHT: &str = "height";
+        pub const TYPE: &str = "type";
+        pub const ALL: [&str; 4] = [SRC, WIDTH, HEIGHT, TYPE];
+    }
+
+    /// Members of [`Video`](super::Video).
+    pub mod video {
+        pub const PROVIDER: &str = "provider";
+        pub const ID: &str = "id";
+        pub const ALL: [&str; 2] = [PROVIDER, ID];
+    }
+
+    /// Members of [`Article`](super::Article).
+    pub mod article {
+        pub const ID: &str = "id";
+        pub const TITLE: &str = "title";
+        pub const EXCERPT: &str = "excerpt";
+        pub const URL: &str = "url";
+        pub const PUBLISHED: &str = "published";
+        pub const UPDATED: &str = "updated";
+        pub const TYPE: &str = "type";
+        pub const TOPICS: &str = "topics";
+        pub const PROVIDER: &str = "provider";
+        pub const IMAGE: &str = "image";
+        pub const VIDEO: &str = "video";
+        pub const HEAT: &str = "heat";
+        pub const QUALITY: &str = "quality";
+        pub const RELATED: &str = "related";
+        pub const ALL: [&str; 14] = [
+            ID, TITLE, EXCERPT, URL, PUBLISHED, UPDATED, TYPE, TOPICS, PROVIDER, IMAGE, VIDEO,
+            HEAT, QUALITY, RELATED,
+        ];
+    }
+
+    /// Members of [`RelatedItem`](super::RelatedItem).
+    pub mod related {
+        pub const TITLE: &str = "title";
+        pub const EXCERPT: &str = "excerpt";
+        pub const URL: &str = "url";
+        pub const PUBLISHED: &str = "published";
+        pub const TYPE: &str = "type";
+        pub const PROVIDER: &str = "provider";
+        pub const IMAGE: &str = "image";
+        pub const ARTICLE: &str = "article";
+        pub const ALL: [&str; 8] = [
+            TITLE, EXCERPT, URL, PUBLISHED, TYPE, PROVIDER, IMAGE, ARTICLE,
+        ];
+    }
+}

@@ -126,6 +126,146 @@ fn a_disagreement_is_caught() {
     assert!(compare_items(&tree, &bundle, &[]).is_ok());
 }
 
+/// `bundle::fields` lists exactly the members serde writes for each type
+/// (every optional member set, so that none is skipped).
+#[test]
+fn field_names_are_serdes() {
+    use article_cards::bundle::{ImageVariant, Video, VideoProvider, fields};
+    let image = Image {
+        src: "a.jpg".into(),
+        width: Some(1),
+        height: Some(1),
+        cached: true,
+        variants: vec![ImageVariant {
+            src: "a.webp".into(),
+            width: 1,
+            height: 1,
+            mime: "image/webp".into(),
+        }],
+        placeholder: Some("#000000".into()),
+        original: Some("https://x.example/a.jpg".into()),
+    };
+    let mut providers = Providers::default();
+    let provider = Provider {
+        name: "P".into(),
+        domain: Some("p.example".into()),
+        logo: Some(image.clone()),
+    };
+    providers.insert("p".into(), provider.clone());
+    let related = RelatedItem {
+        title: "R".into(),
+        excerpt: Some("e".into()),
+        url: "https://x.example/r".into(),
+        published: Some("2024-01-01T00:00:00Z".into()),
+        kind: ArticleType::Article,
+        provider: Some("p".into()),
+        image: Some(image.clone()),
+        article: Some("b".into()),
+    };
+    let video = Video {
+        provider: VideoProvider::Youtube,
+        id: "abcdefghijk".into(),
+    };
+    let article = Article {
+        id: "a".into(),
+        title: "A".into(),
+        excerpt: Some("e".into()),
+        url: "https://x.example/a".into(),
+        published: Some("2024-01-01T00:00:00Z".into()),
+        updated: Some("2024-01-02T00:00:00Z".into()),
+        kind: ArticleType::Video,
+        topics: vec!["t".into()],
+        provider: Some("p".into()),
+        image: Some(image.clone()),
+        video: Some(video.clone()),
+        heat: Some(1),
+        quality: Some(1),
+        related: vec![related.clone()],
+    };
+    let bundle = Bundle {
+        version: BUNDLE_VERSION,
+        generated_at: "2024-01-01T00:00:00Z".into(),
+        providers,
+        articles: vec![article.clone()],
+    };
+    fn keys(value: impl serde::Serialize) -> Vec<String> {
+        let Value::Object(members) = serde_json::to_value(value).unwrap() else {
+            panic!("not an object");
+        };
+        let mut keys: Vec<String> = members.keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+    fn sorted(names: &[&str]) -> Vec<String> {
+        let mut names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        names.sort();
+        names
+    }
+    assert_eq!(keys(&bundle), sorted(&fields::bundle::ALL), "Bundle");
+    assert_eq!(keys(&provider), sorted(&fields::provider::ALL), "Provider");
+    assert_eq!(keys(&image), sorted(&fields::image::ALL), "Image");
+    assert_eq!(
+        keys(&image.variants[0]),
+        sorted(&fields::variant::ALL),
+        "ImageVariant"
+    );
+    assert_eq!(keys(&video), sorted(&fields::video::ALL), "Video");
+    assert_eq!(keys(&article), sorted(&fields::article::ALL), "Article");
+    assert_eq!(keys(&related), sorted(&fields::related::ALL), "RelatedItem");
+}
+
+/// The decoder names members only through `bundle::fields`, and reads every
+/// one of them.
+#[test]
+fn the_decoder_spells_no_member_name() {
+    use article_cards::bundle::fields;
+    let source = std::fs::read_to_string(root().join("src/widget/decode.rs")).unwrap();
+    let code = source.split("#[cfg(test)]").next().unwrap();
+    for method in [
+        ".get(\"",
+        ".req(\"",
+        ".str(\"",
+        ".string(\"",
+        ".whole(\"",
+        ".list(\"",
+        ".present(\"",
+        ".fail(\"",
+        "&mut f, \"",
+    ] {
+        assert!(
+            !code.contains(method),
+            "decode.rs names a member with a literal: `{method}`"
+        );
+    }
+    let lists: [(&str, &[&str]); 7] = [
+        ("bundle", &fields::bundle::ALL),
+        ("provider", &fields::provider::ALL),
+        ("image", &fields::image::ALL),
+        ("variant", &fields::variant::ALL),
+        ("video", &fields::video::ALL),
+        ("article", &fields::article::ALL),
+        ("related", &fields::related::ALL),
+    ];
+    for (module, names) in lists {
+        for name in names {
+            let mut constant = String::new();
+            for c in name.chars() {
+                if c.is_ascii_uppercase() {
+                    constant.push('_');
+                }
+                constant.push(c.to_ascii_uppercase());
+            }
+            let path = format!("fields::{module}::{constant}");
+            // `type` is read once for articles and related items alike.
+            let read = code.contains(&path)
+                || (module == "related"
+                    && constant == "TYPE"
+                    && code.contains("fields::article::TYPE"));
+            assert!(read, "decode.rs never reads `{path}`");
+        }
+    }
+}
+
 fn agree(bytes: &[u8], clean: bool) -> Result<(), String> {
     let by_serde = serde_json::from_slice::<Bundle>(strip_bom(bytes));
     let by_widget = decode(bytes, None);

@@ -11,7 +11,7 @@
 use crate::bundle::{
     Article, ArticleType, BUNDLE_VERSION, Bundle, Image, ImageVariant, MAX_EXCERPT_CHARS,
     MAX_IMAGE_SIDE, MAX_TITLE_CHARS, Provider, Providers, RelatedItem, VARIANT_MIMES, Video,
-    VideoProvider,
+    VideoProvider, fields,
 };
 use std::borrow::Cow;
 
@@ -108,7 +108,7 @@ pub fn decode_with(
     }
 
     let version = root
-        .get("version")
+        .get(fields::bundle::VERSION)
         .ok_or_else(|| not_json("it has no `version`"))?;
     if !matches!(version, Value::Number(_)) {
         return Err(not_json("`version` is not a whole number"));
@@ -118,8 +118,8 @@ pub fn decode_with(
         return Err(load_error(LoadErrorKind::WrongVersion(v)));
     }
 
-    let Some(Value::Array(articles)) = root.get("articles") else {
-        return Err(not_json(match root.get("articles") {
+    let Some(Value::Array(articles)) = root.get(fields::bundle::ARTICLES) else {
+        return Err(not_json(match root.get(fields::bundle::ARTICLES) {
             None => "it has no `articles` list",
             Some(_) => "`articles` is not a list",
         }));
@@ -132,7 +132,7 @@ pub fn decode_with(
         warnings: Vec::new(),
     };
 
-    let generated_at = match root.get("generatedAt") {
+    let generated_at = match root.get(fields::bundle::GENERATED_AT) {
         None => String::new(),
         Some(v) => v.as_str().map(str::to_owned).unwrap_or_else(|| {
             d.warn("`generatedAt` is not a string; ignored.".to_owned());
@@ -140,7 +140,7 @@ pub fn decode_with(
         }),
     };
 
-    let providers = d.providers(root.get("providers"));
+    let providers = d.providers(root.get(fields::bundle::PROVIDERS));
 
     let mut kept: Vec<Article> = Vec::with_capacity(articles.len());
     for (index, raw) in articles.iter().enumerate() {
@@ -298,11 +298,11 @@ impl<'v, 'a> Fields<'v, 'a> {
     }
 
     fn kind(&mut self) -> ArticleType {
-        match self.get("type").map(Value::as_str) {
+        match self.get(fields::article::TYPE).map(Value::as_str) {
             None | Some(Some("article")) => ArticleType::Article,
             Some(Some("video")) => ArticleType::Video,
             Some(_) => {
-                self.fail("type", "is not `article` or `video`");
+                self.fail(fields::article::TYPE, "is not `article` or `video`");
                 ArticleType::Article
             }
         }
@@ -381,9 +381,9 @@ impl Decoder<'_> {
 
     fn provider(&mut self, v: &Value, what: &str) -> Result<Provider, Dropped> {
         let mut f = Fields::of(v)?;
-        let name = clean_text(f.req("name"));
-        let domain = f.string("domain");
-        let logo = self.image(&mut f, "logo", &format!("{what} logo"));
+        let name = clean_text(f.req(fields::provider::NAME));
+        let domain = f.string(fields::provider::DOMAIN);
+        let logo = self.image(&mut f, fields::provider::LOGO, &format!("{what} logo"));
         f.done()?;
         if name.is_empty() {
             return Err(Dropped::Unusable("it has no name".to_owned()));
@@ -393,47 +393,49 @@ impl Decoder<'_> {
 
     fn article(&mut self, v: &Value, providers: &Providers) -> Result<Article, Dropped> {
         let mut f = Fields::of(v)?;
-        let id = clean_text(f.req("id"));
+        let id = clean_text(f.req(fields::article::ID));
         let what = format!("article `{id}`");
-        let title = text(f.req("title"), MAX_TITLE_CHARS);
-        let url = f.req("url");
-        let excerpt = excerpt(f.str("excerpt"));
-        let published = f.string("published");
-        let updated = f.string("updated");
+        let title = text(f.req(fields::article::TITLE), MAX_TITLE_CHARS);
+        let url = f.req(fields::article::URL);
+        let excerpt = excerpt(f.str(fields::article::EXCERPT));
+        let published = f.string(fields::article::PUBLISHED);
+        let updated = f.string(fields::article::UPDATED);
         let mut kind = f.kind();
         let mut topics = Vec::new();
-        for topic in f.list("topics") {
+        for topic in f.list(fields::article::TOPICS) {
             match topic.as_str() {
                 Some(topic) => topics.push(clean_text(topic)),
-                None => f.fail("topics", "is not a string"),
+                None => f.fail(fields::article::TOPICS, "is not a string"),
             }
         }
         topics.retain(|t| !t.is_empty());
-        let provider = known_provider(f.str("provider"), providers);
-        let image = self.image(&mut f, "image", &format!("{what} image"));
-        let video = f.get("video").and_then(|v| match read_video(v) {
-            Ok(video) if youtube::is_valid_id(&video.id) => Some(video),
-            Ok(_) => {
-                self.warn(format!("{what}: video id is not valid; video removed."));
-                None
-            }
-            Err(fault) => {
-                f.fail("video", &fault);
-                None
-            }
-        });
+        let provider = known_provider(f.str(fields::article::PROVIDER), providers);
+        let image = self.image(&mut f, fields::article::IMAGE, &format!("{what} image"));
+        let video = f
+            .get(fields::article::VIDEO)
+            .and_then(|v| match read_video(v) {
+                Ok(video) if youtube::is_valid_id(&video.id) => Some(video),
+                Ok(_) => {
+                    self.warn(format!("{what}: video id is not valid; video removed."));
+                    None
+                }
+                Err(fault) => {
+                    f.fail(fields::article::VIDEO, &fault);
+                    None
+                }
+            });
         if kind == ArticleType::Video && video.is_none() {
             kind = ArticleType::Article;
         }
-        let heat = f.whole("heat");
-        let quality = f.whole("quality");
+        let heat = f.whole(fields::article::HEAT);
+        let quality = f.whole(fields::article::QUALITY);
         let mut related = Vec::new();
-        for (i, item) in f.list("related").iter().enumerate() {
+        for (i, item) in f.list(fields::article::RELATED).iter().enumerate() {
             let mark = self.warnings.len();
             let what = format!("{what} related #{}", i + 1);
             match self.related(item, providers, &what) {
                 Ok(item) => related.push(item),
-                Err(Dropped::Malformed(fault)) => f.fail("related", &fault),
+                Err(Dropped::Malformed(fault)) => f.fail(fields::article::RELATED, &fault),
                 Err(why) => self.dropped(mark, &what, why),
             }
         }
@@ -471,14 +473,14 @@ impl Decoder<'_> {
         what: &str,
     ) -> Result<RelatedItem, Dropped> {
         let mut f = Fields::of(v)?;
-        let title = text(f.req("title"), MAX_TITLE_CHARS);
-        let excerpt = excerpt(f.str("excerpt"));
-        let url = f.req("url");
-        let published = f.string("published");
+        let title = text(f.req(fields::related::TITLE), MAX_TITLE_CHARS);
+        let excerpt = excerpt(f.str(fields::related::EXCERPT));
+        let url = f.req(fields::related::URL);
+        let published = f.string(fields::related::PUBLISHED);
         let kind = f.kind();
-        let provider = known_provider(f.str("provider"), providers);
-        let image = self.image(&mut f, "image", &format!("{what} image"));
-        let article = f.string("article");
+        let provider = known_provider(f.str(fields::related::PROVIDER), providers);
+        let image = self.image(&mut f, fields::related::IMAGE, &format!("{what} image"));
+        let article = f.string(fields::related::ARTICLE);
         f.done()?;
         if title.is_empty() {
             return Err(Dropped::Unusable("it has no title".to_owned()));
@@ -511,28 +513,28 @@ impl Decoder<'_> {
 
     fn read_image(&mut self, v: &Value, what: &str) -> Result<Option<Image>, String> {
         let mut f = Fields::of(v)?;
-        let src = f.req("src");
-        let width = f.whole("width");
-        let height = f.whole("height");
-        let cached = match f.get("cached") {
+        let src = f.req(fields::image::SRC);
+        let width = f.whole(fields::image::WIDTH);
+        let height = f.whole(fields::image::HEIGHT);
+        let cached = match f.get(fields::image::CACHED) {
             None => false,
             Some(Value::Bool(b)) => *b,
             Some(_) => {
-                f.fail("cached", "is not true or false");
+                f.fail(fields::image::CACHED, "is not true or false");
                 false
             }
         };
         let mut variants = Vec::new();
         let mut dropped = 0;
-        for item in f.list("variants") {
+        for item in f.list(fields::image::VARIANTS) {
             match self.variant(item) {
                 Ok(Some(variant)) => variants.push(variant),
                 Ok(None) => dropped += 1,
-                Err(fault) => f.fail("variants", &fault),
+                Err(fault) => f.fail(fields::image::VARIANTS, &fault),
             }
         }
-        let placeholder = f.str("placeholder");
-        let original = f.str("original");
+        let placeholder = f.str(fields::image::PLACEHOLDER);
+        let original = f.str(fields::image::ORIGINAL);
         f.done()?;
 
         if dropped > 0 {
@@ -587,12 +589,12 @@ impl Decoder<'_> {
     /// type; `Ok(None)` when it is unusable.
     fn variant(&self, v: &Value) -> Result<Option<ImageVariant>, String> {
         let mut f = Fields::of(v)?;
-        let src = f.req("src");
-        f.present("width");
-        let width = f.whole("width");
-        f.present("height");
-        let height = f.whole("height");
-        let mime = f.req("type");
+        let src = f.req(fields::variant::SRC);
+        f.present(fields::variant::WIDTH);
+        let width = f.whole(fields::variant::WIDTH);
+        f.present(fields::variant::HEIGHT);
+        let height = f.whole(fields::variant::HEIGHT);
+        let mime = f.req(fields::variant::TYPE);
         f.done()?;
         let usable = VARIANT_MIMES.contains(&mime);
         Ok(match (plausible(width), plausible(height), self.url(src)) {
@@ -623,11 +625,11 @@ impl Decoder<'_> {
 
 fn read_video(v: &Value) -> Result<Video, String> {
     let mut f = Fields::of(v)?;
-    let provider = f.present("provider");
-    if provider && f.get("provider").map(Value::as_str) != Some(Some("youtube")) {
-        f.fail("provider", "is not `youtube`");
+    let provider = f.present(fields::video::PROVIDER);
+    if provider && f.get(fields::video::PROVIDER).map(Value::as_str) != Some(Some("youtube")) {
+        f.fail(fields::video::PROVIDER, "is not `youtube`");
     }
-    let id = f.req("id").to_owned();
+    let id = f.req(fields::video::ID).to_owned();
     f.done()?;
     Ok(Video {
         provider: VideoProvider::Youtube,
