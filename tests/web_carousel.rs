@@ -97,7 +97,7 @@ fn carousel_props(n: usize) -> CarouselProps {
     CarouselProps {
         label: AttrValue::from("Related articles"),
         landmark: true,
-        slides: slides(n),
+        slides: slides(n).into(),
         kind: Some("related"),
         caption: Some(AttrValue::from("Related")),
         per_page: 2,

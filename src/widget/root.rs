@@ -1,7 +1,7 @@
-//! The stateful root of one widget: owns the load state (its part of a
-//! [`Store`]), starts
-//! the load when rendering with a new `src` (or Retry), renders the
-//! pure view ([`use_view`]) and reports to the page with events on the host element:
+//! The stateful root of one widget: owns the load and the view's state
+//! ([`RootState`]), starts the load when rendering with a new `src` (or
+//! Retry; see [`CurrentLoad::start_if_new`]), renders the pure view
+//! ([`use_view`]) and reports to the page with events on the host element:
 //! `article-cards:ready` `{count, offline}`, `article-cards:error`
 //! `{message, offline}` (both, with `offline: true`, when the last good copy
 //! is shown), `article-cards:select` `{id, url}` (bubbling, composed
@@ -16,7 +16,7 @@ use yew::prelude::*;
 
 use crate::widget::browser;
 use crate::widget::components::{
-    RootAction, Store, StoreAction, ViewDispatch, ViewProps, text_key, use_keyed_effect, use_view,
+    ViewChange, ViewDispatch, ViewProps, ViewState, text_key, use_keyed_effect, use_view,
 };
 use crate::widget::load::{self, Cancel, Outcome};
 use crate::widget::model::{LoadState, Selection};
@@ -27,6 +27,9 @@ pub const EVENT_READY: &str = "article-cards:ready";
 pub const EVENT_ERROR: &str = "article-cards:error";
 pub const EVENT_SELECT: &str = "article-cards:select";
 
+/// Equal when they hold the same options (by identity) for the same host:
+/// each `update` brings new options, so it renders again; whether it loads
+/// again is decided by the load's key (same `src`: no refetch).
 #[derive(Properties, Clone)]
 pub struct WidgetProps {
     pub options: Rc<Options>,
@@ -34,29 +37,141 @@ pub struct WidgetProps {
     pub host: Element,
 }
 
-/// Never equal: `handle.update` always renders again. Options are compared
-/// where it matters, by the load's key (same `src`: no refetch); a derived
-/// deep comparison of every option would only spare a render of an update
-/// that changed nothing, and cost the wasm its code.
 impl PartialEq for WidgetProps {
-    fn eq(&self, _other: &Self) -> bool {
-        false
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.options, &other.options) && self.host == other.host
     }
 }
 
-/// What a load depends on: the bundle URL, the image policy, the Retry count.
-type LoadKey = (AttrValue, Images, u32);
+/// What a load depends on: a render with the same key does not load again.
+#[derive(Clone, PartialEq)]
+struct LoadKey {
+    src: AttrValue,
+    /// Decoding drops images from other origins under `cached-only`.
+    images: Images,
+    /// The Retry count.
+    retry: u32,
+}
 
-/// The load in flight and its key. Dropped with the root's hooks when the
-/// widget is destroyed, which cancels the load: no unmount effect needed.
+/// Which load of this widget, counted from 1 as they start.
+type LoadId = u32;
+
+/// The root's state: what the loads came to and what the view keeps.
+#[derive(Clone, Default)]
+struct RootState {
+    /// The last load that finished: shown while it is the current load.
+    finished: Option<Finished>,
+    /// Bumped by Retry: part of the load's key.
+    retry: u32,
+    /// Where the last bundle came from (after redirects), for the images.
+    bundle_url: Option<AttrValue>,
+    view: ViewState,
+}
+
+/// A finished load and its outcome.
+#[derive(Clone)]
+struct Finished {
+    id: LoadId,
+    load: LoadState,
+}
+
+/// A change to a [`RootState`].
+enum RootAction {
+    /// Load `id` finished, with the URL its bundle came from.
+    Finish {
+        id: LoadId,
+        load: LoadState,
+        bundle_url: Option<AttrValue>,
+    },
+    Retry,
+    View(ViewChange),
+}
+
+impl RootState {
+    /// What load `current` has come to: `Loading` until it finishes.
+    fn load(&self, current: LoadId) -> LoadState {
+        match &self.finished {
+            Some(finished) if finished.id == current => finished.load.clone(),
+            _ => LoadState::Loading,
+        }
+    }
+}
+
+impl Reducible for RootState {
+    type Action = RootAction;
+
+    fn reduce(self: Rc<Self>, action: RootAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            RootAction::Finish {
+                id,
+                load,
+                bundle_url,
+            } => {
+                next.finished = Some(Finished { id, load });
+                if bundle_url.is_some() {
+                    next.bundle_url = bundle_url;
+                }
+            }
+            RootAction::Retry => next.retry = self.retry.wrapping_add(1),
+            RootAction::View(change) => next.view.apply(change),
+        }
+        Rc::new(next)
+    }
+}
+
+/// The load in flight (or finished) and its key. Dropped with the root's
+/// hooks when the widget is destroyed, which cancels the load: no unmount
+/// effect needed.
+#[derive(Default)]
 struct CurrentLoad {
-    load: Option<(LoadKey, Rc<Cancel>)>,
+    /// The number of loads started.
+    started: LoadId,
+    load: Option<InFlight>,
+}
+
+struct InFlight {
+    key: LoadKey,
+    cancel: Rc<Cancel>,
+}
+
+impl CurrentLoad {
+    /// The one thing the widget does while rendering rather than in an
+    /// effect: start the load for `key`, unless it is the current one, and
+    /// return the current load's id.
+    ///
+    /// Yew runs effects only after yielding to the browser, which lays out
+    /// the skeleton first; starting here sends the request before that
+    /// (`cargo xtask bench widget` measures the difference).
+    ///
+    /// Lawful: it changes only this cell, never the reducer's state (the
+    /// outcome comes back later as [`RootAction::Finish`]), and it is
+    /// idempotent: rendering again with the same key returns the same id
+    /// and starts nothing. A new key cancels the load in flight, so its
+    /// outcome is never dispatched.
+    fn start_if_new(
+        &mut self,
+        key: LoadKey,
+        options: &Rc<Options>,
+        dispatcher: &UseReducerDispatcher<RootState>,
+    ) -> LoadId {
+        if self.load.as_ref().is_some_and(|load| load.key == key) {
+            return self.started;
+        }
+        if let Some(previous) = self.load.take() {
+            previous.cancel.cancel();
+        }
+        self.started = self.started.wrapping_add(1);
+        let cancel = start_load(self.started, Rc::clone(options), dispatcher.clone());
+        self.load = Some(InFlight { key, cancel });
+        self.started
+    }
 }
 
 impl Drop for CurrentLoad {
     fn drop(&mut self) {
-        if let Some((_, cancel)) = self.load.take() {
-            cancel.cancel();
+        if let Some(load) = self.load.take() {
+            load.cancel.cancel();
         }
     }
 }
@@ -64,7 +179,11 @@ impl Drop for CurrentLoad {
 /// Starts loading `options.src` (the request is sent right away, see
 /// [`load::load`]): the outcome is dispatched as [`RootAction::Finish`]
 /// unless the returned [`Cancel`] fires first.
-fn start_load(options: Rc<Options>, dispatcher: UseReducerDispatcher<Store>) -> Rc<Cancel> {
+fn start_load(
+    id: LoadId,
+    options: Rc<Options>,
+    dispatcher: UseReducerDispatcher<RootState>,
+) -> Rc<Cancel> {
     let cancel = Cancel::new();
     let task_cancel = Rc::clone(&cancel);
     let loading = load::load(
@@ -80,7 +199,7 @@ fn start_load(options: Rc<Options>, dispatcher: UseReducerDispatcher<Store>) -> 
             return;
         }
         let mut bundle_url = None;
-        let state = match outcome {
+        let load = match outcome {
             Outcome::Cancelled => return,
             Outcome::Loaded {
                 bundle,
@@ -112,37 +231,28 @@ fn start_load(options: Rc<Options>, dispatcher: UseReducerDispatcher<Store>) -> 
                 LoadState::Failed(error)
             }
         };
-        dispatcher.dispatch(StoreAction::Root(RootAction::Finish(state, bundle_url)));
+        dispatcher.dispatch(RootAction::Finish {
+            id,
+            load,
+            bundle_url,
+        });
     });
     cancel
 }
 
-#[function_component]
+#[component]
 pub fn Widget(props: &WidgetProps) -> Html {
-    let store = use_reducer(Store::default);
-    let load = &store.root;
-
-    // The load: keyed on src, the image policy (decoding drops images
-    // from other origins under `cached-only`) and the Retry counter, so an
-    // `update` with the same src re-renders without refetching. It starts
-    // while rendering, not in an effect: Yew runs effects after yielding to
-    // the browser, which first lays out the skeleton (the request started
-    // 100–230 ms after `mount` that way in `cargo xtask bench widget`). A
-    // new key aborts the request in flight, and so does destroying the
-    // widget (see `CurrentLoad`).
-    let current = use_mut_ref(|| CurrentLoad { load: None });
-    let key = (props.options.src.clone(), props.options.images, load.retry);
-    {
-        let mut slot = current.borrow_mut();
-        if slot.load.as_ref().map(|(k, _)| k) != Some(&key) {
-            if let Some((_, previous)) = slot.load.take() {
-                previous.cancel();
-            }
-            store.dispatch(StoreAction::Root(RootAction::Start));
-            let cancel = start_load(Rc::clone(&props.options), store.dispatcher());
-            slot.load = Some((key, cancel));
-        }
-    }
+    let root = use_reducer(RootState::default);
+    let current = use_mut_ref(CurrentLoad::default);
+    let key = LoadKey {
+        src: props.options.src.clone(),
+        images: props.options.images,
+        retry: root.retry,
+    };
+    let id = current
+        .borrow_mut()
+        .start_if_new(key, &props.options, &root.dispatcher());
+    let load = root.load(id);
 
     let locale = AttrValue::from(browser::resolve_locale(props.options.locale.as_deref()));
     // After the first render (the skeleton), while the bundle is loading:
@@ -162,8 +272,13 @@ pub fn Widget(props: &WidgetProps) -> Html {
     // Events after the finished state has rendered, so listeners see it.
     {
         let host = props.host.clone();
-        let state = load.state.clone();
-        let finished = load.finished;
+        let state = load.clone();
+        // 0 until the current load finishes, then its id.
+        let finished = if matches!(load, LoadState::Loading) {
+            0
+        } else {
+            id
+        };
         use_keyed_effect(
             [finished, 0, 0, 0],
             Box::new(move || {
@@ -206,8 +321,8 @@ pub fn Widget(props: &WidgetProps) -> Html {
     // Plain callbacks, not memoized: the view is rendered with the root,
     // and nothing below compares them.
     let on_retry = {
-        let dispatcher = store.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(StoreAction::Root(RootAction::Retry)))
+        let dispatcher = root.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(RootAction::Retry))
     };
     let host = props.host.clone();
     let on_select = Callback::from(move |selection: Selection| {
@@ -221,21 +336,21 @@ pub fn Widget(props: &WidgetProps) -> Html {
         );
     });
 
-    let dispatcher = store.dispatcher();
+    let dispatcher = root.dispatcher();
     let change: ViewDispatch = Rc::new(move |change| {
-        dispatcher.dispatch(StoreAction::Root(RootAction::View(change)));
+        dispatcher.dispatch(RootAction::View(change));
     });
     use_view(
         &ViewProps {
-            state: load.state.clone(),
+            state: load,
             options: Rc::clone(&props.options),
             now_ms: browser::now_ms(),
             locale,
             on_retry,
             on_select,
-            bundle_url: load.bundle_url.clone(),
+            bundle_url: root.bundle_url.clone(),
         },
-        &load.view,
+        &root.view,
         change,
     )
 }

@@ -48,7 +48,8 @@ pub fn heading_tag(level: u8) -> &'static str {
 /// One card. A plain function, not a component: it holds no state (its
 /// failed images and the playing video are the view's), and the list re-renders rarely (a
 /// loaded bundle, "Load more", new options), so Yew's per-component props
-/// check would save little and cost the wasm its lifecycle code.
+/// check would save little and cost the wasm its lifecycle code (see
+/// docs/size.md).
 pub fn article_card(props: &ArticleCard<'_>) -> Html {
     let bundle = &props.bundle.0;
     let Some(article) = bundle.articles.get(props.index) else {
@@ -171,7 +172,7 @@ pub fn article_card(props: &ArticleCard<'_>) -> Html {
             carousel(CarouselProps {
                 label: AttrValue::Static("Related articles"),
                 landmark: false,
-                slides,
+                slides: slides.into(),
                 kind: Some("related"),
                 caption: Some(AttrValue::Static("Related")),
                 per_page,

@@ -28,11 +28,14 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::widget::components::{Store, StoreAction, use_keyed_effect};
+use crate::widget::components::{ByPtr, use_keyed_effect};
 
 use dom::Span;
 
-#[derive(Properties)]
+/// Equal when every field is: the slides by identity (see [`ByPtr`]), so a
+/// parent's render, which builds new slides, renders the carousel again
+/// without walking the old and new slides' trees to compare them.
+#[derive(Properties, PartialEq)]
 pub struct CarouselProps {
     /// The region's accessible name ("Related articles", "Articles").
     pub label: AttrValue,
@@ -45,12 +48,11 @@ pub struct CarouselProps {
     #[prop_or(true)]
     pub landmark: bool,
     /// The slides' contents, in order.
-    pub slides: Vec<Html>,
+    pub slides: ByPtr<[Html]>,
     /// What the carousel holds, as `data-kind` on the region for per-use
     /// styling: `related` (a card's related articles) or `list` (the
-    /// carousel layout). A data attribute rather than a class: every
-    /// dynamic `class` goes through Yew's `Classes` set, which costs the
-    /// wasm ~3 KiB.
+    /// carousel layout). A data attribute rather than a class, as every
+    /// class is a literal (see `components/mod.rs` and docs/size.md).
     #[prop_or_default]
     pub kind: Option<&'static str>,
     /// A short visible caption beside the buttons (the region is already
@@ -69,23 +71,12 @@ pub struct CarouselProps {
     pub reduced_motion: Option<bool>,
 }
 
-/// Never equal: a carousel renders again whenever its parent does. Its
-/// slides are new `Html` on every render of the view (their links' and
-/// buttons' callbacks are new closures), so comparing them would walk
-/// every slide's tree only to find a difference, and the wasm would carry
-/// Yew's deep `Html` comparison for it.
-impl PartialEq for CarouselProps {
-    fn eq(&self, _other: &Self) -> bool {
-        false
-    }
-}
-
 /// Where the action that is waiting for the scrolling to settle came from:
 /// a button (which may have become disabled: focus moves to the other one)
 /// or a key pressed inside a slide (which may now be inert: focus moves to
 /// the first visible slide).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+enum Origin {
     Prev,
     Next,
     Slide,
@@ -119,19 +110,10 @@ fn clamp(span: Span, n: usize) -> Span {
 }
 
 /// A [`Carousel`] with `props`, built without `html!`'s props builder
-/// (whose code the wasm would carry for the two places that make one).
+/// (whose code the wasm would carry for the two places that make one; see
+/// docs/size.md).
 pub fn carousel(props: CarouselProps) -> Html {
     yew::virtual_dom::VChild::<Carousel>::new(props, None).into()
-}
-
-/// Dispatches carousel changes to the shared [`Store`].
-#[derive(Clone)]
-struct CarouselDispatch(UseReducerDispatcher<Store>);
-
-impl CarouselDispatch {
-    fn dispatch(&self, change: Change) {
-        self.0.dispatch(StoreAction::Carousel(change));
-    }
 }
 
 /// A slide count as part of an effect key.
@@ -148,27 +130,51 @@ pub fn announcement(first: usize, last: usize, n: usize) -> String {
     }
 }
 
-/// Everything a carousel keeps between renders, as its part of the
-/// widget's one reducer type ([`Store`]; six `use_state`s each linked their
-/// own copy of Yew's hook code): the slides on screen, the live region's
-/// text, and what pauses the rotation.
+/// Everything a carousel keeps between renders, in one reducer (one hook
+/// type rather than a `use_state` each; see docs/size.md): the slides on
+/// screen, the live region's text, what pauses the rotation, and its
+/// elements.
 #[derive(Clone, PartialEq)]
-pub struct State {
+struct State {
     /// `None` until measured: the first `per_page` slides.
     span: Option<Span>,
     message: String,
     playing: bool,
     hovered: bool,
     focused: bool,
-    /// A settled move that may need focus put back, numbered so that the
-    /// same request twice still runs the effect that handles it.
-    refocus: (u32, Option<Origin>),
-    /// Whether the move in progress announces itself, and where it came
-    /// from: shared by every state (set without a render).
-    pending: Rc<Cell<(bool, Option<Origin>)>>,
+    /// A settled move that may need focus put back.
+    refocus: Refocus,
+    /// The move in progress: shared by every state, set by the buttons and
+    /// keys and taken when the scrolling settles, never while rendering.
+    pending: Rc<Cell<Pending>>,
     /// The carousel's elements, kept with its state rather than by
-    /// `use_node_ref` (whose hook code would be linked for them alone).
+    /// `use_node_ref` (one hook type less; see docs/size.md). Yew fills
+    /// them in when it commits a render.
     refs: Refs,
+}
+
+/// A request to check focus after a settled move, numbered so that the
+/// same request twice still runs the effect that handles it.
+#[derive(Clone, Copy, Default, PartialEq)]
+struct Refocus {
+    request: u32,
+    origin: Option<Origin>,
+}
+
+/// The move started by a button or a key, until the scrolling settles.
+#[derive(Clone, Copy, Default, PartialEq)]
+struct Pending {
+    /// Whether the live region announces where it ends.
+    announce: bool,
+    origin: Option<Origin>,
+}
+
+/// What a settled move leaves to do.
+struct Settled {
+    /// The live region's new text, if the move announces itself.
+    message: Option<String>,
+    /// Where the move came from, if focus may need putting back.
+    origin: Option<Origin>,
 }
 
 /// The elements a carousel measures, scrolls and focuses.
@@ -181,12 +187,12 @@ struct Refs {
     rotate: NodeRef,
 }
 
-pub enum Change {
-    /// A measurement; with `settled`, the announcement (if one was asked
-    /// for) and where focus may need putting back.
+/// A change to a carousel's [`State`].
+enum Change {
+    /// A measurement, and what is left to do when the scrolling settled.
     Measured {
         span: Span,
-        settled: Option<(Option<String>, Option<Origin>)>,
+        settled: Option<Settled>,
     },
     TogglePlaying,
     Hovered(bool),
@@ -201,26 +207,31 @@ impl Default for State {
             playing: true,
             hovered: false,
             focused: false,
-            refocus: (0, None),
+            refocus: Refocus::default(),
             pending: Rc::default(),
             refs: Refs::default(),
         }
     }
 }
 
-impl State {
-    /// The state after `change`; `None` when nothing changes.
-    pub fn changed(&self, change: Change) -> Option<State> {
-        let mut next = self.clone();
+impl Reducible for State {
+    type Action = Change;
+
+    /// The same `Rc` when nothing changes, so Yew does not render again.
+    fn reduce(self: Rc<Self>, change: Change) -> Rc<Self> {
+        let mut next = (*self).clone();
         match change {
             Change::Measured { span, settled } => {
                 next.span = Some(span);
-                if let Some((message, origin)) = settled {
+                if let Some(Settled { message, origin }) = settled {
                     if let Some(message) = message {
                         next.message = message;
                     }
                     if origin.is_some() {
-                        next.refocus = (next.refocus.0.wrapping_add(1), origin);
+                        next.refocus = Refocus {
+                            request: next.refocus.request.wrapping_add(1),
+                            origin,
+                        };
                     }
                 }
             }
@@ -228,15 +239,14 @@ impl State {
             Change::Hovered(on) => next.hovered = on,
             Change::Focused(on) => next.focused = on,
         }
-        (next != *self).then_some(next)
+        if next == *self { self } else { Rc::new(next) }
     }
 }
 
-#[function_component(Carousel)]
-pub fn carousel(props: &CarouselProps) -> Html {
-    let n = props.slides.len();
-    let store = use_reducer(Store::default);
-    let state = &store.carousel;
+#[component]
+pub fn Carousel(props: &CarouselProps) -> Html {
+    let n = props.slides.0.len();
+    let state = use_reducer(State::default);
     let Refs {
         section,
         track,
@@ -244,7 +254,7 @@ pub fn carousel(props: &CarouselProps) -> Html {
         next: next_ref,
         rotate: rotate_ref,
     } = state.refs.clone();
-    let change = CarouselDispatch(store.dispatcher());
+    let change = state.dispatcher();
     let initial = Span {
         first: 0,
         last: props.per_page.max(1) - 1,
@@ -275,11 +285,11 @@ pub fn carousel(props: &CarouselProps) -> Html {
                         return;
                     };
                     let settled = settled.then(|| {
-                        let (announce, origin) = pending.take();
-                        (
-                            announce.then(|| announcement(span.first, span.last, n)),
+                        let Pending { announce, origin } = pending.take();
+                        Settled {
+                            message: announce.then(|| announcement(span.first, span.last, n)),
                             origin,
-                        )
+                        }
                     });
                     change.dispatch(Change::Measured { span, settled });
                 });
@@ -294,7 +304,7 @@ pub fn carousel(props: &CarouselProps) -> Html {
     // off screen (inert) has too, so continue on the first one on screen.
     {
         let (track, prev_ref, next_ref) = (track.clone(), prev_ref.clone(), next_ref.clone());
-        let (request, origin) = state.refocus;
+        let Refocus { request, origin } = state.refocus;
         use_keyed_effect(
             [request, 0, 0, 0],
             Box::new(move || {
@@ -344,7 +354,10 @@ pub fn carousel(props: &CarouselProps) -> Html {
         move |step: Step, origin: Origin| {
             let from = dom::measure(&track).unwrap_or(shown);
             if let Some(to) = target(from, n, step) {
-                pending.set((true, Some(origin)));
+                pending.set(Pending {
+                    announce: true,
+                    origin: Some(origin),
+                });
                 dom::scroll_to(&track, to);
             }
         }
@@ -470,7 +483,7 @@ pub fn carousel(props: &CarouselProps) -> Html {
                 </div>
             </div>
             <div class="ac-track" ref={track}>
-                { for props.slides.iter().enumerate().map(|(i, slide)| {
+                { for props.slides.0.iter().enumerate().map(|(i, slide)| {
                     let hidden = i < shown.first || i > shown.last;
                     html! {
                         <div key={i} class="ac-slide" role="group" aria-roledescription="slide"
@@ -504,5 +517,36 @@ mod tests {
         assert_eq!(clamp(span(4, 5), 3), span(2, 2));
         assert_eq!(announcement(2, 3, 6), "Showing 3 to 4 of 6");
         assert_eq!(announcement(5, 5, 6), "Showing 6 of 6");
+    }
+
+    /// Issue 19: `eq` returned `false` for every pair, so props were not
+    /// even equal to themselves.
+    #[test]
+    #[allow(clippy::eq_op)]
+    fn props_eq_is_reflexive_and_compares_slides_by_identity() {
+        let props = || CarouselProps {
+            label: AttrValue::from("Related"),
+            landmark: true,
+            slides: vec![Html::default()].into(),
+            kind: None,
+            caption: None,
+            per_page: 2,
+            autoplay: None,
+            reduced_motion: None,
+        };
+        let a = props();
+        assert!(a == a);
+        let same_slides = CarouselProps {
+            slides: a.slides.clone(),
+            ..props()
+        };
+        assert!(a == same_slides);
+        assert!(a != props(), "new slides, however alike, render again");
+        let other_label = CarouselProps {
+            label: AttrValue::from("Articles"),
+            slides: a.slides.clone(),
+            ..props()
+        };
+        assert!(a != other_label);
     }
 }

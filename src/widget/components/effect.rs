@@ -1,7 +1,7 @@
 //! One effect hook for the whole widget. Yew's `use_effect_with` is generic
 //! over its dependencies and its closure, so each call links its own copy
-//! of Yew's effect code (about 1 KB of wasm each); [`use_keyed_effect`]
-//! calls it once, with one key type and boxed closures.
+//! of Yew's effect code into the wasm; [`use_keyed_effect`] calls it once,
+//! with one key type and boxed closures (docs/size.md has the measurement).
 
 use yew::prelude::*;
 

@@ -39,7 +39,7 @@ use crate::widget::url::same_origin;
 /// What images need to know about where they are, and which have failed:
 /// made by the view ([`use_view`](crate::widget::components::use_view))
 /// and handed down (a Yew context would cost its provider component and
-/// hook in the wasm).
+/// hook in the wasm; see docs/size.md).
 #[derive(Debug, Clone, Default)]
 pub struct ImageEnv {
     /// The URL the bundle was loaded from (after redirects); `None`:

@@ -10,8 +10,8 @@
 //! Classes are always string literals in `html!`; what varies (`data-media`,
 //! `data-hue`, `data-ph`, `data-large`, `data-kind`, `data-reserved`) is a
 //! data attribute. Yew passes every non-literal `class={…}` through its
-//! `Classes` set, an `IndexSet`, whose hashing and splitting cost the wasm
-//! about 3 KiB brotli for what would be a string.
+//! `Classes` set, an `IndexSet` whose hashing and splitting code the wasm
+//! would carry for what is a string (docs/size.md has the measurement).
 
 mod article_card;
 mod carousel;
@@ -21,7 +21,6 @@ mod meta;
 mod provider_mark;
 mod related_slide;
 mod skeleton;
-mod store;
 mod video_facade;
 mod view;
 
@@ -37,11 +36,10 @@ pub use meta::{MetaLine, Title, meta_line, title};
 pub use provider_mark::{Mark, provider_mark};
 pub use related_slide::{RelatedSlide, appearance, related_slide};
 pub use skeleton::{related_placeholder, skeleton};
-pub use store::{RootAction, RootState, Store, StoreAction};
 pub use video_facade::{VideoFacade, embed_src, video_facade};
 pub use view::{
-    AccessibleName, Failed, View, ViewChange, ViewDispatch, ViewProps, ViewState, derived_name,
-    use_view,
+    AccessibleName, Failed, Playing, View, ViewChange, ViewDispatch, ViewProps, ViewState,
+    derived_name, use_view,
 };
 
 /// The widget's one stylesheet (`style.css`, minified by `build.rs`); the
@@ -49,19 +47,26 @@ pub use view::{
 pub const STYLE: &str = include_str!(concat!(env!("OUT_DIR"), "/style.min.css"));
 
 /// An `Rc` compared by identity: for props and memo keys that hold the
-/// (possibly large) bundle, where a deep comparison on every render would
-/// cost as much as rendering.
+/// (possibly large) bundle or a list of slides, where a deep comparison on
+/// every render would cost as much as rendering. Equal values are the same
+/// allocation, so the comparison is reflexive, symmetric and transitive.
 #[derive(Debug)]
-pub struct ByPtr<T>(pub Rc<T>);
+pub struct ByPtr<T: ?Sized>(pub Rc<T>);
 
-impl<T> Clone for ByPtr<T> {
+impl<T: ?Sized> Clone for ByPtr<T> {
     fn clone(&self) -> Self {
         ByPtr(Rc::clone(&self.0))
     }
 }
 
-impl<T> PartialEq for ByPtr<T> {
+impl<T: ?Sized> PartialEq for ByPtr<T> {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> From<Vec<T>> for ByPtr<[T]> {
+    fn from(items: Vec<T>) -> Self {
+        ByPtr(Rc::from(items))
     }
 }

@@ -135,7 +135,7 @@ pub fn initials(name: &str) -> String {
 /// Whether `c` can be part of a word of a name: ASCII letters and digits,
 /// and any other character outside the blocks of punctuation, symbols and
 /// emoji. Close to `char::is_alphanumeric` for names, without its Unicode
-/// tables (1.7 KiB of the wasm, brotli, for two initials).
+/// tables, which the wasm would carry for two initials (see docs/size.md).
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();

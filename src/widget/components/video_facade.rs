@@ -5,7 +5,7 @@
 //! it.
 //!
 //! A plain function, not a component (each component costs the wasm its
-//! own lifecycle code): which video is playing is the view's state (see
+//! own lifecycle code; see docs/size.md): which video is playing is the view's state (see
 //! [`use_view`](crate::widget::components::use_view)), one at a time, so
 //! starting another video stops the first instead of playing both aloud.
 

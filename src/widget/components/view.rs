@@ -1,9 +1,11 @@
-//! The widget root: one of loading (skeleton), failed (message + Retry),
-//! empty, or the cards with "Load more" (a last good copy with an "offline
-//! copy" note and Retry first). Everything comes in through props;
-//! the only local state is how many pages are shown, which starts over when
-//! the bundle or the options change, which video is playing (while its
-//! card is shown) and which images failed to load.
+//! The view of a widget: one of loading (skeleton), failed (message +
+//! Retry), empty, or the cards with "Load more" (a last good copy with an
+//! "offline copy" note and Retry first). It is a hook, [`use_view`], that
+//! the widget's root calls with the load's outcome and its own
+//! [`ViewState`]; [`View`] wraps it as a component for the tests. The view
+//! keeps how many pages are shown (which starts over when the bundle or
+//! the options that select articles change), which video is playing (while
+//! its card is shown), where focus goes next, and which images failed.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -101,7 +103,10 @@ pub fn derived_name(options: &Options) -> String {
 /// at one page. The options that only change how cards look (theme,
 /// layout, locale, `show`, …) keep the pages shown, and compare less code.
 #[derive(Clone, PartialEq)]
-pub struct PagingKey(Option<ByPtr<Bundle>>, Selecting);
+pub struct PagingKey {
+    bundle: Option<ByPtr<Bundle>>,
+    selecting: Selecting,
+}
 
 /// The options [`select::select`] and the paging read.
 #[derive(Clone, PartialEq)]
@@ -113,34 +118,78 @@ pub struct Selecting {
     limit: usize,
 }
 
-/// The articles selected for a key, as indices in display order.
-type Order = (Option<PagingKey>, Rc<[usize]>);
+/// The articles selected for a key, as indices in display order: a cache
+/// of [`select::select`], the one cell the view changes while rendering
+/// (see [`OrderCache::get`]).
+#[derive(Default)]
+struct OrderCache {
+    key: Option<PagingKey>,
+    order: Rc<[usize]>,
+}
+
+impl OrderCache {
+    /// The order for `key`, selected again only when the key changed.
+    ///
+    /// This is the view's one change of state while rendering, and a
+    /// lawful one: the cache holds a pure function of its key, so a render
+    /// reads the same order whether or not the cache was filled before,
+    /// and no render is asked for. It spares the sort on renders that do
+    /// not change what is selected (a page more, a video, an image that
+    /// failed), without a `use_memo` (one hook type less; see docs/size.md).
+    fn get(&mut self, key: &PagingKey, options: &Options) -> Rc<[usize]> {
+        if self.key.as_ref() != Some(key) {
+            self.order = key
+                .bundle
+                .as_ref()
+                .map(|b| select::select(&b.0, options))
+                .unwrap_or_else(|| Rc::from([]));
+            self.key = Some(key.clone());
+        }
+        Rc::clone(&self.order)
+    }
+}
+
+/// How many pages are shown, for what they were counted for.
+#[derive(Clone, Default)]
+struct Paging {
+    key: Option<PagingKey>,
+    pages: usize,
+}
+
+/// The article whose video plays, by index into that bundle.
+#[derive(Clone, PartialEq)]
+pub struct Playing {
+    pub bundle: ByPtr<Bundle>,
+    pub index: usize,
+}
+
+/// Where to move focus after the next render, numbered so that each
+/// request runs the effect once.
+#[derive(Clone, Copy, Default)]
+struct FocusRequest {
+    request: u32,
+    focus: Option<Focus>,
+}
 
 /// What the view keeps between renders: the pages shown, the video
-/// playing, where focus goes next, and (shared by every state, changed
-/// without a render) the articles in order and the images that failed.
+/// playing, where focus goes next, and (shared by every state) the
+/// articles in order and the images that failed.
 ///
 /// It is kept by the caller's reducer and changed through
-/// [`ViewState::apply`]: the widget's root holds it in its own reducer,
-/// next to the load state, as each hook type (`use_reducer`, `use_state`,
-/// `use_memo`, `use_mut_ref`, `use_force_update`) links its own copy of
-/// Yew's hook code; [`View`] (the tests') keeps it in a reducer of its own.
+/// [`ViewState::apply`]: the widget's root holds it in its own state, next
+/// to the load's, rather than the view keeping a reducer of its own (one
+/// hook less; see docs/size.md); [`View`] (the tests') keeps it in a
+/// reducer of its own.
 #[derive(Clone, Default)]
 pub struct ViewState {
-    /// The matching articles in order, for the key they were selected
-    /// with.
-    order: Rc<RefCell<Order>>,
+    order: Rc<RefCell<OrderCache>>,
+    /// Changed by image error handlers, never while rendering.
     failed: Rc<RefCell<Failed>>,
-    /// The pages shown, for what they were counted for.
-    paging: (Option<PagingKey>, usize),
-    /// The article whose video plays, by index into that bundle.
-    playing: Option<(ByPtr<Bundle>, usize)>,
-    /// Where to move focus after the next render, numbered so that each
-    /// request runs the effect once.
-    focus: (u32, Option<Focus>),
-    /// The view's outer element. Kept here rather than by `use_node_ref`,
-    /// whose hook code would be linked for it alone (0.3 KiB brotli with
-    /// the carousel's five).
+    paging: Paging,
+    playing: Option<Playing>,
+    focus: FocusRequest,
+    /// The view's outer element. Kept here rather than by `use_node_ref`
+    /// (one hook type less; see docs/size.md).
     root: NodeRef,
 }
 
@@ -159,8 +208,10 @@ enum Focus {
 
 /// A change to a [`ViewState`].
 pub enum ViewChange {
-    Pages(PagingKey, usize),
-    Play(Option<(ByPtr<Bundle>, usize)>),
+    /// "Load more": `pages` pages shown for `key`.
+    Pages { key: PagingKey, pages: usize },
+    /// A video starts playing, or (`None`) the player closes.
+    Play(Option<Playing>),
     /// Images failed: render again to show their fallbacks.
     Rerender,
 }
@@ -168,9 +219,12 @@ pub enum ViewChange {
 impl ViewState {
     pub fn apply(&mut self, change: ViewChange) {
         let focus = match change {
-            ViewChange::Pages(key, pages) => {
-                let nth = key.1.limit.saturating_mul(pages.saturating_sub(1)) + 1;
-                self.paging = (Some(key), pages);
+            ViewChange::Pages { key, pages } => {
+                let nth = key.selecting.limit.saturating_mul(pages.saturating_sub(1)) + 1;
+                self.paging = Paging {
+                    key: Some(key),
+                    pages,
+                };
                 Some(Focus::FirstNew(nth))
             }
             ViewChange::Play(playing) => {
@@ -181,7 +235,10 @@ impl ViewState {
             ViewChange::Rerender => None,
         };
         if focus.is_some() {
-            self.focus = (self.focus.0.wrapping_add(1), focus);
+            self.focus = FocusRequest {
+                request: self.focus.request.wrapping_add(1),
+                focus,
+            };
         }
     }
 }
@@ -208,10 +265,11 @@ pub struct Failed {
 
 /// The view as a component: what the SSR and browser tests render. The
 /// widget itself calls [`use_view`] from its root instead, so the wasm
-/// carries one component less (its lifecycle code and props check; the
-/// root re-renders the view on every render anyway, with a new "now").
-#[function_component(View)]
-pub fn view(props: &ViewProps) -> Html {
+/// carries one component less (its lifecycle code and props check; see
+/// docs/size.md): the root renders the view again on every render anyway,
+/// with a new "now".
+#[component]
+pub fn View(props: &ViewProps) -> Html {
     let state = use_reducer(ViewState::default);
     let dispatcher = state.dispatcher();
     use_view(
@@ -230,30 +288,20 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
         LoadState::Ready(b) | LoadState::Offline(b, _) => Some(ByPtr(Rc::clone(b))),
         _ => None,
     };
-    let key = PagingKey(
-        bundle.clone(),
-        Selecting {
+    let key = PagingKey {
+        bundle: bundle.clone(),
+        selecting: Selecting {
             topics: Rc::clone(&options.topics),
             providers: Rc::clone(&options.providers),
             types: Rc::clone(&options.types),
             sort: options.sort,
             limit: options.limit,
         },
-    );
-
-    let order = {
-        let mut cached = view_state.order.borrow_mut();
-        if cached.0.as_ref() != Some(&key) {
-            let order = bundle
-                .as_ref()
-                .map(|b| select::select(&b.0, options))
-                .unwrap_or_else(|| Rc::from([]));
-            *cached = (Some(key.clone()), order);
-        }
-        Rc::clone(&cached.1)
     };
-    let pages = if view_state.paging.0.as_ref() == Some(&key) {
-        view_state.paging.1
+
+    let order = view_state.order.borrow_mut().get(&key, options);
+    let pages = if view_state.paging.key.as_ref() == Some(&key) {
+        view_state.paging.pages
     } else {
         1
     };
@@ -267,7 +315,7 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
     let root_ref = view_state.root.clone();
     {
         let root = root_ref.clone();
-        let (request, focus) = view_state.focus;
+        let FocusRequest { request, focus } = view_state.focus;
         use_keyed_effect(
             [request, 0, 0, 0],
             Box::new(move || {
@@ -290,22 +338,32 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
     // The article whose video plays, by index, while its card is shown
     // (new options keep it playing while its card stays). One at a time:
     // Play on another video closes the first player. A player whose card
-    // has gone (other options, another bundle) is closed, so it does not
-    // start again, with sound, when the card comes back; the state is
-    // cleared then, which renders once more.
+    // has gone (other options, another bundle) is not rendered, and is
+    // closed after that render, so it does not start again, with sound,
+    // when the card comes back.
     let playing = view_state
         .playing
         .as_ref()
-        .filter(|(of, index)| Some(of) == bundle.as_ref() && shown.contains(index))
-        .map(|&(_, index)| index);
-    if view_state.playing.is_some() && playing.is_none() {
-        change(ViewChange::Play(None));
+        .filter(|p| Some(&p.bundle) == bundle.as_ref() && shown.contains(&p.index))
+        .map(|p| p.index);
+    {
+        let gone = view_state.playing.is_some() && playing.is_none();
+        let change = change.clone();
+        use_keyed_effect(
+            [u32::from(gone), 0, 0, 0],
+            Box::new(move || {
+                if gone {
+                    change(ViewChange::Play(None));
+                }
+                None
+            }),
+        );
     }
     let on_play = {
         let (change, bundle) = (change.clone(), bundle.clone());
         Callback::from(move |index: usize| {
             change(ViewChange::Play(
-                bundle.clone().map(|bundle| (bundle, index)),
+                bundle.clone().map(|bundle| Playing { bundle, index }),
             ));
         })
     };
@@ -399,7 +457,7 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
             carousel(CarouselProps {
                 label: name.text.clone(),
                 landmark: name.landmark,
-                slides,
+                slides: slides.into(),
                 kind: Some("list"),
                 caption: None,
                 per_page: 3,
@@ -412,7 +470,10 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
             let more = select::has_more(&order, limit, pages).then(|| {
                 let (change, key) = (change.clone(), key.clone());
                 let onclick = Callback::from(move |_: MouseEvent| {
-                    change(ViewChange::Pages(key.clone(), pages + 1));
+                    change(ViewChange::Pages {
+                        key: key.clone(),
+                        pages: pages + 1,
+                    });
                 });
                 html! {
                     <div class="ac-more">
