@@ -35,17 +35,18 @@ pub const LIB: &str = "article_cards";
 /// `0` turns off the rebuilt standard library (see [`BuildStd`]).
 pub const BUILD_STD_ENV: &str = "ARTICLE_CARDS_BUILD_STD";
 
-/// rustc flags of the widget build in both modes. Without the
-/// reference-types feature, wasm-bindgen keeps JS values in a table in the
-/// glue instead of an externref table with a shim per export (docs/size.md).
-const STABLE_RUSTFLAGS: &str = "-Ctarget-feature=-reference-types";
-
 /// Unstable rustc flags, with the rebuilt standard library only: panics
 /// compiled to a bare trap, so no panic message formatting, location
 /// strings or unwinding tables are linked. A panic was already an abort
 /// (`panic = "abort"`), so behaviour is unchanged.
 const UNSTABLE_RUSTFLAGS: &str =
     "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none";
+
+/// Without the reference-types feature, wasm-bindgen keeps JS values in a
+/// table in the glue instead of an externref table with a shim per export.
+/// Only with the rebuilt standard library: the prebuilt one uses the
+/// feature, and wasm-bindgen then fails on the mix.
+const NO_REFERENCE_TYPES: &str = "-Ctarget-feature=-reference-types";
 
 /// Cargo's flags that rebuild the standard library for size.
 const BUILD_STD_FLAGS: &[&str] = &[
@@ -87,15 +88,17 @@ impl BuildStd {
         }
     }
 
-    /// Sets up `build` (a `cargo build` of the widget) for this mode.
+    /// Sets up `build` (a `cargo build` of the widget) for this mode; the
+    /// prebuilt standard library needs nothing.
     fn configure(self, build: &mut Command) {
-        let rustflags = match self {
-            BuildStd::Rebuilt => format!("{UNSTABLE_RUSTFLAGS} {STABLE_RUSTFLAGS}"),
-            BuildStd::Prebuilt => STABLE_RUSTFLAGS.to_owned(),
-        };
-        build.env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", rustflags);
         if self == BuildStd::Rebuilt {
-            build.env("RUSTC_BOOTSTRAP", "1").args(BUILD_STD_FLAGS);
+            build
+                .env("RUSTC_BOOTSTRAP", "1")
+                .env(
+                    "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+                    format!("{UNSTABLE_RUSTFLAGS} {NO_REFERENCE_TYPES}"),
+                )
+                .args(BUILD_STD_FLAGS);
         }
     }
 }

@@ -16,7 +16,7 @@ pub const FEATURES: &[&str] = &[
     "--enable-mutable-globals",
 ];
 
-/// The passes, in order (docs/size.md, "wasm-opt").
+/// The passes, in order (docs/size.md, "Build and toolchain").
 ///
 /// `--low-memory-unused` folds `x + C` (C < 1024) into a load or store's
 /// offset. The two differ only when `x + C` wraps around 4 GiB to an
