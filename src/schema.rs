@@ -1,7 +1,9 @@
 //! Generated views of the bundle types: a JSON Schema (for any consumer) and
 //! TypeScript declarations (for the npm package). Both come from the serde
 //! types in [`crate::bundle`]; `tests/codegen.rs` fails when the committed
-//! copies are stale and `cargo xtask codegen` rewrites them.
+//! copies are stale and `cargo xtask codegen` rewrites them. The same holds
+//! for the parts of the npm package that list the widget's options, written
+//! from its options table ([`OPTION_REGIONS`]).
 
 use serde_json::{Map, Value};
 

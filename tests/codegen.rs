@@ -1,5 +1,7 @@
-//! The generated JSON Schema and TypeScript declarations are committed; this
-//! fails when they no longer match `src/bundle.rs`. `cargo xtask codegen`
+//! The generated JSON Schema and TypeScript declarations are committed, and
+//! so are the generated regions of `pkg/` that list the widget's options;
+//! this fails when they no longer match `src/bundle.rs` and the options
+//! table in `src/widget/options.rs`. `cargo xtask codegen`
 //! (or `UPDATE_EXPECT=1 cargo test --features schema --test codegen`)
 //! rewrites them.
 #![cfg(feature = "schema")]

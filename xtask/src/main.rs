@@ -24,7 +24,7 @@ tasks:
   size [--check]    print raw/gzip/brotli sizes of wasm, JS and CSS; fail over budget
        [--top [N]]  also list the N largest wasm functions and the code per module
   e2e [NAME...]     build the package, then run the browser end-to-end tests (tests/e2e)
-  codegen           rewrite the generated JSON Schema and TypeScript declarations
+  codegen           rewrite the generated JSON Schema, TypeScript declarations and option lists
   bench bundle      time `article-cards bundle` on 1,000 / 10,000 / 100,000 synthetic files
   bench related     time the related-article computation on synthetic bundles
   bench images      time the image cache (fetch, resize, encode) on synthetic photos
