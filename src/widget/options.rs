@@ -1580,6 +1580,22 @@ mod tests {
         );
     }
 
+    /// `resolve`'s warnings name each option by its key in the table.
+    #[cfg(feature = "schema")]
+    #[test]
+    fn warnings_name_options_by_their_table_key() {
+        for row in OPTION_TABLE.iter().filter(|row| row.key != "src") {
+            let (o, w) = ok(json!({"src": "b.json", row.key: [[]]}));
+            assert_eq!(w.len(), 1, "{}: {w:?}", row.key);
+            assert!(
+                w[0].starts_with(&format!("`{}`", row.key)),
+                "{}: {w:?}",
+                row.key
+            );
+            assert_eq!(o, Options::with_src("b.json"), "{}", row.key);
+        }
+    }
+
     /// The documented defaults are the ones `resolve` applies.
     #[cfg(feature = "schema")]
     #[test]
