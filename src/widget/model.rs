@@ -25,7 +25,10 @@ pub enum LoadState {
     /// The bundle could not be loaded (why: the error), but this reader's
     /// last good copy of the same URL could: render it like `Ready`, with
     /// an "offline copy" note and Retry.
-    Offline(Rc<Bundle>, LoadError),
+    Offline {
+        bundle: Rc<Bundle>,
+        error: LoadError,
+    },
 }
 
 impl PartialEq for LoadState {
@@ -34,7 +37,16 @@ impl PartialEq for LoadState {
             (LoadState::Loading, LoadState::Loading) => true,
             (LoadState::Failed(a), LoadState::Failed(b)) => a == b,
             (LoadState::Ready(a), LoadState::Ready(b)) => Rc::ptr_eq(a, b),
-            (LoadState::Offline(a, e), LoadState::Offline(b, f)) => Rc::ptr_eq(a, b) && e == f,
+            (
+                LoadState::Offline {
+                    bundle: a,
+                    error: e,
+                },
+                LoadState::Offline {
+                    bundle: b,
+                    error: f,
+                },
+            ) => Rc::ptr_eq(a, b) && e == f,
             _ => false,
         }
     }

@@ -218,7 +218,7 @@ fn start_load(
                             "{} ({}); showing the last good copy",
                             error.message, options.src
                         ));
-                        LoadState::Offline(bundle, error)
+                        LoadState::Offline { bundle, error }
                     }
                     None => LoadState::Ready(bundle),
                 }
@@ -288,7 +288,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
                     let (error, bundle) = match &state {
                         LoadState::Ready(bundle) => (None, Some(bundle)),
                         LoadState::Failed(error) => (Some(error), None),
-                        LoadState::Offline(bundle, error) => (Some(error), Some(bundle)),
+                        LoadState::Offline { bundle, error } => (Some(error), Some(bundle)),
                         LoadState::Loading => (None, None),
                     };
                     let offline = JsValue::from_bool(error.is_some() && bundle.is_some());

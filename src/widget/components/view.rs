@@ -285,7 +285,7 @@ pub fn View(props: &ViewProps) -> Html {
 pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch) -> Html {
     let options = &props.options;
     let bundle = match &props.state {
-        LoadState::Ready(b) | LoadState::Offline(b, _) => Some(ByPtr(Rc::clone(b))),
+        LoadState::Ready(b) | LoadState::Offline { bundle: b, .. } => Some(ByPtr(Rc::clone(b))),
         _ => None,
     };
     let key = PagingKey {
@@ -421,7 +421,7 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
     };
     // The last good copy: say so once (a status, not an alert: the cards
     // are there), with Retry.
-    let note = matches!(props.state, LoadState::Offline(..)).then(|| {
+    let note = matches!(props.state, LoadState::Offline { .. }).then(|| {
         html! {
             <div class="ac-note">
                 <p role="status">{ "Offline copy: these articles may be out of date." }</p>
