@@ -289,6 +289,21 @@ impl Ctx<'_> {
             );
             (w, h) = (None, None);
         }
+        // The widget keeps a size only as a pair: a lone side is dropped
+        // here, with a report, rather than written and silently ignored there.
+        let lone = match (w, h) {
+            (Some(_), None) => Some((&width_path, "height")),
+            (None, Some(_)) => Some((&height_path, "width")),
+            _ => None,
+        };
+        if let Some((lone_path, other)) = lone {
+            let name = self.name(lone_path);
+            self.warn(
+                lone_path,
+                format!("`{name}` dropped: an image size needs both width and height, and `{other}` is missing or unusable"),
+            );
+            (w, h) = (None, None);
+        }
         Some(Image {
             src: self.asset(src),
             width: w,
@@ -484,6 +499,18 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
             }
         },
         _ => None,
+    };
+    // The widget shows a video card without a video as an article: the
+    // bundle says so, with a report, rather than leaving it to the widget.
+    let kind = if kind == ArticleType::Video && video.is_none() {
+        let name = ctx.name(&[Key("type")]);
+        ctx.warn(
+            &[Key("type")],
+            format!("`{name}` is video but there is no usable YouTube embed (`featuredContent`); read as article"),
+        );
+        ArticleType::Article
+    } else {
+        kind
     };
     let provider = ctx.provider(&[Key("provider")], raw.provider);
     let topics = string_list(ctx, Key("topics"), raw.topics, MAX_TOPICS);
