@@ -14,7 +14,9 @@
 //!    `BUNDLE_VERSION` (serde's type reads any number; the decoder checks
 //!    it first). A bundle the bundler wrote (every fixture but the hostile
 //!    corpus and the demo's error states) is read by serde and decodes with
-//!    no warning.
+//!    no warning to exactly serde's reading: the bundler already writes
+//!    what the widget keeps, so [`widget_cleaning`] changes nothing in it
+//!    (no lone image side, no `type: "video"` without a video, ...).
 //! 2. **Per item, on the JSON tree with `null` members removed** (the
 //!    decoder reads `null` as absent everywhere; serde only for `Option`s):
 //!    the decoder drops an article or provider as *malformed* exactly when
@@ -25,8 +27,9 @@
 //!    serde's reading of the same item after [`widget_cleaning`], the list of
 //!    what the decoder legitimately changes: text cleaned and cut, URLs
 //!    checked (unsafe ones dropped, an image falling back to its variants),
-//!    implausible image sizes and unknown provider keys dropped, invalid
-//!    videos removed. Items it drops as unusable (no id, no title, unsafe
+//!    implausible or lone image sizes and unknown provider keys dropped,
+//!    invalid videos removed (a video card left without one read as an
+//!    article). Items it drops as unusable (no id, no title, unsafe
 //!    url, repeated id) are the ones the cleaning drops.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -124,6 +127,23 @@ fn a_disagreement_is_caught() {
     let tree: Value = serde_json::from_slice(good).unwrap();
     assert!(compare_items(&tree, &changed, &[]).is_err());
     assert!(compare_items(&tree, &bundle, &[]).is_ok());
+}
+
+/// Rule 1's "unchanged": what the bundler once wrote and the widget then
+/// cleaned silently (a lone image side, a video card without a video) is
+/// fine in a hand-written bundle and caught in a bundler one.
+#[test]
+fn a_bundler_bundle_the_widget_cleans_is_caught() {
+    let lone_side = br#"{"version":1,"generatedAt":"2024-01-01T00:00:00Z","articles":[
+        {"id":"a","title":"A","url":"https://x.example/a",
+         "image":{"src":"https://x.example/a.jpg","height":10}}]}"#;
+    let video_without_video = br#"{"version":1,"generatedAt":"2024-01-01T00:00:00Z","articles":[
+        {"id":"a","title":"A","url":"https://x.example/a","type":"video"}]}"#;
+    for bytes in [&lone_side[..], &video_without_video[..]] {
+        agree(bytes, false).unwrap();
+        let why = agree(bytes, true).unwrap_err();
+        assert!(why.contains("changed a bundler bundle"), "{why}");
+    }
 }
 
 /// `bundle::fields` lists exactly the members serde writes for each type
@@ -283,16 +303,49 @@ fn agree(bytes: &[u8], clean: bool) -> Result<(), String> {
         (Err(e), Ok(_)) => return Err(format!("serde reads it, the decoder refuses: {e:?}")),
     };
     if clean {
-        by_serde.map_err(|e| format!("serde refuses a bundler bundle: {e}"))?;
+        let wanted = by_serde.map_err(|e| format!("serde refuses a bundler bundle: {e}"))?;
         if !warnings.is_empty() {
             return Err(format!("warnings on a bundler bundle: {warnings:?}"));
         }
+        unchanged(&bundle, &wanted)?;
     }
     // The decoder accepted it, so it is JSON, and the only tree-level
     // difference left is a repeated key, which the decoder refuses.
     let tree: Value = serde_json::from_slice(strip_bom(bytes))
         .map_err(|e| format!("the decoder reads what serde_json cannot parse: {e}"))?;
     compare_items(&tree, &bundle, &warnings)
+}
+
+/// Rule 1 for a bundle the bundler wrote: the decoder keeps it as serde
+/// reads it, so [`widget_cleaning`] has nothing left to do.
+fn unchanged(widget: &Bundle, serde: &Bundle) -> Result<(), String> {
+    if widget == serde {
+        return Ok(());
+    }
+    if widget.providers != serde.providers {
+        return Err(format!(
+            "the decoder changed a bundler bundle's providers:\n widget: {:?}\n serde:  {:?}",
+            widget.providers, serde.providers
+        ));
+    }
+    let changed = widget
+        .articles
+        .iter()
+        .zip(&serde.articles)
+        .find(|(w, s)| w != s);
+    match changed {
+        Some((w, s)) => Err(format!(
+            "the decoder changed a bundler bundle's article `{}`:\n widget: {w:?}\n serde:  {s:?}",
+            s.id
+        )),
+        None => Err(format!(
+            "the decoder changed a bundler bundle: {} articles kept of {}, generatedAt {:?} read as {:?}",
+            widget.articles.len(),
+            serde.articles.len(),
+            serde.generated_at,
+            widget.generated_at
+        )),
+    }
 }
 
 fn strip_bom(bytes: &[u8]) -> &[u8] {
