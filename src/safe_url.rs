@@ -77,7 +77,7 @@ pub fn check_url(raw: &str) -> Result<String, UrlRejection> {
             if authority.contains('@') {
                 return Err(UrlRejection::UserInfo);
             }
-            let host = crate::text::before_last(authority, b':').unwrap_or(authority);
+            let host = authority.rsplit_once(':').map_or(authority, |(h, _port)| h);
             if host.is_empty() || host.as_bytes().first() == Some(&b'.') {
                 return Err(UrlRejection::NoHost);
             }

@@ -77,25 +77,13 @@ pub fn truncate_chars(text: &str, max: usize) -> (String, bool) {
     let keep_end = text.char_indices().nth(max - 1).map_or(cut_at, |(i, _)| i);
     let head = text.get(..keep_end).unwrap_or_default();
     let min_keep = head.len() * 4 / 5;
-    let head = match before_last(head, b' ') {
-        Some(words) if words.len() >= min_keep => words,
+    let head = match head.rsplit_once(' ') {
+        Some((words, _)) if words.len() >= min_keep => words,
         _ => head,
     };
     let mut out = head.trim_end().to_owned();
     out.push('…');
     (out, true)
-}
-
-/// `s` up to its last `byte` (ASCII), if it has one. A byte search, so the
-/// widget's wasm carries no reverse `char` searcher (see docs/size.md).
-pub fn before_last(s: &str, byte: u8) -> Option<&str> {
-    s.bytes().rposition(|b| b == byte).and_then(|i| s.get(..i))
-}
-
-/// `s` without the `byte`s (ASCII) it ends with.
-pub fn trim_end_byte(s: &str, byte: u8) -> &str {
-    let end = s.bytes().rposition(|b| b != byte).map_or(0, |i| i + 1);
-    s.get(..end).unwrap_or(s)
 }
 
 #[cfg(test)]
@@ -130,17 +118,6 @@ mod tests {
         assert!(!has_visible(""));
         assert!(has_visible("\u{200b}a"));
         assert!(has_visible("\u{1f468}\u{200d}\u{1f469}"));
-    }
-
-    #[test]
-    fn byte_searches() {
-        assert_eq!(before_last("a:b:c", b':'), Some("a:b"));
-        assert_eq!(before_last("abc", b':'), None);
-        assert_eq!(before_last("é:", b':'), Some("é"));
-        assert_eq!(trim_end_byte("1.500", b'0'), "1.5");
-        assert_eq!(trim_end_byte("000", b'0'), "");
-        assert_eq!(trim_end_byte("example.com..", b'.'), "example.com");
-        assert_eq!(trim_end_byte("", b'.'), "");
     }
 
     #[test]

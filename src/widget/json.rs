@@ -468,7 +468,7 @@ pub fn push_number(out: &mut String, n: f64) {
         if micros > 0.0 {
             let digits = format!("{:06}", micros as u32);
             out.push('.');
-            out.push_str(crate::text::trim_end_byte(&digits, b'0'));
+            out.push_str(digits.trim_end_matches('0'));
         }
         return;
     }

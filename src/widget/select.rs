@@ -75,7 +75,7 @@ fn same(want: &AttrValue, have: &str) -> bool {
 /// `example.com` matches `example.com` and `www.example.com`.
 fn same_domain(want: &AttrValue, have: &str) -> bool {
     let strip = |s: &str| {
-        let s = crate::text::trim_end_byte(s.trim(), b'.');
+        let s = s.trim().trim_end_matches('.');
         s.get(..4)
             .filter(|p| p.eq_ignore_ascii_case("www."))
             .and_then(|_| s.get(4..))
