@@ -78,7 +78,7 @@ pub fn check_url(raw: &str) -> Result<String, UrlRejection> {
                 return Err(UrlRejection::UserInfo);
             }
             let host = authority.rsplit_once(':').map_or(authority, |(h, _port)| h);
-            if host.is_empty() || host.as_bytes().first() == Some(&b'.') {
+            if host.is_empty() || host.starts_with('.') {
                 return Err(UrlRejection::NoHost);
             }
             Ok(format!("{lower}:{rest}"))
@@ -89,7 +89,7 @@ pub fn check_url(raw: &str) -> Result<String, UrlRejection> {
             if is_sep(lead.next()) && is_sep(lead.next()) {
                 return Err(UrlRejection::ProtocolRelative);
             }
-            if cleaned.as_bytes().first() == Some(&b'\\') {
+            if cleaned.starts_with('\\') {
                 return Err(UrlRejection::ProtocolRelative);
             }
             Ok(cleaned)

@@ -973,9 +973,7 @@ fn parse_whole(s: &str) -> Option<f64> {
         rest
     };
     match super::json::parse(number.as_bytes()) {
-        Ok(Value::Number(n)) if number.as_bytes().first() != Some(&b'-') => {
-            Some(if negative { -n } else { n })
-        }
+        Ok(Value::Number(n)) if !number.starts_with('-') => Some(if negative { -n } else { n }),
         _ => None,
     }
 }
