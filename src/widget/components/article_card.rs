@@ -8,8 +8,8 @@ use yew::prelude::*;
 
 use crate::bundle::{ArticleType, Bundle};
 use crate::widget::components::{
-    ByPtr, CarouselProps, HeroImage, ImageEnv, Mark, MetaLine, RelatedSlide, Title, VideoFacade,
-    carousel, hero_image, meta_line, related_placeholder, related_slide, title, video_facade,
+    ByPtr, Carousel, HeroImage, ImageEnv, Mark, MetaLine, RelatedSlide, Title, VideoFacade,
+    hero_image, meta_line, related_placeholder, related_slide, title, video_facade,
 };
 use crate::widget::model::Selection;
 use crate::widget::options::{Layout, Options};
@@ -169,16 +169,11 @@ pub fn article_card(props: &ArticleCard<'_>) -> Html {
         } else {
             // A group, not a landmark: one per card would flood the page's
             // landmarks with "Related articles".
-            carousel(CarouselProps {
-                label: AttrValue::Static("Related articles"),
-                landmark: false,
-                slides: slides.into(),
-                kind: Some("related"),
-                caption: Some(AttrValue::Static("Related")),
-                per_page,
-                autoplay: None,
-                reduced_motion: None,
-            })
+            let slides: ByPtr<[Html]> = slides.into();
+            html! {
+                <Carousel label="Related articles" landmark={false} caption="Related"
+                    kind="related" {per_page} {slides} />
+            }
         }
     });
 

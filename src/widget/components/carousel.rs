@@ -109,13 +109,6 @@ fn clamp(span: Span, n: usize) -> Span {
     }
 }
 
-/// A [`Carousel`] with `props`, built without `html!`'s props builder
-/// (whose code the wasm would carry for the two places that make one; see
-/// docs/size.md).
-pub fn carousel(props: CarouselProps) -> Html {
-    yew::virtual_dom::VChild::<Carousel>::new(props, None).into()
-}
-
 /// A slide count as part of an effect key.
 fn count_key(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)

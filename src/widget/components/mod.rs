@@ -27,7 +27,7 @@ mod view;
 use std::rc::Rc;
 
 pub use article_card::{ArticleCard, article_card, heading_tag};
-pub use carousel::{Carousel, CarouselProps, announcement, carousel};
+pub use carousel::{Carousel, CarouselProps, announcement};
 pub use effect::{Cleanup, EffectKey, text_key, use_keyed_effect};
 pub use hero_image::{
     HeroImage, ImageEnv, PLACEHOLDER_SHADES, hero_image, placeholder_shade, sizes_for, srcset,

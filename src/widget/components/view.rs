@@ -15,7 +15,7 @@ use yew::prelude::*;
 use crate::bundle::{ArticleType, Bundle};
 use crate::text::truncate_chars;
 use crate::widget::components::{
-    ArticleCard, ByPtr, CarouselProps, ImageEnv, article_card, carousel, skeleton, use_keyed_effect,
+    ArticleCard, ByPtr, Carousel, ImageEnv, article_card, skeleton, use_keyed_effect,
 };
 use crate::widget::model::{LoadState, Selection};
 use crate::widget::options::{Layout, Options, Sort};
@@ -454,16 +454,11 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
             // One row of `limit` cards; no "Load more" (new cards would
             // arrive off screen).
             let slides: Vec<Html> = shown.iter().map(|&index| card(index)).collect();
-            carousel(CarouselProps {
-                label: name.text.clone(),
-                landmark: name.landmark,
-                slides: slides.into(),
-                kind: Some("list"),
-                caption: None,
-                per_page: 3,
-                autoplay: options.autoplay,
-                reduced_motion: None,
-            })
+            let slides: ByPtr<[Html]> = slides.into();
+            html! {
+                <Carousel label={name.text.clone()} landmark={name.landmark} kind="list"
+                    per_page={3} autoplay={options.autoplay} {slides} />
+            }
         }
         _ => {
             let limit = options.limit;
