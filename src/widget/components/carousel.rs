@@ -125,8 +125,7 @@ pub fn announcement(first: usize, last: usize, n: usize) -> String {
 
 /// Everything a carousel keeps between renders, in one reducer (one hook
 /// type rather than a `use_state` each; see docs/size.md): the slides on
-/// screen, the live region's text, what pauses the rotation, and its
-/// elements.
+/// screen, the live region's text and what pauses the rotation.
 #[derive(Clone, PartialEq)]
 struct State {
     /// `None` until measured: the first `per_page` slides.
@@ -140,10 +139,6 @@ struct State {
     /// The move in progress: shared by every state, set by the buttons and
     /// keys and taken when the scrolling settles, never while rendering.
     pending: Rc<Cell<Pending>>,
-    /// The carousel's elements, kept with its state rather than by
-    /// `use_node_ref` (one hook type less; see docs/size.md). Yew fills
-    /// them in when it commits a render.
-    refs: Refs,
 }
 
 /// A request to check focus after a settled move, numbered so that the
@@ -170,16 +165,6 @@ struct Settled {
     origin: Option<Origin>,
 }
 
-/// The elements a carousel measures, scrolls and focuses.
-#[derive(Clone, Default, PartialEq)]
-struct Refs {
-    section: NodeRef,
-    track: NodeRef,
-    prev: NodeRef,
-    next: NodeRef,
-    rotate: NodeRef,
-}
-
 /// A change to a carousel's [`State`].
 enum Change {
     /// A measurement, and what is left to do when the scrolling settled.
@@ -202,7 +187,6 @@ impl Default for State {
             focused: false,
             refocus: Refocus::default(),
             pending: Rc::default(),
-            refs: Refs::default(),
         }
     }
 }
@@ -240,13 +224,12 @@ impl Reducible for State {
 pub fn Carousel(props: &CarouselProps) -> Html {
     let n = props.slides.0.len();
     let state = use_reducer(State::default);
-    let Refs {
-        section,
-        track,
-        prev: prev_ref,
-        next: next_ref,
-        rotate: rotate_ref,
-    } = state.refs.clone();
+    // The elements the carousel measures, scrolls and focuses.
+    let section = use_node_ref();
+    let track = use_node_ref();
+    let prev_ref = use_node_ref();
+    let next_ref = use_node_ref();
+    let rotate_ref = use_node_ref();
     let change = state.dispatcher();
     let initial = Span {
         first: 0,

@@ -188,9 +188,6 @@ pub struct ViewState {
     paging: Paging,
     playing: Option<Playing>,
     focus: FocusRequest,
-    /// The view's outer element. Kept here rather than by `use_node_ref`
-    /// (one hook type less; see docs/size.md).
-    root: NodeRef,
 }
 
 /// Focus to move, after the render that shows what it moves to.
@@ -312,7 +309,7 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
         pages
     };
     let shown = select::visible(&order, options.limit, shown_pages);
-    let root_ref = view_state.root.clone();
+    let root_ref = use_node_ref();
     {
         let root = root_ref.clone();
         let FocusRequest { request, focus } = view_state.focus;
