@@ -1,8 +1,8 @@
-//! The stateful root of one widget: owns the load and the view's state
-//! ([`RootState`]), starts the load when rendering with a new `src` (or
-//! Retry; see [`CurrentLoad::start_if_new`]), renders the pure view
-//! ([`use_view`]) and reports to the page with events on the host element:
-//! `article-cards:ready` `{count, offline}`, `article-cards:error`
+//! The stateful root of one widget: owns the load ([`RootState`]), starts
+//! it when rendering with a new `src` (or Retry; see
+//! [`CurrentLoad::start_if_new`]), renders the view ([`use_view`], which
+//! keeps its own state) and reports to the page with events on the host
+//! element: `article-cards:ready` `{count, offline}`, `article-cards:error`
 //! `{message, offline}` (both, with `offline: true`, when the last good copy
 //! is shown), `article-cards:select` `{id, url}` (bubbling, composed
 //! `CustomEvent`s).
@@ -15,9 +15,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::widget::browser;
-use crate::widget::components::{
-    ViewChange, ViewDispatch, ViewProps, ViewState, text_key, use_keyed_effect, use_view,
-};
+use crate::widget::components::{ViewProps, text_key, use_keyed_effect, use_view};
 use crate::widget::load::{self, Cancel, Outcome};
 use crate::widget::model::{LoadState, Selection};
 use crate::widget::options::{Images, Options};
@@ -56,7 +54,7 @@ struct LoadKey {
 /// Which load of this widget, counted from 1 as they start.
 type LoadId = u32;
 
-/// The root's state: what the loads came to and what the view keeps.
+/// The root's state: what the loads came to.
 #[derive(Clone, Default)]
 struct RootState {
     /// The last load that finished: shown while it is the current load.
@@ -65,7 +63,6 @@ struct RootState {
     retry: u32,
     /// Where the last bundle came from (after redirects), for the images.
     bundle_url: Option<AttrValue>,
-    view: ViewState,
 }
 
 /// A finished load and its outcome.
@@ -84,7 +81,6 @@ enum RootAction {
         bundle_url: Option<AttrValue>,
     },
     Retry,
-    View(ViewChange),
 }
 
 impl RootState {
@@ -114,7 +110,6 @@ impl Reducible for RootState {
                 }
             }
             RootAction::Retry => next.retry = self.retry.wrapping_add(1),
-            RootAction::View(change) => next.view.apply(change),
         }
         Rc::new(next)
     }
@@ -336,21 +331,13 @@ pub fn Widget(props: &WidgetProps) -> Html {
         );
     });
 
-    let dispatcher = root.dispatcher();
-    let change: ViewDispatch = Rc::new(move |change| {
-        dispatcher.dispatch(RootAction::View(change));
-    });
-    use_view(
-        &ViewProps {
-            state: load,
-            options: Rc::clone(&props.options),
-            now_ms: browser::now_ms(),
-            locale,
-            on_retry,
-            on_select,
-            bundle_url: root.bundle_url.clone(),
-        },
-        &root.view,
-        change,
-    )
+    use_view(&ViewProps {
+        state: load,
+        options: Rc::clone(&props.options),
+        now_ms: browser::now_ms(),
+        locale,
+        on_retry,
+        on_select,
+        bundle_url: root.bundle_url.clone(),
+    })
 }

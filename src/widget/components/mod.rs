@@ -37,10 +37,7 @@ pub use provider_mark::{Mark, provider_mark};
 pub use related_slide::{RelatedSlide, appearance, related_slide};
 pub use skeleton::{related_placeholder, skeleton};
 pub use video_facade::{VideoFacade, embed_src, video_facade};
-pub use view::{
-    AccessibleName, Failed, Playing, View, ViewChange, ViewDispatch, ViewProps, ViewState,
-    derived_name, use_view,
-};
+pub use view::{AccessibleName, Failed, Playing, View, ViewProps, derived_name, use_view};
 
 /// The widget's one stylesheet (`style.css`, minified by `build.rs`); the
 /// edge adopts it into each shadow root.

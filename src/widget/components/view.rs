@@ -1,11 +1,12 @@
 //! The view of a widget: one of loading (skeleton), failed (message +
 //! Retry), empty, or the cards with "Load more" (a last good copy with an
 //! "offline copy" note and Retry first). It is a hook, [`use_view`], that
-//! the widget's root calls with the load's outcome and its own
-//! [`ViewState`]; [`View`] wraps it as a component for the tests. The view
-//! keeps how many pages are shown (which starts over when the bundle or
-//! the options that select articles change), which video is playing (while
-//! its card is shown), where focus goes next, and which images failed.
+//! the widget's root calls with the load's outcome; [`View`] wraps it as a
+//! component for the tests. The view keeps, in its own reducer
+//! ([`ViewState`]), how many pages are shown (which starts over when the
+//! bundle or the options that select articles change), which video is
+//! playing (while its card is shown), where focus goes next, and which
+//! images failed.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -173,13 +174,8 @@ struct FocusRequest {
 
 /// What the view keeps between renders: the pages shown, the video
 /// playing, where focus goes next, and (shared by every state) the
-/// articles in order and the images that failed.
-///
-/// It is kept by the caller's reducer and changed through
-/// [`ViewState::apply`]: the widget's root holds it in its own state, next
-/// to the load's, rather than the view keeping a reducer of its own (one
-/// hook less; see docs/size.md); [`View`] (the tests') keeps it in a
-/// reducer of its own.
+/// articles in order and the images that failed. [`use_view`] keeps it in
+/// a reducer of its own.
 #[derive(Clone, Default)]
 pub struct ViewState {
     order: Rc<RefCell<OrderCache>>,
@@ -214,7 +210,7 @@ pub enum ViewChange {
 }
 
 impl ViewState {
-    pub fn apply(&mut self, change: ViewChange) {
+    fn apply(&mut self, change: ViewChange) {
         let focus = match change {
             ViewChange::Pages { key, pages } => {
                 let nth = key.selecting.limit.saturating_mul(pages.saturating_sub(1)) + 1;
@@ -240,9 +236,6 @@ impl ViewState {
     }
 }
 
-/// Tells the caller's reducer of a [`ViewChange`].
-pub type ViewDispatch = Rc<dyn Fn(ViewChange)>;
-
 impl Reducible for ViewState {
     type Action = ViewChange;
 
@@ -267,19 +260,14 @@ pub struct Failed {
 /// with a new "now".
 #[component]
 pub fn View(props: &ViewProps) -> Html {
-    let state = use_reducer(ViewState::default);
-    let dispatcher = state.dispatcher();
-    use_view(
-        props,
-        &state,
-        Rc::new(move |change| dispatcher.dispatch(change)),
-    )
+    use_view(props)
 }
 
-/// The view's hooks and markup: see [`View`]. `view_state` is the caller's,
-/// changed through `change`.
+/// The view's hooks and markup: see [`View`].
 #[hook]
-pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch) -> Html {
+pub fn use_view(props: &ViewProps) -> Html {
+    let view_state = use_reducer(ViewState::default);
+    let change = view_state.dispatcher();
     let options = &props.options;
     let bundle = match &props.state {
         LoadState::Ready(b) | LoadState::Offline { bundle: b, .. } => Some(ByPtr(Rc::clone(b))),
@@ -350,7 +338,7 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
             [u32::from(gone), 0, 0, 0],
             Box::new(move || {
                 if gone {
-                    change(ViewChange::Play(None));
+                    change.dispatch(ViewChange::Play(None));
                 }
                 None
             }),
@@ -359,7 +347,7 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
     let on_play = {
         let (change, bundle) = (change.clone(), bundle.clone());
         Callback::from(move |index: usize| {
-            change(ViewChange::Play(
+            change.dispatch(ViewChange::Play(
                 bundle.clone().map(|bundle| Playing { bundle, index }),
             ));
         })
@@ -386,7 +374,7 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
                 let (failed, change) = (Rc::clone(&failed), change.clone());
                 before_next_frame(move || {
                     failed.borrow_mut().render_pending = false;
-                    change(ViewChange::Rerender);
+                    change.dispatch(ViewChange::Rerender);
                 });
             }
         })
@@ -462,7 +450,7 @@ pub fn use_view(props: &ViewProps, view_state: &ViewState, change: ViewDispatch)
             let more = select::has_more(&order, limit, pages).then(|| {
                 let (change, key) = (change.clone(), key.clone());
                 let onclick = Callback::from(move |_: MouseEvent| {
-                    change(ViewChange::Pages {
+                    change.dispatch(ViewChange::Pages {
                         key: key.clone(),
                         pages: pages + 1,
                     });
