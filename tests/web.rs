@@ -404,10 +404,10 @@ async fn retry_after_stays_within_the_retry_budget() {
     .await;
     until("error state", 3000.0, || find(&host, ".is-error").is_some()).await;
     assert!(text(&host, ".ac-msg").contains("HTTP 503"));
+    // Within the retry budget: one retry, whatever `Retry-After` says
+    // (`retry_after_seconds_are_read_and_capped` checks that `0` means no
+    // wait; an upper bound on the time here would depend on the machine).
     assert_eq!(calls(path), 2);
-    // `0`: retried at once, not after the 300 ms backoff.
-    let times = times(path);
-    assert!(times[1] - times[0] < 290.0, "{times:?}");
     handle.destroy();
 }
 
