@@ -39,7 +39,7 @@
 //! (checked after DNS and on every redirect; the connection goes to the
 //! checked address), ports 80 and 443, at most `max_redirects` redirects
 //! (5), `connect_timeout` and a per-read `read_timeout` (10 s each), a
-//! `request_deadline` per image (30 s), a `min_rate` (2 KiB/s after
+//! `request_deadline` per image (30 s), a `min_rate` (2,048 bytes/s after
 //! `rate_grace`, 2 s), `per_host` requests at once per host (4), and a
 //! `run_deadline` (10 min) for all the downloads of a run. Bodies are capped
 //! at `max_bytes` (10 MiB) while reading. `concurrency` worker threads
@@ -174,7 +174,7 @@ pub struct CacheOptions {
     /// (default 30 s).
     pub request_deadline: Duration,
     /// Minimum average body rate in bytes per second once `rate_grace` has
-    /// passed (default 2 KiB/s): a server dripping bytes is cut off.
+    /// passed (default 2,048 bytes/s): a server dripping bytes is cut off.
     pub min_rate: u64,
     /// See `min_rate` (default 2 s).
     pub rate_grace: Duration,

@@ -94,7 +94,7 @@ pub struct Limits {
     pub request_deadline: Duration,
     /// Minimum average body rate in bytes per second, checked once
     /// [`Limits::rate_grace`] has passed since the response head (default
-    /// 2 KiB/s; 0 turns the check off).
+    /// 2,048; 0 turns the check off).
     pub min_rate: u64,
     /// See [`Limits::min_rate`] (default 2 s).
     pub rate_grace: Duration,

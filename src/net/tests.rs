@@ -1,5 +1,6 @@
 //! The fetcher against tiny loopback servers (127.0.0.1 and 127.0.0.2 only;
-//! each stops when dropped), with injected address policies.
+//! each stops when dropped), with injected address policies. Compiled for
+//! tests only: `#[cfg(test)] mod tests;` in `mod.rs`.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, TcpListener, TcpStream};
