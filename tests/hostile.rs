@@ -15,6 +15,10 @@
 //! only http(s) or relative URLs in a written bundle, no control
 //! characters in its text, and a bundle the widget accepts in size.
 
+#[path = "support/png.rs"]
+mod png;
+use png::png_chunk;
+
 use std::fmt::Write as _;
 use std::fs;
 use std::io::Cursor;
@@ -724,30 +728,6 @@ fn content_type(name: &Path) -> Option<&'static str> {
         "html" => Some("text/html"),
         _ => None,
     }
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend((data.len() as u32).to_be_bytes());
-    let start = out.len();
-    out.extend(kind);
-    out.extend(data);
-    let crc = crc32(&out[start..]);
-    out.extend(crc.to_be_bytes());
 }
 
 /// A PNG of `w`×`h` 8-bit grey pixels, all zero, whatever the size: the

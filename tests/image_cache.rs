@@ -4,6 +4,10 @@
 // Test helpers (outside #[test] functions) may unwrap and panic.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
+#[path = "support/png.rs"]
+mod png;
+use png::png_chunk;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -268,30 +272,6 @@ fn logo() -> RgbaImage {
     })
 }
 
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut out = (data.len() as u32).to_be_bytes().to_vec();
-    let mut body = kind.to_vec();
-    body.extend_from_slice(data);
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&crc32(&body).to_be_bytes());
-    out
-}
-
 /// A PNG that claims 20,000 × 20,000 RGBA pixels: header only.
 fn bomb_png() -> Vec<u8> {
     let mut ihdr = Vec::new();
@@ -299,12 +279,13 @@ fn bomb_png() -> Vec<u8> {
     ihdr.extend_from_slice(&20_000u32.to_be_bytes());
     ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    out.extend(chunk(b"IHDR", &ihdr));
-    out.extend(chunk(
+    png_chunk(&mut out, b"IHDR", &ihdr);
+    png_chunk(
+        &mut out,
         b"IDAT",
         &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
-    ));
-    out.extend(chunk(b"IEND", &[]));
+    );
+    png_chunk(&mut out, b"IEND", &[]);
     out
 }
 
