@@ -19,8 +19,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 .args([
                     "bench",
                     "--quiet",
-                    "--features",
-                    "cli",
+                    "-p",
+                    "article-cards",
                     "--bench",
                     "related",
                     "--",
@@ -33,8 +33,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
                 .args([
                     "bench",
                     "--quiet",
-                    "--features",
-                    "cli",
+                    "-p",
+                    "article-cards",
                     "--bench",
                     "images",
                     "--",
@@ -260,8 +260,8 @@ fn build_bundler() -> Result<PathBuf, String> {
         cargo().args([
             "build",
             "--release",
-            "--features",
-            "cli",
+            "-p",
+            "article-cards",
             "--bin",
             "article-cards",
         ]),

@@ -29,7 +29,12 @@ use crate::wasm;
 
 pub const TARGET: &str = "wasm32-unknown-unknown";
 pub const PROFILE: &str = "wasm-release";
-/// The crate's library name, as rustc and wasm-bindgen spell it.
+/// The widget crate's package and library names, as cargo and rustc spell
+/// them (`crates/widget`).
+pub const WIDGET_PACKAGE: &str = "article-cards-widget";
+const WIDGET_LIB: &str = "article_cards_widget";
+/// The shipped module's name (`article_cards.js`, `article_cards_bg.wasm`),
+/// given to wasm-bindgen as `--out-name`.
 pub const LIB: &str = "article_cards";
 
 /// `0` turns off the rebuilt standard library (see [`BuildStd`]).
@@ -211,7 +216,16 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
 
     // Cargo knows best when the wasm is stale; a no-op build is quick.
     let mut build = cargo();
-    build.args(["build", "--lib", "--target", TARGET, "--profile", PROFILE]);
+    build.args([
+        "build",
+        "-p",
+        WIDGET_PACKAGE,
+        "--lib",
+        "--target",
+        TARGET,
+        "--profile",
+        PROFILE,
+    ]);
     build_std.configure(&mut build);
     if let Some(level) = opt_level {
         build.env("CARGO_PROFILE_WASM_RELEASE_OPT_LEVEL", level);
@@ -225,7 +239,7 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     let raw_wasm = target_dir()
         .join(TARGET)
         .join(PROFILE)
-        .join(format!("{LIB}.wasm"));
+        .join(format!("{WIDGET_LIB}.wasm"));
     if !raw_wasm.is_file() {
         return Err(format!("the build did not produce {}", raw_wasm.display()));
     }
@@ -259,7 +273,8 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
         run(
             "generate the JS bindings (wasm-bindgen --target web)",
             Command::new("wasm-bindgen")
-                .args(["--target", "web", "--no-typescript", "--out-dir"])
+                .args(["--target", "web", "--no-typescript", "--out-name", LIB])
+                .arg("--out-dir")
                 .arg(&bindgen_dir)
                 .arg(&raw_wasm),
         )?;

@@ -1,4 +1,4 @@
-//! `cargo xtask fuzz [--cases N]`: the property tests of `tests/props.rs`
+//! `cargo xtask fuzz [--cases N]`: the property tests of `crates/widget/tests/props.rs`
 //! (the widget's JSON reader against `serde_json`, `safe_url` against the
 //! WHATWG parser, text cleaning) with many more cases than `cargo test`
 //! runs, in release mode, from a fresh seed each time (give
@@ -31,8 +31,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
         cargo().env("PROPTEST_CASES", cases.to_string()).args([
             "test",
             "--release",
-            "--features",
-            "cli",
+            "-p",
+            "article-cards-widget",
             "--test",
             "props",
         ]),

@@ -30,7 +30,7 @@ tasks:
   bench images      time the image cache (fetch, resize, encode) on synthetic photos
   bench widget      time mount → first 24 cards in headless Chromium (1,000 / 10,000 articles)
   bench hostile     time the bundler on hostile inputs at three sizes each [--exe PATH] [SHAPE...]
-  fuzz [--cases N]  the property tests (tests/props.rs) with N cases each (100,000), release
+  fuzz [--cases N]  the property tests (crates/widget/tests/props.rs) with N cases each (100,000), release
 ";
 
 fn main() -> ExitCode {

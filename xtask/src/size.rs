@@ -124,7 +124,7 @@ pub fn measure(dist: &Dist) -> Result<Report, String> {
 }
 
 fn css_path() -> PathBuf {
-    root().join("src/widget/style.css")
+    root().join("crates/widget/src/style.css")
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {

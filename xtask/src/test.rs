@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
+use crate::dist::WIDGET_PACKAGE;
 use crate::tools;
 use crate::util::{cargo, root, run};
 
@@ -34,6 +35,10 @@ pub fn main() -> Result<(), String> {
         "clippy (wasm32)",
         cargo().args([
             "clippy",
+            "-p",
+            "article-cards-bundle",
+            "-p",
+            WIDGET_PACKAGE,
             "--lib",
             "--tests",
             "--target",
@@ -74,9 +79,16 @@ pub fn main() -> Result<(), String> {
 
 fn browser_tests() -> Command {
     let mut cmd = cargo();
-    cmd.args(["test", "--target", "wasm32-unknown-unknown"]);
+    cmd.args([
+        "test",
+        "-p",
+        WIDGET_PACKAGE,
+        "--target",
+        "wasm32-unknown-unknown",
+    ]);
     for name in BROWSER_TESTS {
-        if root().join("tests").join(format!("{name}.rs")).is_file() {
+        let file = format!("crates/widget/tests/{name}.rs");
+        if root().join(file).is_file() {
             cmd.args(["--test", name]);
         }
     }
@@ -88,14 +100,22 @@ fn browser_tests() -> Command {
     cmd
 }
 
-/// Rewrites the generated files: the schema files from `src/bundle.rs`, and
-/// the options regions of `pkg/` from the options table in
-/// `src/widget/options.rs`.
+/// Rewrites the generated files: the schema files from
+/// `crates/bundle/src/lib.rs`, and the options regions of `pkg/` from the
+/// options table in `crates/widget/src/options.rs`.
 pub fn codegen() -> Result<(), String> {
     run(
         "regenerate docs/bundle.schema.json, pkg/bundle.d.ts and the options in pkg/",
         cargo()
-            .args(["test", "--features", "schema", "--test", "codegen"])
+            .args([
+                "test",
+                "-p",
+                WIDGET_PACKAGE,
+                "--features",
+                "schema",
+                "--test",
+                "codegen",
+            ])
             .env("UPDATE_EXPECT", "1"),
     )?;
     for file in ["docs/bundle.schema.json", "pkg/bundle.d.ts"] {

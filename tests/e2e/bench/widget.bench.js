@@ -226,7 +226,7 @@ async function main() {
     await server.close();
   }
 
-  // The widget's "MB" are MiB (`human_size` in src/widget/decode.rs).
+  // The widget's "MB" are MiB (`human_size` in crates/widget/src/decode.rs).
   const footnotes = refusals.map(({ name, size, articles, refused }) => {
     const limit = /the limit is ([\d.]+) MB/.exec(refused)?.[1];
     const cap = limit ? `${limit} MiB cap` : `cap (${refused})`;

@@ -65,7 +65,7 @@ pub fn top(n: usize) -> Result<String, String> {
     Ok(report(&parse(&bytes)?, n))
 }
 
-/// `article_cards[0123456789abcdef]::widget::x` → `article_cards::widget::x`:
+/// `article_cards_widget[0123456789abcdef]::x` → `article_cards_widget::x`:
 /// rustc's crate disambiguators make names long and differ between builds.
 pub fn tidy(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
@@ -89,23 +89,22 @@ pub fn tidy(name: &str) -> String {
     out
 }
 
-/// What a function is counted under: the widget module it comes from
-/// (`article_cards::widget::components::carousel`, found anywhere in the
+/// What a function is counted under: the project module it comes from
+/// (`article_cards_widget::components::carousel`, found anywhere in the
 /// name, so Yew's code instantiated for a component counts as that
 /// component's), else its crate and first module (`yew::virtual_dom`).
 pub fn group(tidy_name: &str) -> String {
-    if let Some(at) = tidy_name.find("article_cards::") {
+    if let Some(at) = tidy_name.find("article_cards_") {
         let path: Vec<&str> = tidy_name[at..]
             .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
             .next()
             .unwrap_or_default()
             .split("::")
             .collect();
-        // The module: `article_cards::safe_url`, `…::widget::decode`,
-        // `…::widget::components::carousel`.
-        let depth = match path.get(1..3) {
-            Some(["widget", "components"]) => 4,
-            Some(["widget", _]) => 3,
+        // The module: `article_cards_bundle::safe_url`,
+        // `article_cards_widget::decode`, `…::components::carousel`.
+        let depth = match path.get(1) {
+            Some(&"components") => 3,
             _ => 2,
         };
         return path[..depth.min(path.len())].join("::");
@@ -229,19 +228,19 @@ mod tests {
     #[test]
     fn names_are_tidied_and_grouped() {
         let long = "<yew[68592494a9cd108b]::html::component::lifecycle::CompStateInner<\
-                    article_cards[334d0dbd72511cf5]::widget::components::view::View> as \
+                    article_cards_widget[334d0dbd72511cf5]::components::view::View> as \
                     yew[68592494a9cd108b]::html::component::lifecycle::Stateful>::view";
         let t = tidy(long);
         assert!(t.starts_with("<yew::html::component"), "{t}");
         assert!(!t.contains("[68592494a9cd108b]"));
-        assert_eq!(group(&t), "article_cards::widget::components::view");
+        assert_eq!(group(&t), "article_cards_widget::components::view");
         assert_eq!(
-            group("article_cards::widget::root::start_load::{closure#0}"),
-            "article_cards::widget::root"
+            group("article_cards_widget::root::start_load::{closure#0}"),
+            "article_cards_widget::root"
         );
         assert_eq!(
-            group("article_cards::safe_url::check_url"),
-            "article_cards::safe_url"
+            group("article_cards_bundle::safe_url::check_url"),
+            "article_cards_bundle::safe_url"
         );
         assert_eq!(
             group("<yew::virtual_dom::vnode::VNode as X>::reconcile"),

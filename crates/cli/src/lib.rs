@@ -1,0 +1,532 @@
+//! The native `article-cards` command.
+//!
+//! `article-cards bundle <INPUT>... --out <FILE>` turns article files
+//! (Markdown with YAML front matter, or JSON feed pages) into a bundle v1
+//! JSON file. The pipeline: [`source`] reads a file and parses its front
+//! matter into the permissive [`raw`] model, [`resolve`] validates it into
+//! bundle types while collecting [`diag::Diagnostic`]s, and [`build`]
+//! merges, filters, sorts and assembles the bundle. Exit codes are decided
+//! in one place, [`CliError::exit_code`].
+
+pub mod build;
+pub mod diag;
+pub mod raw;
+pub mod resolve;
+pub mod source;
+
+pub mod images;
+pub mod net;
+pub mod related;
+
+use std::fmt;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand};
+
+pub use build::{BundleOptions, ImageCaching, ImageStats, Stats, bundle_paths, collect_files};
+pub use diag::{Diagnostic, Severity};
+
+use crate::images::{CacheOptions, Progress};
+use crate::related::RelatedMode;
+use bundle::safe_url::{check_url, is_absolute_http};
+use bundle::{MAX_BUNDLE_BYTES, MAX_RELATED};
+
+/// Command-line interface.
+#[derive(Debug, Parser)]
+#[command(name = "article-cards", version, about = "Embeddable news cards")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Bundle article files (Markdown with YAML front matter, JSON feed
+    /// pages) into one bundle v1 JSON file for the widget.
+    Bundle(BundleArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BundleArgs {
+    /// Article files or directories (walked recursively for .md, .markdown,
+    /// .txt and .json files).
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the bundle (atomically: a failed run leaves the
+    /// previous file untouched).
+    #[arg(long, short, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Fail (exit 1, nothing written) on any warning or error.
+    #[arg(long)]
+    pub strict: bool,
+    /// Indent the JSON output.
+    #[arg(long)]
+    pub pretty: bool,
+    /// Print errors only: no warnings or notes, no summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Directory of provider records (name, domain, logo images) used for
+    /// providers that come without a logo.
+    #[arg(long, value_name = "DIR")]
+    pub providers: Option<PathBuf>,
+    /// Absolute http(s) URL prepended to site-relative image paths
+    /// (`/assets/...`).
+    #[arg(long, value_name = "URL")]
+    pub asset_base: Option<String>,
+    /// Keep only articles published at or after this time (RFC 3339, or a
+    /// date meaning midnight UTC).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Keep only articles with this topic (case-insensitive; repeatable:
+    /// any of them).
+    #[arg(long = "topic", value_name = "NAME")]
+    pub topics: Vec<String>,
+    /// Related articles: `auto` keeps explicit lists and computes up to
+    /// `--related-limit` for articles without one (shared topics, similar
+    /// title and excerpt terms, then recency); `explicit` keeps only the
+    /// lists in the files; `off` drops them all.
+    #[arg(long, value_name = "MODE", default_value = "auto", value_parser = ["auto", "explicit", "off"])]
+    pub related: String,
+    /// How many related articles to compute per article (at most the
+    /// bundle's cap on related items).
+    #[arg(long, value_name = "K", default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=MAX_RELATED as i64))]
+    pub related_limit: u16,
+    /// Download the images (article, related and logo images with absolute
+    /// http(s) URLs) into DIR as responsive WebP + JPEG/PNG copies and
+    /// point the bundle at them (`variants`, `placeholder`, `original`). An
+    /// image that fails keeps its URL, with a warning.
+    #[arg(long, value_name = "DIR")]
+    pub cache_images: Option<PathBuf>,
+    /// URL of DIR as the widget sees it, relative to the bundle or absolute
+    /// (default: DIR's path relative to the directory of `--out`).
+    #[arg(long, value_name = "URL", requires = "cache_images")]
+    pub image_base: Option<String>,
+    /// Send no image request: use only what DIR/manifest.json has.
+    #[arg(long, requires = "cache_images")]
+    pub offline: bool,
+    /// Delete the files in DIR that no image of this run uses.
+    #[arg(long, requires = "cache_images")]
+    pub prune: bool,
+    /// Images downloaded at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub image_concurrency: u16,
+    /// Let every network read of the run (`--cache-images`) reach any
+    /// address and port, loopback and private networks included. For local
+    /// testing only: by default only public addresses on ports 80 and 443
+    /// are fetched.
+    #[arg(long)]
+    pub allow_private_hosts: bool,
+}
+
+/// Why a run failed. [`CliError::exit_code`] maps it to the exit status.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad arguments (exit 2).
+    Usage(String),
+    /// Reading or writing failed (exit 2).
+    Io { context: String, source: io::Error },
+    /// The input does not make a bundle: problems under `--strict`, or no
+    /// article at all (exit 1). Nothing was written.
+    Invalid(String),
+}
+
+impl CliError {
+    /// The one place exit codes are decided: 1 invalid input, 2 usage or
+    /// I/O error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Invalid(_) => 1,
+            CliError::Usage(_) | CliError::Io { .. } => 2,
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    /// Paths and titles in messages can come from the input: control and
+    /// bidi characters are escaped.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(m) | CliError::Invalid(m) => diag::write_escaped(f, m),
+            CliError::Io { context, source } => {
+                diag::write_escaped(f, &format!("{context}: {source}"))
+            }
+        }
+    }
+}
+
+impl std::error::Error for CliError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CliError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// A successful run.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub stats: Stats,
+    pub elapsed: Duration,
+    pub out: PathBuf,
+}
+
+impl fmt::Display for Summary {
+    /// `bundled 128 articles from 130 files (2 skipped, 3 warnings) in 41 ms`;
+    /// with `--cache-images`: `… 3 warnings), 40 images cached (1 failed) in …`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.stats;
+        write!(
+            f,
+            "bundled {} articles from {} files ({} skipped, ",
+            s.articles, s.files, s.skipped
+        )?;
+        if s.filtered > 0 {
+            write!(f, "{} filtered, ", s.filtered)?;
+        }
+        write!(f, "{} warnings)", s.warnings)?;
+        if let Some(images) = s.images {
+            write!(
+                f,
+                ", {} images cached ({} failed)",
+                images.cached, images.failed
+            )?;
+        }
+        write!(f, " in {} ms", self.elapsed.as_millis())
+    }
+}
+
+/// Entry point used by `src/main.rs`.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with status 0; usage errors
+            // are printed by clap and mapped like every other usage error.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(CliError::Usage(String::new()).exit_code())
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let quiet = match &cli.command {
+        Command::Bundle(args) => args.quiet,
+    };
+    match run(cli) {
+        Ok(summary) => {
+            if !quiet {
+                eprintln!("{summary}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("article-cards: error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// Runs a parsed command, printing diagnostics to stderr.
+pub fn run(cli: Cli) -> Result<Summary, CliError> {
+    let stderr = io::stderr();
+    let mut err = io::BufWriter::new(stderr.lock());
+    let result = run_with(cli, &mut err);
+    let _ = err.flush();
+    result
+}
+
+/// Runs a parsed command, printing diagnostics to `err`.
+pub fn run_with(cli: Cli, err: &mut dyn Write) -> Result<Summary, CliError> {
+    match cli.command {
+        Command::Bundle(args) => run_bundle(&args, err),
+    }
+}
+
+impl BundleArgs {
+    /// Checks the arguments and turns them into library options.
+    pub fn options(&self) -> Result<BundleOptions, CliError> {
+        for input in &self.inputs {
+            if !input.exists() {
+                return Err(CliError::Usage(format!(
+                    "input not found: {}",
+                    input.display()
+                )));
+            }
+        }
+        if let Some(dir) = &self.providers
+            && !dir.is_dir()
+        {
+            return Err(CliError::Usage(format!(
+                "--providers: not a directory: {}",
+                dir.display()
+            )));
+        }
+        let asset_base = match &self.asset_base {
+            Some(base) => match check_url(base) {
+                Ok(url) if is_absolute_http(&url) => Some(url),
+                Ok(_) => {
+                    return Err(CliError::Usage(format!(
+                        "--asset-base: `{base}` is not an absolute http(s) URL"
+                    )));
+                }
+                Err(why) => {
+                    return Err(CliError::Usage(format!("--asset-base: {why}")));
+                }
+            },
+            None => None,
+        };
+        let since = match &self.since {
+            Some(s) => match resolve::parse_time(s.trim()) {
+                Ok((ts, _)) => Some(ts),
+                Err(resolve::NotADate) => {
+                    return Err(CliError::Usage(format!(
+                        "--since: `{s}` is not a date (2021-04-28) or date-time (2021-04-28T16:08:00Z)"
+                    )));
+                }
+            },
+            None => None,
+        };
+        Ok(BundleOptions {
+            providers_dir: self.providers.clone(),
+            asset_base,
+            since,
+            topics: self.topics.clone(),
+            generated_at: generated_at_from_env(),
+            threads: None,
+            related: match self.related.as_str() {
+                "explicit" => RelatedMode::Explicit,
+                "off" => RelatedMode::Off,
+                _ => RelatedMode::Auto,
+            },
+            related_limit: usize::from(self.related_limit),
+            images: self.image_caching()?,
+        })
+    }
+
+    /// `--cache-images` and its companions.
+    fn image_caching(&self) -> Result<Option<ImageCaching>, CliError> {
+        let Some(dir) = &self.cache_images else {
+            return Ok(None);
+        };
+        if dir.exists() && !dir.is_dir() {
+            return Err(CliError::Usage(format!(
+                "--cache-images: not a directory: {}",
+                dir.display()
+            )));
+        }
+        let base = match &self.image_base {
+            Some(base) => {
+                check_url(base).map_err(|why| CliError::Usage(format!("--image-base: {why}")))?
+            }
+            None => {
+                let out_dir = match self.out.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                relative_url(&out_dir, dir).ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "--cache-images: cannot express {} relative to {}; give --image-base",
+                        dir.display(),
+                        out_dir.display()
+                    ))
+                })?
+            }
+        };
+        let base = if base.is_empty() || base.ends_with('/') {
+            base
+        } else {
+            format!("{base}/")
+        };
+        let mut cache = CacheOptions::new(dir);
+        cache.concurrency = usize::from(self.image_concurrency);
+        cache.offline = self.offline;
+        cache.prune = self.prune;
+        cache.allow_private_hosts = self.allow_private_hosts;
+        cache.progress = if self.quiet {
+            Progress::Never
+        } else {
+            Progress::Auto
+        };
+        Ok(Some(ImageCaching { cache, base }))
+    }
+}
+
+/// `to` as a relative URL path from the directory `from` (`www` and
+/// `www/cache` → `cache`; `www` and `img` → `../img`), percent-encoding
+/// what is not a plain path character. `None` when a path is not UTF-8 or
+/// the two are on different roots.
+pub fn relative_url(from: &Path, to: &Path) -> Option<String> {
+    use std::path::Component;
+    fn normal(p: &Path) -> Option<Vec<String>> {
+        let abs = std::path::absolute(p).ok()?;
+        let mut out: Vec<String> = Vec::new();
+        for c in abs.components() {
+            match c {
+                Component::Prefix(pre) => out.push(pre.as_os_str().to_str()?.to_owned()),
+                Component::RootDir => out.push("/".to_owned()),
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    if out.len() > 1 {
+                        out.pop();
+                    }
+                }
+                Component::Normal(s) => out.push(s.to_str()?.to_owned()),
+            }
+        }
+        Some(out)
+    }
+    let from = normal(from)?;
+    let to = normal(to)?;
+    if from.first() != to.first() {
+        return None;
+    }
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut segments: Vec<String> = vec!["..".to_owned(); from.len().saturating_sub(common)];
+    segments.extend(to.iter().skip(common).map(|s| percent_encode(s)));
+    Some(segments.join("/"))
+}
+
+fn percent_encode(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `SOURCE_DATE_EPOCH` (seconds), for reproducible bundles.
+fn generated_at_from_env() -> Option<jiff::Timestamp> {
+    let secs: i64 = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    jiff::Timestamp::from_second(secs).ok()
+}
+
+fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliError> {
+    let started = Instant::now();
+    let opts = args.options()?;
+    let (bundle, diags, stats) = bundle_paths(&args.inputs, &opts);
+    for d in &diags {
+        if args.quiet && d.severity != Severity::Error {
+            continue;
+        }
+        let _ = writeln!(err, "{d}");
+    }
+    if args.strict && (stats.errors > 0 || stats.warnings > 0) {
+        return Err(CliError::Invalid(format!(
+            "--strict: {} errors and {} warnings; nothing written to {}",
+            stats.errors,
+            stats.warnings,
+            args.out.display()
+        )));
+    }
+    if stats.articles == 0 {
+        return Err(CliError::Invalid(format!(
+            "no article to bundle from {} files ({} skipped); nothing written to {}",
+            stats.files,
+            stats.skipped,
+            args.out.display()
+        )));
+    }
+    let json = if args.pretty {
+        serde_json::to_vec_pretty(&bundle)
+    } else {
+        serde_json::to_vec(&bundle)
+    };
+    let mut json = json.map_err(|e| CliError::Io {
+        context: "cannot serialise the bundle".to_owned(),
+        source: io::Error::other(e),
+    })?;
+    json.push(b'\n');
+    if json.len() > MAX_BUNDLE_BYTES {
+        return Err(CliError::Invalid(too_large(&bundle, json.len(), &args.out)));
+    }
+    write_atomically(&args.out, &json)?;
+    Ok(Summary {
+        stats,
+        elapsed: started.elapsed(),
+        out: args.out.clone(),
+    })
+}
+
+/// Why a bundle over the widget's limit is not written, naming the largest
+/// articles (by their serialized size) as the ones to look at.
+fn too_large(bundle: &bundle::Bundle, len: usize, out: &Path) -> String {
+    let mut sizes: Vec<(usize, &bundle::Article)> = bundle
+        .articles
+        .iter()
+        .map(|a| (serde_json::to_vec(a).map_or(0, |v| v.len()), a))
+        .collect();
+    sizes.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    let largest: Vec<String> = sizes
+        .iter()
+        .take(5)
+        .map(|(size, a)| {
+            let title = bundle::text::truncate_chars(&a.title, 60).0;
+            let url = bundle::text::truncate_chars(&a.url, 100).0;
+            format!("{} `{title}` {url}", human_bytes(*size))
+        })
+        .collect();
+    format!(
+        "the bundle would be {}, over the widget's {} limit; nothing written to {}. Largest articles: {}",
+        human_bytes(len),
+        human_bytes(MAX_BUNDLE_BYTES),
+        out.display(),
+        largest.join("; ")
+    )
+}
+
+/// `812 bytes`, `14.2 KiB`, `5.0 MiB`.
+fn human_bytes(n: usize) -> String {
+    let f = n as f64;
+    if n < 1024 {
+        format!("{n} bytes")
+    } else if n < 1024 * 1024 {
+        format!("{:.1} KiB", f / 1024.0)
+    } else {
+        format!("{:.1} MiB", f / (1024.0 * 1024.0))
+    }
+}
+
+/// Writes `bytes` to a temporary file next to `out`, then renames it over
+/// `out`: readers see the old file or the new one, never a partial one.
+pub fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let io_err = |context: String| move |source: io::Error| CliError::Io { context, source };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".article-cards-").suffix(".tmp");
+    // A temporary file is private (0600); the bundle is for publishing, so
+    // it is created like any new file: 0666 less the umask, applied by the
+    // system when the file is created.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(&dir).map_err(io_err(format!(
+        "cannot create a temporary file in {}",
+        dir.display()
+    )))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(io_err(format!("cannot write {}", out.display())))?;
+    tmp.persist(out).map_err(|e| CliError::Io {
+        context: format!("cannot write {}", out.display()),
+        source: e.error,
+    })?;
+    Ok(())
+}

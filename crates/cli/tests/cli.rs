@@ -1,0 +1,433 @@
+// Test helpers may panic: a panic is a test failure.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+//! The built binary: exit codes, atomic output, summary line.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use bundle::Bundle;
+
+#[path = "support/repo.rs"]
+mod repo;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_article-cards"))
+        .current_dir(repo::ROOT)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn is_summary(line: &str) -> bool {
+    // bundled 2 articles from 2 files (0 skipped, 0 warnings) in 3 ms
+    let Some(rest) = line.strip_prefix("bundled ") else {
+        return false;
+    };
+    let words: Vec<&str> = rest.split(' ').collect();
+    let num = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    words.len() >= 11
+        && num(words[0])
+        && words[1] == "articles"
+        && words[2] == "from"
+        && num(words[3])
+        && words[4] == "files"
+        && words[5].starts_with('(')
+        && num(&words[5][1..])
+        && rest.contains(" warnings) in ")
+        && words[words.len() - 1] == "ms"
+        && num(words[words.len() - 2])
+}
+
+fn out_path(dir: &Path) -> String {
+    dir.join("bundle.json").display().to_string()
+}
+
+#[test]
+fn success_writes_bundle_and_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = out_path(tmp.path());
+    let o = run(&[
+        "bundle",
+        "tests/fixtures/basic/in",
+        "--out",
+        &out,
+        "--pretty",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    let last = err.lines().last().unwrap();
+    assert!(is_summary(last), "{last}");
+    assert!(last.starts_with("bundled 2 articles from 2 files (0 skipped, 0 warnings) in "));
+    let bundle: Bundle = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
+    assert_eq!(bundle.articles.len(), 2);
+    // Nothing but the bundle is left in the directory (no temp files).
+    let names: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("bundle.json")]);
+}
+
+#[test]
+fn warnings_print_located_diagnostics_and_still_succeed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = out_path(tmp.path());
+    let o = run(&["bundle", "tests/fixtures/strict_fails/in", "--out", &out]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "tests/fixtures/strict_fails/in/warn.md:4:1: warning: `heat` should be an integer"
+        ),
+        "{err}"
+    );
+    assert!(is_summary(err.lines().last().unwrap()));
+}
+
+#[test]
+fn strict_fails_with_1_and_leaves_old_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = out_path(tmp.path());
+    fs::write(&out, "OLD").unwrap();
+    let o = run(&[
+        "bundle",
+        "tests/fixtures/strict_fails/in",
+        "--out",
+        &out,
+        "--strict",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(fs::read_to_string(&out).unwrap(), "OLD");
+    assert!(stderr(&o).contains("--strict"));
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn strict_passes_on_clean_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = out_path(tmp.path());
+    fs::write(&out, "OLD").unwrap();
+    let o = run(&[
+        "bundle",
+        "tests/fixtures/strict_clean/in",
+        "--out",
+        &out,
+        "--strict",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bundle: Bundle = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
+    assert_eq!(bundle.articles.len(), 1);
+}
+
+#[test]
+fn no_article_is_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = out_path(tmp.path());
+    let o = run(&["bundle", "tests/fixtures/no_articles/in", "--out", &out]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!Path::new(&out).exists());
+}
+
+#[test]
+fn usage_errors_are_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = out_path(tmp.path());
+    fs::write(&out, "OLD").unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["bundle", "tests/fixtures/basic/in"],
+        vec!["bundle", "--out", &out],
+        vec!["bundle", "no/such/input", "--out", &out],
+        vec![
+            "bundle",
+            "tests/fixtures/basic/in",
+            "--out",
+            &out,
+            "--since",
+            "soon",
+        ],
+        vec![
+            "bundle",
+            "tests/fixtures/basic/in",
+            "--out",
+            &out,
+            "--asset-base",
+            "javascript:alert(1)",
+        ],
+        vec![
+            "bundle",
+            "tests/fixtures/basic/in",
+            "--out",
+            &out,
+            "--asset-base",
+            "/relative",
+        ],
+        vec![
+            "bundle",
+            "tests/fixtures/basic/in",
+            "--out",
+            &out,
+            "--providers",
+            "no/such/dir",
+        ],
+        vec![
+            "bundle",
+            "tests/fixtures/basic/in",
+            "--out",
+            &out,
+            "--bogus",
+        ],
+        vec!["frobnicate"],
+        vec![],
+    ];
+    for args in cases {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert_eq!(fs::read_to_string(&out).unwrap(), "OLD", "{args:?}");
+    }
+}
+
+#[test]
+fn io_error_is_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("missing-dir").join("bundle.json");
+    let o = run(&[
+        "bundle",
+        "tests/fixtures/basic/in",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("error"), "{}", stderr(&o));
+}
+
+#[test]
+fn replaces_existing_bundle_atomically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = out_path(tmp.path());
+    fs::write(&out, "OLD").unwrap();
+    let o = run(&["bundle", "tests/fixtures/basic/in", "--out", &out]);
+    assert_eq!(o.status.code(), Some(0));
+    let bytes = fs::read(&out).unwrap();
+    let bundle: Bundle = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(bundle.version, 1);
+    assert!(!bytes.starts_with(b"{\n"), "compact without --pretty");
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn help_is_0_and_quiet_is_quiet() {
+    assert_eq!(run(&["--help"]).status.code(), Some(0));
+    assert_eq!(run(&["bundle", "--help"]).status.code(), Some(0));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = out_path(tmp.path());
+    let o = run(&[
+        "bundle",
+        "tests/fixtures/strict_fails/in",
+        "--out",
+        &out,
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn output_is_deterministic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a.json").display().to_string();
+    let b = tmp.path().join("b.json").display().to_string();
+    let env = [("SOURCE_DATE_EPOCH", "1600000000")];
+    for out in [&a, &b] {
+        let o = Command::new(env!("CARGO_BIN_EXE_article-cards"))
+            .current_dir(repo::ROOT)
+            .args([
+                "bundle",
+                "tests/fixtures/ordering/in",
+                "tests/fixtures/basic/in",
+                "--out",
+                out,
+            ])
+            .envs(env)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+    }
+    let a = fs::read(&a).unwrap();
+    assert_eq!(a, fs::read(&b).unwrap());
+    let bundle: Bundle = serde_json::from_slice(&a).unwrap();
+    assert_eq!(bundle.generated_at, "2020-09-13T12:26:40Z");
+}
+
+#[test]
+fn finding_2_hostile_feed_pages_are_read_in_one_pass() {
+    // Before the line index, a page of 200,000 `null` items took minutes
+    // (each item's line was found by scanning everything before it). Now
+    // every item is reported, in order and placed, up to the items cap.
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("nulls.json");
+    let n = 200_000;
+    let mut json = String::from("{\"page\":1,\"value\":[\n");
+    json.push_str(&vec!["null"; n].join(",\n"));
+    json.push_str("\n]}\n");
+    fs::write(&page, json).unwrap();
+    let out = out_path(tmp.path());
+    let o = run(&["bundle", page.to_str().unwrap(), "--out", &out]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    let cap = 100_000;
+    assert_eq!(err.matches("is null; item skipped").count(), cap);
+    // Item i is on line i + 2, after a comma on line i + 1 for i > 0.
+    let last = format!(
+        "nulls.json:{}:1: error: `value[{}]` is null",
+        cap + 1,
+        cap - 1
+    );
+    assert!(err.contains(&last), "{last}");
+    let warning = format!(
+        "nulls.json:{}:1: warning: `value` has {n} items; only the first {cap} are read (cap), {} items skipped",
+        cap + 2,
+        n - cap
+    );
+    assert!(err.contains(&warning), "{warning}");
+    assert!(
+        err.contains(&format!("({n} skipped)")),
+        "{}",
+        err.lines().last().unwrap()
+    );
+    assert!(!Path::new(&out).exists());
+}
+
+#[test]
+fn finding_2_many_topics_are_deduplicated_in_one_pass() {
+    // 60,000 topics, every one repeated in upper case: one hash set, so
+    // linear (it compared each topic with every earlier one).
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("topics.json");
+    let topics: Vec<String> = (0..60_000)
+        .flat_map(|i| [format!("\"topic {i}\""), format!("\"TOPIC {i}\"")])
+        .collect();
+    fs::write(
+        &page,
+        format!(
+            "{{\"value\":[{{\"title\":\"T\",\"webUrl\":\"https://t.example/a\",\"topics\":[{}]}}]}}",
+            topics.join(",")
+        ),
+    )
+    .unwrap();
+    let out = out_path(tmp.path());
+    let o = run(&["bundle", page.to_str().unwrap(), "--out", &out]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains(
+        "`value[0].topics` has 60000 distinct entries; only the first 50 are kept (cap)"
+    ));
+    let bundle: Bundle = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
+    let kept: Vec<String> = (0..50).map(|i| format!("topic {i}")).collect();
+    assert_eq!(bundle.articles[0].topics, kept);
+}
+
+#[test]
+fn finding_3_a_bundle_over_the_widget_limit_is_not_written() {
+    // Each article is as large as the caps allow: 20 related items with
+    // 2 KiB URLs and full-length multi-byte titles and excerpts.
+    let tmp = tempfile::tempdir().unwrap();
+    let long = |c: char, n: usize| std::iter::repeat_n(c, n).collect::<String>();
+    let mut items = Vec::new();
+    for i in 0..80 {
+        let related: Vec<String> = (0..20)
+            .map(|r| {
+                format!(
+                    "{{\"title\":\"{}\",\"excerpt\":\"{}\",\"webUrl\":\"https://big.example/{i}/{r}/{}\"}}",
+                    long('é', 300),
+                    long('漢', 600),
+                    long('u', 1900)
+                )
+            })
+            .collect();
+        // The largest article comes last in the input and is named first.
+        let title = if i == 79 {
+            format!("Largest {}", long('x', 200))
+        } else {
+            format!("Article {i}")
+        };
+        items.push(format!(
+            "{{\"title\":\"{title}\",\"webUrl\":\"https://big.example/{i}\",\"related\":[{}]}}",
+            related.join(",")
+        ));
+    }
+    let page = tmp.path().join("big.json");
+    fs::write(&page, format!("{{\"value\":[{}]}}", items.join(",\n"))).unwrap();
+    let out = out_path(tmp.path());
+    fs::write(&out, "OLD").unwrap();
+    let o = run(&["bundle", page.to_str().unwrap(), "--out", &out]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(&out).unwrap(), "OLD");
+    let err = stderr(&o);
+    let message = err.lines().last().unwrap();
+    assert!(
+        message.starts_with("article-cards: error: the bundle would be ")
+            && message.contains("over the widget's 5.0 MiB limit; nothing written to"),
+        "{message}"
+    );
+    let largest = message.split("Largest articles: ").nth(1).unwrap();
+    assert!(largest.contains("`Largest xxx"), "{largest}");
+    assert!(
+        largest.find("`Largest").unwrap() < largest.find("`Article").unwrap(),
+        "{largest}"
+    );
+    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn finding_6_control_bytes_in_file_names_are_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let name = "evil\u{1b}]0;owned\u{7}\u{1b}[2J\u{202e}.md";
+    fs::write(tmp.path().join(name), "no front matter\n").unwrap();
+    fs::write(
+        tmp.path().join("ok.md"),
+        "---\ntitle: Fine\nwebUrl: https://ok.example/a\n---\n",
+    )
+    .unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_path(out_dir.path());
+    let o = run(&["bundle", tmp.path().to_str().unwrap(), "--out", &out]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert!(
+        err.contains("evil\\u{1b}]0;owned\\u{7}\\u{1b}[2J\\u{202e}.md:1:1: error: no front matter"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+        "raw control bytes reached stderr"
+    );
+}
+
+#[test]
+fn finding_6_bundle_mode_follows_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    for (umask, mode) in [("022", 0o644), ("027", 0o640), ("002", 0o664)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = out_path(tmp.path());
+        let o = Command::new("sh")
+            .current_dir(repo::ROOT)
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_article-cards"))
+            .args(["bundle", "tests/fixtures/basic/in", "--out", &out])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let got = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(got, mode, "umask {umask}: {got:o}");
+    }
+}

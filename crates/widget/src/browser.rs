@@ -1,0 +1,158 @@
+//! The few `web_sys` helpers the edge needs: the shadow root and its shared
+//! stylesheet, host events, locale, console and clock. Nothing here writes
+//! HTML or `style` attributes: the stylesheet is a constructed
+//! `CSSStyleSheet` adopted by each shadow root, which a strict `style-src`
+//! Content-Security-Policy allows.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::JsValue;
+use web_sys::{
+    CssStyleSheet, CustomEvent, CustomEventInit, Document, Element, ShadowRoot, ShadowRootInit,
+    ShadowRootMode, Window,
+};
+
+use crate::components::STYLE;
+
+/// Prefix of every console message and error the widget emits.
+pub const LOG_PREFIX: &str = "article-cards: ";
+
+pub fn window() -> Option<Window> {
+    web_sys::window()
+}
+
+pub fn document() -> Option<Document> {
+    window()?.document()
+}
+
+/// `Date.now()`, in milliseconds.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+pub fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(&format!("{LOG_PREFIX}{message}")));
+}
+
+pub fn error(message: &str) {
+    web_sys::console::error_1(&JsValue::from_str(&format!("{LOG_PREFIX}{message}")));
+}
+
+/// The element's open shadow root, attached if it has none. A closed root
+/// attached by someone else cannot be reached: that is an error, as is an
+/// element that cannot host a shadow root (`<img>`, `<input>`, …).
+pub fn open_shadow_root(host: &Element) -> Result<ShadowRoot, String> {
+    if let Some(root) = host.shadow_root() {
+        return Ok(root);
+    }
+    host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+        .map_err(|_| {
+            format!(
+                "cannot attach a shadow root to this <{}> element (it already has a closed \
+                 one, or it is not a container); mount on a <div> or a custom element",
+                host.tag_name().to_ascii_lowercase()
+            )
+        })
+}
+
+thread_local! {
+    /// One stylesheet for every widget of this wasm instance, built once.
+    static SHEET: RefCell<Option<CssStyleSheet>> = const { RefCell::new(None) };
+}
+
+fn shared_sheet() -> Result<CssStyleSheet, String> {
+    SHEET.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if let Some(sheet) = slot.as_ref() {
+            return Ok(sheet.clone());
+        }
+        let sheet = CssStyleSheet::new()
+            .map_err(|_| "this browser does not support constructable stylesheets".to_owned())?;
+        sheet
+            .replace_sync(STYLE)
+            .map_err(|_| "the widget stylesheet could not be parsed".to_owned())?;
+        *slot = Some(sheet.clone());
+        Ok(sheet)
+    })
+}
+
+/// Adds the shared stylesheet to the root's `adoptedStyleSheets` (keeping
+/// any others). Returns `true` when it was added by this call.
+pub fn adopt_style(root: &ShadowRoot) -> Result<bool, String> {
+    let sheet = shared_sheet()?;
+    let current = root.adopted_style_sheets();
+    if current.includes(&sheet, 0) {
+        return Ok(false);
+    }
+    // Assign a new array: older engines expose a frozen array.
+    let next = Array::from(&current);
+    next.push(&sheet);
+    root.set_adopted_style_sheets(&next);
+    Ok(true)
+}
+
+/// Removes the shared stylesheet from the root's `adoptedStyleSheets`.
+pub fn unadopt_style(root: &ShadowRoot) {
+    let Some(sheet) = SHEET.with(|cell| cell.borrow().clone()) else {
+        return;
+    };
+    let sheet: JsValue = sheet.into();
+    let kept: Array = root
+        .adopted_style_sheets()
+        .iter()
+        .filter(|s| *s != sheet)
+        .collect();
+    root.set_adopted_style_sheets(&kept);
+}
+
+/// A detail object from string/number pairs.
+pub fn detail(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in fields {
+        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object.into()
+}
+
+/// Dispatches a bubbling, composed `CustomEvent` on the host element.
+pub fn dispatch(host: &Element, name: &str, detail: &JsValue) {
+    let init = CustomEventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    init.set_detail(detail);
+    match CustomEvent::new_with_event_init_dict(name, &init) {
+        Ok(event) => {
+            // A listener that throws is reported by the browser; ignore here.
+            let _ = host.dispatch_event(&event);
+        }
+        Err(_) => warn(&format!("could not create the `{name}` event")),
+    }
+}
+
+/// The locale to format with: the option, else the page's
+/// `<html lang>`, else the browser's language, else `en`.
+pub fn resolve_locale(option: Option<&str>) -> String {
+    let pick = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    pick(option.map(str::to_owned))
+        .or_else(|| {
+            pick(
+                document()
+                    .and_then(|d| d.document_element())
+                    .and_then(|html| html.get_attribute("lang")),
+            )
+        })
+        .or_else(|| pick(window().and_then(|w| w.navigator().language())))
+        .unwrap_or_else(|| "en".to_owned())
+}
+
+/// The absolute URL of `src` as seen from this page (`document.baseURI`).
+pub fn absolute_url(src: &str) -> String {
+    let base = document()
+        .and_then(|d| d.base_uri().ok().flatten())
+        .filter(|b| bundle::safe_url::is_absolute_http(b));
+    match base {
+        Some(base) => crate::url::resolve(&base, src).unwrap_or_else(|| src.to_owned()),
+        None => src.to_owned(),
+    }
+}

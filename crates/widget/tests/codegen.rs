@@ -1,0 +1,119 @@
+//! The generated JSON Schema and TypeScript declarations are committed, and
+//! so are the generated regions of `pkg/` that list the widget's options;
+//! this fails when they no longer match `crates/bundle/src/lib.rs` and the options
+//! table in `crates/widget/src/options.rs`. `cargo xtask codegen`
+//! (or `UPDATE_EXPECT=1 cargo test --features schema --test codegen`)
+//! rewrites them.
+#![cfg(feature = "schema")]
+// Test helpers fail loudly; the crate's no-panic lints are for the widget.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::path::Path;
+
+fn ensure_file_contents(relative: &str, expected: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative);
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    if actual.replace("\r\n", "\n") == expected {
+        return;
+    }
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, expected).unwrap();
+        eprintln!("updated {relative}");
+        return;
+    }
+    panic!("{relative} is stale: run `cargo xtask codegen` and commit the result");
+}
+
+#[test]
+fn json_schema_is_fresh() {
+    ensure_file_contents(
+        article_cards_widget::schema::JSON_SCHEMA_PATH,
+        &article_cards_widget::schema::json_schema(),
+    );
+}
+
+#[test]
+fn typescript_is_fresh() {
+    ensure_file_contents(
+        article_cards_widget::schema::TYPESCRIPT_PATH,
+        &article_cards_widget::schema::typescript(),
+    );
+}
+
+#[test]
+fn typescript_declares_every_bundle_type() {
+    let ts = article_cards_widget::schema::typescript();
+    for name in [
+        "Bundle",
+        "Article",
+        "Provider",
+        "Image",
+        "Video",
+        "RelatedItem",
+        "ArticleType",
+        "VideoProvider",
+    ] {
+        assert!(
+            ts.contains(&format!("export interface {name} "))
+                || ts.contains(&format!("export type {name} ")),
+            "{name} missing from\n{ts}"
+        );
+    }
+    assert!(ts.contains("  articles: Article[];"), "{ts}");
+    assert!(
+        ts.contains("  providers?: Record<string, Provider>;"),
+        "{ts}"
+    );
+}
+
+/// `element.js`'s attribute list, `index.d.ts`'s option types and the
+/// README's options table, from the widget's options table.
+#[test]
+fn option_regions_are_fresh() {
+    for region in article_cards_widget::schema::OPTION_REGIONS {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(region.path);
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\r\n", "\n");
+        let spliced = article_cards_widget::schema::splice(&text, region.begin, &(region.body)())
+            .unwrap_or_else(|| panic!("{}: the generated-region markers are missing", region.path));
+        ensure_file_contents(region.path, &spliced);
+    }
+}
+
+#[test]
+fn splice_replaces_only_the_region() {
+    let text = "a\n// BEGIN x\nold\nlines\n// END generated\nb\n";
+    let out = article_cards_widget::schema::splice(text, "BEGIN x", "new\n").unwrap();
+    assert_eq!(out, "a\n// BEGIN x\nnew\n// END generated\nb\n");
+    let empty = "// BEGIN x\n// END generated\n";
+    assert_eq!(
+        article_cards_widget::schema::splice(empty, "BEGIN x", "n\n").unwrap(),
+        "// BEGIN x\nn\n// END generated\n"
+    );
+    assert!(article_cards_widget::schema::splice("no markers", "BEGIN x", "").is_none());
+}
+
+#[test]
+fn element_attributes_are_the_options() {
+    let js = article_cards_widget::schema::element_attributes();
+    for (key, _) in article_cards_widget::options::RawOptions::KEYS {
+        let attribute = key.replace('_', "-");
+        if article_cards_widget::options::OPTION_TABLE
+            .iter()
+            .any(|row| row.key == *key)
+        {
+            assert!(
+                js.contains(&format!("\"{attribute}\"")),
+                "{attribute} missing:\n{js}"
+            );
+        }
+    }
+}
