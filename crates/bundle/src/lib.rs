@@ -8,6 +8,7 @@
 
 pub mod safe_url;
 pub mod text;
+pub mod v2;
 pub mod youtube;
 
 use std::collections::BTreeMap;
@@ -46,40 +47,63 @@ pub struct Bundle {
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, Provider>"))]
     pub providers: Providers,
+    /// Related records, stored once and referenced by id from articles'
+    /// `related` lists. A record's id is [`article_id`] of its URL, so a
+    /// record whose id is also an article's id is that article. The bundler
+    /// writes exactly the records its articles reference.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "BTreeMap<String, RelatedRecord>")
+    )]
+    pub related: RelatedRecords,
     /// The articles, newest first.
     pub articles: Vec<Article>,
 }
 
-/// [`Provider`]s by key: a JSON object, kept as a `Vec` sorted by key (so
-/// serialized in key order, like a `BTreeMap`). Not a `BTreeMap` because the
-/// widget only looks keys up, and the B-tree code is large in its wasm (see
-/// docs/size.md).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(from = "BTreeMap<String, Provider>")]
-pub struct Providers(Vec<(String, Provider)>);
+/// Values by key: a JSON object, kept as a `Vec` sorted by key (so
+/// serialized in key order, like a `BTreeMap`, and the output is
+/// deterministic). Not a `BTreeMap` because the widget only looks keys up,
+/// and the B-tree code is large in its wasm (see docs/size.md).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(from = "BTreeMap<String, T>")]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+pub struct Table<T>(Vec<(String, T)>);
 
-impl Providers {
-    pub fn get(&self, key: &str) -> Option<&Provider> {
+/// [`Provider`]s by key.
+pub type Providers = Table<Provider>;
+
+/// [`RelatedRecord`]s by record id (see [`Bundle::related`]).
+pub type RelatedRecords = Table<RelatedRecord>;
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table(Vec::new())
+    }
+}
+
+impl<T> Table<T> {
+    pub fn get(&self, key: &str) -> Option<&T> {
         self.find(key)
             .ok()
             .and_then(|i| self.0.get(i))
-            .map(|(_, p)| p)
+            .map(|(_, v)| v)
     }
 
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Provider> {
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut T> {
         let i = self.find(key).ok()?;
-        self.0.get_mut(i).map(|(_, p)| p)
+        self.0.get_mut(i).map(|(_, v)| v)
     }
 
-    /// Adds or replaces the provider under `key`.
-    pub fn insert(&mut self, key: String, provider: Provider) {
+    /// Adds or replaces the value under `key`.
+    pub fn insert(&mut self, key: String, value: T) {
         match self.find(&key) {
             Ok(i) => {
                 if let Some(slot) = self.0.get_mut(i) {
-                    slot.1 = provider;
+                    slot.1 = value;
                 }
             }
-            Err(i) => self.0.insert(i, (key, provider)),
+            Err(i) => self.0.insert(i, (key, value)),
         }
     }
 
@@ -88,12 +112,16 @@ impl Providers {
     }
 
     /// In key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Provider)> {
-        self.0.iter().map(|(k, p)| (k, p))
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &T)> {
+        self.0.iter().map(|(k, v)| (k, v))
     }
 
-    pub fn values(&self) -> impl Iterator<Item = &Provider> {
-        self.0.iter().map(|(_, p)| p)
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
+        self.0.iter_mut().map(|(_, v)| v)
     }
 
     pub fn len(&self) -> usize {
@@ -105,13 +133,13 @@ impl Providers {
     }
 }
 
-impl From<BTreeMap<String, Provider>> for Providers {
-    fn from(map: BTreeMap<String, Provider>) -> Self {
-        Providers(map.into_iter().collect())
+impl<T> From<BTreeMap<String, T>> for Table<T> {
+    fn from(map: BTreeMap<String, T>) -> Self {
+        Table(map.into_iter().collect())
     }
 }
 
-impl Serialize for Providers {
+impl<T: Serialize> Serialize for Table<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.iter())
     }
@@ -253,18 +281,20 @@ pub struct Article {
     /// Editorial quality score from the source, when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<u32>,
+    /// Ids of records in [`Bundle::related`], in display order, at most
+    /// [`MAX_RELATED`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub related: Vec<RelatedItem>,
+    pub related: Vec<String>,
 }
 
-/// A small article shown in a card's related carousel.
+/// A small article shown in a card's related carousel, stored once in
+/// [`Bundle::related`] under [`article_id`] of its URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
-pub struct RelatedItem {
+pub struct RelatedRecord {
+    /// Plain text, at most [`MAX_TITLE_CHARS`] characters.
     pub title: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub excerpt: Option<String>,
     pub url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
@@ -275,9 +305,17 @@ pub struct RelatedItem {
     pub provider: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<Image>,
-    /// Id of the bundled article with the same URL, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub article: Option<String>,
+}
+
+/// FNV-1a, 64 bits, as 16 lowercase hex digits: the id of an article and
+/// of a related record, from its canonical URL.
+pub fn article_id(url: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in url.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 fn is_false(b: &bool) -> bool {
@@ -295,8 +333,9 @@ pub mod fields {
         pub const VERSION: &str = "version";
         pub const GENERATED_AT: &str = "generatedAt";
         pub const PROVIDERS: &str = "providers";
+        pub const RELATED: &str = "related";
         pub const ARTICLES: &str = "articles";
-        pub const ALL: [&str; 4] = [VERSION, GENERATED_AT, PROVIDERS, ARTICLES];
+        pub const ALL: [&str; 5] = [VERSION, GENERATED_AT, PROVIDERS, RELATED, ARTICLES];
     }
 
     /// Members of [`Provider`](super::Provider).
@@ -357,18 +396,14 @@ pub mod fields {
         ];
     }
 
-    /// Members of [`RelatedItem`](super::RelatedItem).
+    /// Members of [`RelatedRecord`](super::RelatedRecord).
     pub mod related {
         pub const TITLE: &str = "title";
-        pub const EXCERPT: &str = "excerpt";
         pub const URL: &str = "url";
         pub const PUBLISHED: &str = "published";
         pub const TYPE: &str = "type";
         pub const PROVIDER: &str = "provider";
         pub const IMAGE: &str = "image";
-        pub const ARTICLE: &str = "article";
-        pub const ALL: [&str; 8] = [
-            TITLE, EXCERPT, URL, PUBLISHED, TYPE, PROVIDER, IMAGE, ARTICLE,
-        ];
+        pub const ALL: [&str; 6] = [TITLE, URL, PUBLISHED, TYPE, PROVIDER, IMAGE];
     }
 }
