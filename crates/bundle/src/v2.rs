@@ -17,7 +17,7 @@ use crate::{Article, Providers};
 
 /// The related record type of a page's `related` table: the same record
 /// as a version 1 bundle's table (docs/bundle.md, "Related items").
-pub use crate::RelatedItem as Record;
+pub use crate::RelatedRecord as Record;
 
 /// The version a manifest and each of its pages carry.
 pub const VERSION: u32 = 2;
@@ -121,59 +121,9 @@ impl TypeChains {
     }
 }
 
-/// [`Chain`]s by key, a JSON object kept as a key-sorted `Vec` (for the
-/// same reason as [`Providers`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(from = "BTreeMap<String, Chain>")]
-pub struct Chains(Vec<(String, Chain)>);
-
-impl Chains {
-    pub fn get(&self, key: &str) -> Option<&Chain> {
-        let i = self.find(key).ok()?;
-        self.0.get(i).map(|(_, c)| c)
-    }
-
-    /// Adds or replaces the chain under `key`.
-    pub fn insert(&mut self, key: String, chain: Chain) {
-        match self.find(&key) {
-            Ok(i) => {
-                if let Some(slot) = self.0.get_mut(i) {
-                    slot.1 = chain;
-                }
-            }
-            Err(i) => self.0.insert(i, (key, chain)),
-        }
-    }
-
-    fn find(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
-    }
-
-    /// In key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Chain)> {
-        self.0.iter().map(|(k, c)| (k, c))
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl From<BTreeMap<String, Chain>> for Chains {
-    fn from(map: BTreeMap<String, Chain>) -> Self {
-        Chains(map.into_iter().collect())
-    }
-}
-
-impl Serialize for Chains {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.iter())
-    }
-}
+/// [`Chain`]s by key, a JSON object kept as a key-sorted `Vec` (see
+/// [`crate::Table`]).
+pub type Chains = crate::Table<Chain>;
 
 /// One page shard, `shards/<hash>.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -184,9 +134,11 @@ pub struct Page {
     pub version: u32,
     /// The page's articles, newest first; complete, like version 1's.
     pub articles: Vec<Article>,
-    /// The related records this page's articles reference, by record id.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub related: BTreeMap<String, Record>,
+    /// The related records this page's articles reference, by record id
+    /// (exactly those, each once).
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, Record>"))]
+    pub related: crate::RelatedRecords,
     /// The page just older than this one in its chain (relative to the
     /// manifest's URL, like [`Chain::pages`]); absent on the oldest page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
