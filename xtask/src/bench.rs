@@ -43,11 +43,12 @@ pub fn main(args: &[String]) -> Result<(), String> {
         ),
         Some("widget") => widget(args.get(1..).unwrap_or_default()),
         Some("hostile") => hostile(args.get(1..).unwrap_or_default()),
+        Some("shards") => shards(args.get(1..).unwrap_or_default()),
         Some(other) => Err(format!(
-            "unknown benchmark `{other}` (try: bundle, related, images, widget, hostile)"
+            "unknown benchmark `{other}` (try: bundle, related, images, widget, shards, hostile)"
         )),
         None => Err(
-            "usage: cargo xtask bench bundle|related|images|widget|hostile [N...] (widget: [--runs N])"
+            "usage: cargo xtask bench bundle|related|images|widget|shards|hostile [N...] (bundle: [--peer] [--rounds N]; widget, shards: [--runs N])"
                 .into(),
         ),
     }
@@ -220,29 +221,47 @@ fn generate(dir: &Path, count: usize, images: Images, excerpt_words: usize) -> R
     Ok(())
 }
 
-/// Runs a command and returns (wall seconds, peak RSS in KiB) of that one child.
-fn measure(cmd: &mut Command) -> Result<(f64, i64, i32), String> {
+/// What one run of a child cost: wall and CPU seconds, peak RSS (KiB) and
+/// exit code. CPU and RSS include the child's own children (`wait4` counts
+/// the descendants it waited for), so `sh -c "… | xargs cat"` counts its
+/// `cat`s.
+struct Cost {
+    wall: f64,
+    cpu: f64,
+    rss_kib: i64,
+    code: i32,
+}
+
+/// Runs a command to its end and measures it (see [`Cost`]).
+fn measure(cmd: &mut Command) -> Result<Cost, String> {
     let started = Instant::now();
     let child = cmd
         .spawn()
-        .map_err(|e| format!("could not start the bundler: {e}"))?;
+        .map_err(|e| format!("could not start {:?}: {e}", cmd.get_program()))?;
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `pid` is our own un-waited child; the pointers are valid.
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let seconds = started.elapsed().as_secs_f64();
+    let wall = started.elapsed().as_secs_f64();
     if waited != pid {
         return Err("wait4 failed".into());
     }
-    // Exit 1 is a finished run that refused its input or its output (a
-    // bundle over the widget's cap); the caller decides what it means.
-    if !(libc::WIFEXITED(status) && matches!(libc::WEXITSTATUS(status), 0 | 1)) {
-        return Err(format!("the bundler failed (wait status {status})"));
-    }
     std::mem::forget(child);
-    Ok((seconds, usage.ru_maxrss, libc::WEXITSTATUS(status)))
+    if !libc::WIFEXITED(status) {
+        return Err(format!(
+            "{:?} was killed (wait status {status})",
+            cmd.get_program()
+        ));
+    }
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Ok(Cost {
+        wall,
+        cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+        rss_kib: usage.ru_maxrss,
+        code: libc::WEXITSTATUS(status),
+    })
 }
 
 /// `1,000`, `10_000` or `100000` as a number.
@@ -269,42 +288,195 @@ fn build_bundler() -> Result<PathBuf, String> {
     Ok(dist::target_dir().join("release/article-cards"))
 }
 
+/// One way of turning the generated files into JSON, timed by `bench bundle`.
+#[derive(Clone, Copy, PartialEq)]
+enum Runner {
+    /// Our bundler, related articles as by default.
+    Ours,
+    /// Our bundler with `--related off`.
+    RelatedOff,
+    /// Our bundler writing bundle v2 (`--out-dir`).
+    OutDir,
+    /// The gray-matter Node script (`xtask/bench-peer/peer.mjs`).
+    Peer,
+    /// `cat` of every file: reading the input, the floor.
+    Cat,
+}
+
+impl Runner {
+    fn label(self) -> &'static str {
+        match self {
+            Runner::Ours => "article-cards (related: default)",
+            Runner::RelatedOff => "article-cards --related off",
+            Runner::OutDir => "article-cards --out-dir (v2)",
+            Runner::Peer => "peer: gray-matter (Node)",
+            Runner::Cat => "floor: cat",
+        }
+    }
+
+    fn command(self, exe: &Path, input: &Path, out: &Path) -> Command {
+        let mut cmd = match self {
+            Runner::Peer => {
+                let mut cmd = Command::new("node");
+                cmd.arg(root().join(PEER_DIR).join("peer.mjs"))
+                    .arg(input)
+                    .arg(out);
+                cmd
+            }
+            Runner::Cat => {
+                let mut cmd = Command::new("sh");
+                cmd.arg("-c")
+                    .arg("find \"$1\" -type f -name '*.md' -print0 | xargs -0 cat > /dev/null")
+                    .arg("sh")
+                    .arg(input);
+                cmd
+            }
+            _ => {
+                let mut cmd = Command::new(exe);
+                cmd.arg("bundle").arg(input).arg("--quiet");
+                match self {
+                    Runner::OutDir => cmd.arg("--out-dir").arg(out),
+                    Runner::RelatedOff => cmd.arg("--out").arg(out).args(["--related", "off"]),
+                    _ => cmd.arg("--out").arg(out),
+                };
+                cmd
+            }
+        };
+        cmd.stdout(std::process::Stdio::null());
+        cmd
+    }
+}
+
+/// Where the peer's Node script and its pinned gray-matter live.
+const PEER_DIR: &str = "xtask/bench-peer";
+
+/// `cargo xtask bench bundle [--peer] [--rounds N] [COUNT...]`: the release
+/// bundler on generated archives (1,000, 10,000 and 100,000 files by
+/// default). With `--peer`, also `--related off`, `--out-dir`, the
+/// gray-matter script and `cat`, in interleaved rounds (every runner once per
+/// round, in turn, so a slow minute of the machine hits all of them), and
+/// the medians side by side with their ratio to the peer.
 fn bundle(args: &[String]) -> Result<(), String> {
-    let sizes: Vec<usize> = if args.is_empty() {
-        vec![1_000, 10_000, 100_000]
+    let mut sizes = Vec::new();
+    let mut peer = false;
+    let mut rounds = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--peer" => peer = true,
+            "--rounds" => {
+                let value = rest.next().ok_or("--rounds needs a number")?;
+                rounds = Some(count(value)?.max(1));
+            }
+            _ => sizes.push(count(arg)?),
+        }
+    }
+    if sizes.is_empty() {
+        sizes = vec![1_000, 10_000, 100_000];
+    }
+    let rounds = rounds.unwrap_or(if peer { 3 } else { 1 });
+    let runners: &[Runner] = if peer {
+        ensure_npm_deps(&root().join(PEER_DIR), "the bundler's peer (gray-matter)")?;
+        &[
+            Runner::Ours,
+            Runner::RelatedOff,
+            Runner::OutDir,
+            Runner::Peer,
+            Runner::Cat,
+        ]
     } else {
-        args.iter().map(|a| count(a)).collect::<Result<_, _>>()?
+        &[Runner::Ours]
     };
     let exe = build_bundler()?;
     let work = root().join("target/bench");
-    println!("\n| files | wall time | files/s | peak RSS | bundle |\n|---:|---:|---:|---:|---|");
     for n in sizes {
         let dir: PathBuf = work.join(format!("articles-{n}"));
         generate(&dir, n, Images::PerArticle, 40)?;
-        let out = work.join(format!("bundle-{n}.json"));
-        let _ = fs::remove_file(&out);
-        let (seconds, rss_kib, code) = measure(
-            Command::new(&exe)
-                .arg("bundle")
-                .arg(&dir)
-                .arg("--out")
-                .arg(&out)
-                .arg("--quiet"),
-        )?;
-        // The whole pipeline runs before the size check, so a bundle over
-        // the widget's cap is timed like any other; it is just not written.
-        let written = match fs::metadata(&out) {
-            Ok(meta) if code == 0 => format!("{:.1} MiB", meta.len() as f64 / 1048576.0),
-            _ if code == 1 => "not written (exit 1, reason above)".to_owned(),
-            _ => return Err(format!("bundle-{n}.json: not written (exit {code})")),
+        let mut costs: Vec<Vec<Cost>> = runners.iter().map(|_| Vec::new()).collect();
+        let mut outputs: Vec<String> = runners.iter().map(|_| String::new()).collect();
+        for round in 0..rounds {
+            eprintln!("    {n} files: round {}/{rounds}", round + 1);
+            for (i, runner) in runners.iter().enumerate() {
+                let out = work.join(match runner {
+                    Runner::OutDir => format!("v2-{n}"),
+                    Runner::Peer => format!("peer-{n}.json"),
+                    _ => format!("bundle-{n}.json"),
+                });
+                if *runner != Runner::OutDir {
+                    let _ = fs::remove_file(&out);
+                }
+                let cost = measure(&mut runner.command(&exe, &dir, &out))?;
+                // Exit 1 is a finished run that refused its input or its
+                // output (a bundle over the widget's cap): the whole
+                // pipeline ran, so it is timed like any other.
+                if cost.code > 1 || (*runner == Runner::Peer && cost.code != 0) {
+                    return Err(format!(
+                        "{}: exit {} on {n} files",
+                        runner.label(),
+                        cost.code
+                    ));
+                }
+                if let (Some(slot), Some(list)) = (outputs.get_mut(i), costs.get_mut(i)) {
+                    *slot = written(*runner, &out, cost.code);
+                    list.push(cost);
+                }
+            }
+        }
+        let median = |list: &[Cost], f: fn(&Cost) -> f64| -> f64 {
+            let mut v: Vec<f64> = list.iter().map(f).collect();
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
         };
+        let peer_wall = runners
+            .iter()
+            .position(|r| *r == Runner::Peer)
+            .and_then(|i| costs.get(i))
+            .map(|list| median(list, |c| c.wall));
         println!(
-            "| {n} | {seconds:.2} s | {:.0} | {:.0} MiB | {written} |",
-            n as f64 / seconds.max(1e-9),
-            rss_kib as f64 / 1024.0
+            "\n{n} files, median of {rounds} round(s)\n\n| runner | wall | CPU | peak RSS | wall vs peer | output |\n|---|---:|---:|---:|---:|---|"
         );
+        for ((runner, list), output) in runners.iter().zip(&costs).zip(&outputs) {
+            let wall = median(list, |c| c.wall);
+            let ratio = peer_wall.map_or("—".to_owned(), |p| format!("{:.2}×", wall / p));
+            println!(
+                "| {} | {wall:.2} s | {:.2} s | {:.0} MiB | {ratio} | {output} |",
+                runner.label(),
+                median(list, |c| c.cpu),
+                median(list, |c| c.rss_kib as f64) / 1024.0,
+            );
+        }
     }
     Ok(())
+}
+
+/// What a run left behind, for the table.
+fn written(runner: Runner, out: &Path, code: i32) -> String {
+    let mib = |bytes: u64| format!("{:.1} MiB", bytes as f64 / 1048576.0);
+    match runner {
+        Runner::Cat => "—".to_owned(),
+        Runner::OutDir => {
+            let manifest = fs::metadata(out.join("index.json")).map(|m| m.len());
+            let shards = fs::read_dir(out.join("shards")).map(|d| {
+                d.flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .fold((0_u64, 0_u64), |(n, b), m| (n + 1, b + m.len()))
+            });
+            match (manifest, shards) {
+                (Ok(m), Ok((n, b))) if code == 0 => {
+                    format!(
+                        "manifest {:.1} KiB, {n} shards, {}",
+                        m as f64 / 1024.0,
+                        mib(b)
+                    )
+                }
+                _ => format!("not written (exit {code})"),
+            }
+        }
+        _ => match fs::metadata(out) {
+            Ok(meta) if code == 0 => mib(meta.len()),
+            _ => format!("not written (exit {code})"),
+        },
+    }
 }
 
 /// How many image files the widget benchmark's articles share.
@@ -409,6 +581,83 @@ fn widget(args: &[String]) -> Result<(), String> {
             .arg(&site)
             .args(["--runs", &runs.to_string()])
             .args(&bundles),
+    )
+}
+
+/// `cargo xtask bench shards [--runs N] [--topic NAME] [COUNT...]`: the
+/// first 24 cards of generated v2 archives (1,000, 100,000 and 1,000,000
+/// articles by default), widget beside the vanilla-JS peer
+/// (`tests/e2e/bench/vanilla.js`), in headless Chromium; see
+/// `tests/e2e/bench/shards.bench.js`. The archives are bundled with
+/// `--related off`: the widget is mounted without related strips, since the
+/// peer draws none, so related records would only be bytes neither reads.
+fn shards(args: &[String]) -> Result<(), String> {
+    let mut runs = 7_usize;
+    let mut topic = None;
+    let mut sizes = Vec::new();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--runs" => {
+                let value = rest.next().ok_or("--runs needs a number")?;
+                runs = count(value)?.max(1);
+            }
+            "--topic" => topic = Some(rest.next().ok_or("--topic needs a name")?.clone()),
+            _ => sizes.push(count(arg)?),
+        }
+    }
+    if sizes.is_empty() {
+        sizes = vec![1_000, 100_000, 1_000_000];
+    }
+    let exe = build_bundler()?;
+    let work = root().join("target/bench-shards");
+    let data = work.join("data");
+    let mut names = Vec::new();
+    for &n in &sizes {
+        let articles = work.join(format!("articles-{n}"));
+        generate(&articles, n, Images::Shared(SHARED_IMAGES), 40)?;
+        let name = format!("{n}");
+        let out = data.join(&name);
+        write_images(&out)?;
+        let cost = measure(
+            Command::new(&exe)
+                .arg("bundle")
+                .arg(&articles)
+                .arg("--out-dir")
+                .arg(&out)
+                .args(["--related", "off", "--quiet"]),
+        )?;
+        if cost.code != 0 {
+            return Err(format!(
+                "bundle --out-dir of {n} articles: exit {}",
+                cost.code
+            ));
+        }
+        eprintln!(
+            "    {n} articles: v2 archive in {:.1} s, peak RSS {:.0} MiB",
+            cost.wall,
+            cost.rss_kib as f64 / 1024.0
+        );
+        names.push(name);
+    }
+
+    dist::build(false)?;
+    let e2e_dir = root().join("tests/e2e");
+    ensure_npm_deps(&e2e_dir, "the end-to-end test tools")?;
+    let chromium = tools::chromium()?;
+    let mut cmd = Command::new("node");
+    cmd.current_dir(&e2e_dir)
+        .env("CHROMIUM", chromium)
+        .arg("bench/shards.bench.js")
+        .arg("--data")
+        .arg(&data)
+        .args(["--runs", &runs.to_string()]);
+    if let Some(topic) = &topic {
+        cmd.args(["--topic", topic]);
+    }
+    run(
+        "first 24 cards of v2 archives: widget and vanilla-JS peer",
+        cmd.args(&names),
     )
 }
 

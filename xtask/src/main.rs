@@ -26,9 +26,12 @@ tasks:
   e2e [NAME...]     build the package, then run the browser end-to-end tests (tests/e2e)
   codegen           rewrite the generated JSON Schema, TypeScript declarations and option lists
   bench bundle      time `article-cards bundle` on 1,000 / 10,000 / 100,000 synthetic files
+       [--peer]     also --related off, --out-dir, a gray-matter Node script and `cat`, interleaved
   bench related     time the related-article computation on synthetic bundles
   bench images      time the image cache (fetch, resize, encode) on synthetic photos
   bench widget      time mount → first 24 cards in headless Chromium (1,000 / 10,000 articles)
+  bench shards      v2 archives of 1k / 100k / 1M articles: bytes, time, TBT and memory to 24 cards,
+                    widget beside a vanilla-JS peer [--runs N] [--topic NAME] [COUNT...]
   bench hostile     time the bundler on hostile inputs at three sizes each [--exe PATH] [SHAPE...]
   fuzz [--cases N]  the property tests (crates/widget/tests/props.rs) with N cases each (100,000), release
 ";
