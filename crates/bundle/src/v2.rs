@@ -9,8 +9,6 @@
 //! when a newer article is added, so every other page keeps its bytes and
 //! its name, and can be cached forever.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::{Article, Providers};
@@ -51,7 +49,7 @@ pub struct Manifest {
     #[serde(default)]
     #[cfg_attr(
         feature = "schema",
-        schemars(with = "BTreeMap<String, crate::Provider>")
+        schemars(with = "std::collections::BTreeMap<String, crate::Provider>")
     )]
     pub providers: Providers,
     /// Every article.
@@ -63,7 +61,10 @@ pub struct Manifest {
     /// One chain per provider key of [`Manifest::providers`] that has
     /// articles.
     #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, Chain>"))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "std::collections::BTreeMap<String, Chain>")
+    )]
     pub provider_chains: Chains,
     /// One chain per article type present.
     #[serde(default)]
@@ -137,7 +138,10 @@ pub struct Page {
     /// The related records this page's articles reference, by record id
     /// (exactly those, each once).
     #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, Record>"))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "std::collections::BTreeMap<String, Record>")
+    )]
     pub related: crate::RelatedRecords,
     /// The page just older than this one in its chain (relative to the
     /// manifest's URL, like [`Chain::pages`]); absent on the oldest page.
