@@ -12,6 +12,7 @@ pub mod build;
 pub mod diag;
 pub mod raw;
 pub mod resolve;
+pub mod shards;
 pub mod source;
 
 pub mod images;
@@ -45,7 +46,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Bundle article files (Markdown with YAML front matter, JSON feed
-    /// pages) into one bundle v1 JSON file for the widget.
+    /// pages) into one bundle v1 JSON file (`--out`), or a version 2
+    /// manifest and page shards (`--out-dir`), for the widget.
     Bundle(BundleArgs),
 }
 
@@ -57,8 +59,27 @@ pub struct BundleArgs {
     pub inputs: Vec<PathBuf>,
     /// Where to write the bundle (atomically: a failed run leaves the
     /// previous file untouched).
-    #[arg(long, short, value_name = "FILE")]
-    pub out: PathBuf,
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        required_unless_present = "out_dir",
+        conflicts_with = "out_dir"
+    )]
+    pub out: Option<PathBuf>,
+    /// Write a version 2 bundle instead: DIR/index.json (the manifest) and
+    /// content-addressed page shards in DIR/shards/, so a reader fetches
+    /// only the pages it shows.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Articles per page of a version 2 bundle.
+    #[arg(long, value_name = "N", default_value_t = 24, requires = "out_dir", value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub page_size: u16,
+    /// Keep the shards named by the last N builds (this one included) and
+    /// delete older ones, so a reader holding an older manifest still
+    /// finds its pages.
+    #[arg(long, value_name = "N", default_value_t = 2, requires = "out_dir", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub keep: u16,
     /// Fail (exit 1, nothing written) on any warning or error.
     #[arg(long)]
     pub strict: bool,
@@ -171,7 +192,10 @@ impl std::error::Error for CliError {
 pub struct Summary {
     pub stats: Stats,
     pub elapsed: Duration,
+    /// The bundle file, or the directory of a version 2 bundle.
     pub out: PathBuf,
+    /// Set for a version 2 bundle (`--out-dir`).
+    pub shards: Option<shards::ShardStats>,
 }
 
 impl fmt::Display for Summary {
@@ -188,6 +212,13 @@ impl fmt::Display for Summary {
             write!(f, "{} filtered, ", s.filtered)?;
         }
         write!(f, "{} warnings)", s.warnings)?;
+        if let Some(sh) = &self.shards {
+            write!(
+                f,
+                " into {} shards ({} written, {} pruned)",
+                sh.shards, sh.written, sh.pruned
+            )?;
+        }
         if let Some(images) = s.images {
             write!(
                 f,
@@ -324,10 +355,7 @@ impl BundleArgs {
                 check_url(base).map_err(|why| CliError::Usage(format!("--image-base: {why}")))?
             }
             None => {
-                let out_dir = match self.out.parent() {
-                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                    _ => PathBuf::from("."),
-                };
+                let out_dir = self.base_dir();
                 relative_url(&out_dir, dir).ok_or_else(|| {
                     CliError::Usage(format!(
                         "--cache-images: cannot express {} relative to {}; give --image-base",
@@ -353,6 +381,30 @@ impl BundleArgs {
             Progress::Auto
         };
         Ok(Some(ImageCaching { cache, base }))
+    }
+}
+
+impl BundleArgs {
+    /// Where the output goes: the bundle file or the version 2 directory.
+    pub fn destination(&self) -> &Path {
+        match (&self.out_dir, &self.out) {
+            (Some(dir), _) => dir,
+            (None, Some(out)) => out,
+            (None, None) => Path::new("."),
+        }
+    }
+
+    /// The directory relative URLs in the output are resolved against:
+    /// the bundle file's directory, or the version 2 directory (the
+    /// manifest's, which shard paths and image paths are relative to).
+    fn base_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.out_dir {
+            return dir.clone();
+        }
+        match self.out.as_deref().and_then(Path::parent) {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
     }
 }
 
@@ -416,6 +468,7 @@ fn generated_at_from_env() -> Option<jiff::Timestamp> {
 fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliError> {
     let started = Instant::now();
     let opts = args.options()?;
+    let dest = args.destination();
     let (bundle, diags, stats) = bundle_paths(&args.inputs, &opts);
     for d in &diags {
         if args.quiet && d.severity != Severity::Error {
@@ -428,7 +481,7 @@ fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliErro
             "--strict: {} errors and {} warnings; nothing written to {}",
             stats.errors,
             stats.warnings,
-            args.out.display()
+            dest.display()
         )));
     }
     if stats.articles == 0 {
@@ -436,8 +489,31 @@ fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliErro
             "no article to bundle from {} files ({} skipped); nothing written to {}",
             stats.files,
             stats.skipped,
-            args.out.display()
+            dest.display()
         )));
+    }
+    if let Some(dir) = &args.out_dir {
+        let (shard_stats, shard_diags) = shards::write_v2(
+            &bundle,
+            &shards::ShardOptions {
+                dir: dir.clone(),
+                page_size: usize::from(args.page_size),
+                keep: usize::from(args.keep),
+                pretty: args.pretty,
+                threads: None,
+            },
+        )?;
+        for d in &shard_diags {
+            if !args.quiet {
+                let _ = writeln!(err, "{d}");
+            }
+        }
+        return Ok(Summary {
+            stats,
+            elapsed: started.elapsed(),
+            out: dir.clone(),
+            shards: Some(shard_stats),
+        });
     }
     let json = if args.pretty {
         serde_json::to_vec_pretty(&bundle)
@@ -450,13 +526,14 @@ fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliErro
     })?;
     json.push(b'\n');
     if json.len() > MAX_BUNDLE_BYTES {
-        return Err(CliError::Invalid(too_large(&bundle, json.len(), &args.out)));
+        return Err(CliError::Invalid(too_large(&bundle, json.len(), dest)));
     }
-    write_atomically(&args.out, &json)?;
+    write_atomically(dest, &json)?;
     Ok(Summary {
         stats,
         elapsed: started.elapsed(),
-        out: args.out.clone(),
+        out: dest.to_path_buf(),
+        shards: None,
     })
 }
 
@@ -488,7 +565,7 @@ fn too_large(bundle: &bundle::Bundle, len: usize, out: &Path) -> String {
 }
 
 /// `812 bytes`, `14.2 KiB`, `5.0 MiB`.
-fn human_bytes(n: usize) -> String {
+pub(crate) fn human_bytes(n: usize) -> String {
     let f = n as f64;
     if n < 1024 {
         format!("{n} bytes")
