@@ -2,7 +2,8 @@
 //
 //   import { mount } from "article-cards";
 //   const handle = await mount(document.querySelector("#news"), { src: "/articles.json" });
-//   handle.update({ src: "/articles.json", layout: "list" });
+//   handle.update({ layout: "list" });        // merged into the options
+//   handle.replace({ src: "/other.json" });   // replaces them all
 //   handle.destroy();
 //
 // Bundlers that copy the `.wasm` referenced by `new URL(…, import.meta.url)`
@@ -11,6 +12,9 @@
 // themselves and call `init(urlOfThatFile)` first.
 
 import initWasm, { mount as mountWasm } from "./article_cards.js";
+
+/** The package version (the same in Cargo.toml, package.json and embed.js). */
+export const version = "0.1.0";
 
 let started;
 

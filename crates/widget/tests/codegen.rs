@@ -117,3 +117,79 @@ fn element_attributes_are_the_options() {
         }
     }
 }
+
+/// `element.js`'s and `embed.js`'s parts and option keys, from the widget's
+/// lists.
+#[test]
+fn part_regions_are_fresh() {
+    for region in article_cards_widget::schema::PART_REGIONS {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(region.path);
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\r\n", "\n");
+        let spliced = article_cards_widget::schema::splice(&text, region.begin, &(region.body)())
+            .unwrap_or_else(|| panic!("{}: the generated-region markers are missing", region.path));
+        ensure_file_contents(region.path, &spliced);
+    }
+}
+
+#[test]
+fn custom_elements_manifest_is_fresh() {
+    ensure_file_contents(
+        article_cards_widget::schema::CUSTOM_ELEMENTS_PATH,
+        &article_cards_widget::schema::custom_elements(),
+    );
+}
+
+/// Every `part="…"` in the components is in `schema::PARTS` and the other
+/// way round, so `exportparts` forwards them all.
+#[test]
+fn parts_are_the_ones_the_markup_names() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/components");
+    let mut named = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for rest in text.split("part=\"").skip(1) {
+                    let name: String = rest.chars().take_while(|c| *c != '"').collect();
+                    named.push(name);
+                }
+            }
+        }
+    }
+    named.sort();
+    named.dedup();
+    let mut listed: Vec<String> = article_cards_widget::schema::PARTS
+        .iter()
+        .map(|(name, _)| (*name).to_owned())
+        .collect();
+    listed.sort();
+    assert_eq!(
+        named, listed,
+        "schema::PARTS differs from the parts in src/components"
+    );
+}
+
+/// The events in the manifest are the ones `src/root.rs` dispatches.
+#[test]
+fn events_are_the_ones_the_root_dispatches() {
+    let root =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/root.rs")).unwrap();
+    let dispatched: Vec<&str> = root
+        .split("\"article-cards:")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    let listed: Vec<&str> = article_cards_widget::schema::EVENTS
+        .iter()
+        .map(|(name, _, _)| name.trim_start_matches("article-cards:"))
+        .collect();
+    assert_eq!(dispatched, listed);
+}
