@@ -21,7 +21,7 @@ use super::source::{
 
 /// Extensions picked up when walking a directory (files named on the
 /// command line are read whatever their name).
-pub const INPUT_EXTENSIONS: [&str; 4] = ["md", "markdown", "txt", "json"];
+pub const INPUT_EXTENSIONS: [&str; 7] = ["md", "markdown", "txt", "json", "xml", "rss", "atom"];
 
 /// What to bundle and how.
 #[derive(Debug, Clone)]
@@ -45,6 +45,8 @@ pub struct BundleOptions {
     pub related_limit: usize,
     /// Cache the bundle's images (`--cache-images`); `None`: leave them.
     pub images: Option<ImageCaching>,
+    /// Feeds given by URL: the state folder and the address policy.
+    pub feeds: crate::feeds::fetch::FeedOptions,
 }
 
 /// How to cache the images of a bundle.
@@ -88,6 +90,7 @@ impl Default for BundleOptions {
             related: crate::related::RelatedMode::Auto,
             related_limit: crate::related::RelatedConfig::default().k,
             images: None,
+            feeds: crate::feeds::fetch::FeedOptions::default(),
         }
     }
 }
@@ -175,8 +178,21 @@ fn file_error(path: &str, err: FileError) -> Diagnostic {
 
 /// Reads, parses and resolves one input file. Never panics, never fails:
 /// problems are in the outcome.
-fn process_file(path: &Path, asset_base: Option<&str>, now: jiff::Timestamp) -> FileOutcome {
+fn process_file(
+    path: &Path,
+    asset_base: Option<&str>,
+    now: jiff::Timestamp,
+    feeds: &crate::feeds::fetch::FeedContext,
+) -> FileOutcome {
     let display = path.display().to_string();
+    // RSS, Atom and JSON Feed, by content, and feeds given by URL.
+    if let Some(feed) = crate::feeds::try_input(path, &display, asset_base, now, feeds) {
+        return FileOutcome {
+            articles: feed.articles,
+            diags: feed.diags,
+            skipped: feed.skipped,
+        };
+    }
     let mut out = FileOutcome::default();
     if is_json(path) {
         let mut items = match read_feed(path) {
@@ -311,6 +327,7 @@ fn process_all(
     asset_base: Option<&str>,
     threads: Option<usize>,
     now: jiff::Timestamp,
+    feeds: &crate::feeds::fetch::FeedContext,
 ) -> Vec<FileOutcome> {
     let wanted = threads
         .or_else(|| {
@@ -328,7 +345,7 @@ fn process_all(
             let Some(path) = files.get(i) else {
                 break;
             };
-            done.push((i, process_file(path, asset_base, now)));
+            done.push((i, process_file(path, asset_base, now, feeds)));
         }
         done
     };
@@ -479,7 +496,8 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
 
     let (files, walk_diags) = collect_files(inputs);
     stats.files = files.len();
-    let outcomes = process_all(&files, asset_base, opts.threads, now);
+    let feeds = crate::feeds::fetch::FeedContext::new(&opts.feeds);
+    let outcomes = process_all(&files, asset_base, opts.threads, now, &feeds);
 
     // Per-file diagnostics stay with their file (merge reports join later).
     let mut file_diags: Vec<Vec<Diagnostic>> = Vec::with_capacity(outcomes.len());

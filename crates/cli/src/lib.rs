@@ -10,6 +10,7 @@
 
 pub mod build;
 pub mod diag;
+pub mod feeds;
 pub mod raw;
 pub mod resolve;
 pub mod shards;
@@ -134,7 +135,12 @@ pub struct BundleArgs {
     /// Images downloaded at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub image_concurrency: u16,
-    /// Let every network read of the run (`--cache-images`) reach any
+    /// Where feeds given by URL keep their validators (ETag,
+    /// Last-Modified) and last copy between runs (default
+    /// `.article-cards-state` in the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// Let every network read of the run (feeds by URL, `--cache-images`) reach any
     /// address and port, loopback and private networks included. For local
     /// testing only: by default only public addresses on ports 80 and 443
     /// are fetched.
@@ -282,7 +288,7 @@ impl BundleArgs {
     /// Checks the arguments and turns them into library options.
     pub fn options(&self) -> Result<BundleOptions, CliError> {
         for input in &self.inputs {
-            if !input.exists() {
+            if !input.exists() && !feeds::is_url_input(input) {
                 return Err(CliError::Usage(format!(
                     "input not found: {}",
                     input.display()
@@ -336,6 +342,12 @@ impl BundleArgs {
             },
             related_limit: usize::from(self.related_limit),
             images: self.image_caching()?,
+            feeds: feeds::fetch::FeedOptions {
+                state_dir: Some(self.state.clone().unwrap_or_else(|| {
+                    PathBuf::from(feeds::fetch::DEFAULT_STATE_DIR)
+                })),
+                allow_private_hosts: self.allow_private_hosts,
+            },
         })
     }
 
