@@ -1,6 +1,8 @@
 //! Serves a folder over HTTP on 127.0.0.1 for the demo and the end-to-end
 //! tests: a maintained static-file service (tower-http `ServeDir`), `.wasm`
-//! as `application/wasm`, no caching surprises. Stops on Ctrl-C, or after
+//! as `application/wasm`, no caching surprises (everything revalidates,
+//! except what a bundle v2 host is told to cache: shards for ever, the
+//! manifest briefly; docs/bundle.md, "Hosting"). Stops on Ctrl-C, or after
 //! `--max-seconds` so a server started by a test always ends by itself.
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -12,6 +14,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower::ServiceExt;
@@ -101,11 +104,7 @@ async fn serve(args: Args) -> Result<(), String> {
     let app = Router::new()
         .route("/_slow/{ms}/{*path}", get(slow).with_state(files.clone()))
         .fallback_service(files)
-        // The demo is for development: always revalidate, so a rebuild shows.
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
+        .layer(middleware::from_fn(caching))
         // Snippets copied from the demo must work when pasted into any
         // page: the module, the wasm and the bundle are fetched with CORS.
         .layer(SetResponseHeaderLayer::overriding(
@@ -141,6 +140,45 @@ async fn serve(args: Args) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// Sets `Cache-Control` by what was asked for and how it went.
+async fn caching(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let value = cache_control(&path, response.status());
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
+
+/// Bundle v2 shards are named after their content, so a successful one is
+/// cached for ever; a manifest (`index.json`) changes on every build, so
+/// it is kept briefly, like docs/bundle.md tells hosts to do. Everything
+/// else is for development: always revalidate, so a rebuild shows.
+fn cache_control(path: &str, status: StatusCode) -> &'static str {
+    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+    let parent = dir.rsplit('/').next().unwrap_or("");
+    if !status.is_success() {
+        "no-cache"
+    } else if parent == "shards" && is_shard_name(file) {
+        "public, max-age=31536000, immutable"
+    } else if file == "index.json" {
+        "public, max-age=60"
+    } else {
+        "no-cache"
+    }
+}
+
+/// `<24 lowercase hex digits>.json`, the bundler's shard names.
+fn is_shard_name(file: &str) -> bool {
+    file.strip_suffix(".json").is_some_and(|stem| {
+        stem.len() == 24
+            && stem
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
 /// `/_slow/<ms>/<path>` serves `<path>` after a delay (capped at 10 s), so
 /// the demo can show the widget's loading state on a local server.
 async fn slow(
@@ -162,5 +200,40 @@ async fn slow(
     match files.oneshot(Request::from_parts(parts, body)).await {
         Ok(response) => response.map(Body::new),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_immutable_and_manifests_short_lived() {
+        let ok = StatusCode::OK;
+        let shard = "/www/big/shards/9f2c0123456789abcdef0123.json";
+        assert_eq!(
+            cache_control(shard, ok),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(
+            cache_control("/shards/9f2c0123456789abcdef0123.json", ok),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(
+            cache_control("/www/big/index.json", ok),
+            "public, max-age=60"
+        );
+        // A missing shard must not be cached, nor anything else.
+        assert_eq!(cache_control(shard, StatusCode::NOT_FOUND), "no-cache");
+        assert_eq!(cache_control("/www/shards/notes.json", ok), "no-cache");
+        assert_eq!(cache_control("/www/bundle.json", ok), "no-cache");
+        assert_eq!(
+            cache_control("/pkg/dist/article_cards_bg.wasm", ok),
+            "no-cache"
+        );
+        assert_eq!(
+            cache_control("/shards/9f2c0123456789abcdef0123.json/x", ok),
+            "no-cache"
+        );
     }
 }
