@@ -9,8 +9,12 @@ use bundle::text::{clean_text, has_visible, truncate_chars};
 use bundle::youtube::id_from_iframe_html;
 use bundle::{
     Article, ArticleType, Image, MAX_EXCERPT_CHARS, MAX_IMAGE_SIDE, MAX_RELATED, MAX_TITLE_CHARS,
-    MAX_TOPICS, MAX_URL_BYTES, Provider, RelatedItem, Video, VideoProvider,
+    MAX_TOPICS, MAX_URL_BYTES, Provider, RelatedRecord, Video, VideoProvider,
 };
+
+/// The stable id of an article (and of a related record) from its URL; one
+/// definition, in the bundle crate.
+pub use bundle::article_id;
 
 use super::diag::{Diagnostic, Severity};
 use super::raw::{Field, RawArticle, RawImage, RawProvider, RawRelated};
@@ -46,6 +50,9 @@ pub struct Origin<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resolved {
     pub article: Article,
+    /// The explicit related items, in the order of `article.related` (their
+    /// ids): the bundle's table is made from them and the bundled articles.
+    pub related: Vec<RelatedRecord>,
     /// The article's provider first, then those of its related items.
     pub providers: Vec<(String, Provider)>,
     /// `published`, else `updated`: the sort and `--since` key.
@@ -434,16 +441,6 @@ pub fn format_time(ts: jiff::Timestamp) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// FNV-1a, 64 bits, as 16 lowercase hex digits: the stable article id.
-pub fn article_id(url: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in url.bytes() {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
-}
-
 /// Validates one article. `None` when it is not bundled (unpublished, no
 /// title, no usable URL); the diagnostics say why.
 pub fn resolve_article(
@@ -525,7 +522,7 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
     let related = match ctx.take(&[Key("related")], raw.related) {
         Some(items) => {
             let total = items.len();
-            let mut out = Vec::new();
+            let mut out: Vec<RelatedRecord> = Vec::new();
             let mut read = 0;
             for (i, item) in items.into_iter().enumerate() {
                 if out.len() == MAX_RELATED {
@@ -536,6 +533,17 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
                 if let Some(raw_item) = ctx.take(&path, item)
                     && let Some((item, prov)) = resolve_related(ctx, &path, raw_item)
                 {
+                    // One record per URL: a list names it once.
+                    if out.iter().any(|r| r.url == item.url) {
+                        let name = ctx.name(&path);
+                        ctx.warn(
+                            &path,
+                            format!(
+                                "`{name}` has the same URL as an earlier related item; dropped"
+                            ),
+                        );
+                        continue;
+                    }
                     providers.extend(prov);
                     out.push(item);
                 }
@@ -601,6 +609,7 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
     .count();
     let date_key = published.clone().or_else(|| updated.clone());
     let merge_time = updated.clone().or_else(|| published.clone());
+    let related_ids = related.iter().map(|r| article_id(&r.url)).collect();
     Some(Resolved {
         article: Article {
             id: article_id(&url),
@@ -616,8 +625,9 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
             video,
             heat,
             quality,
-            related,
+            related: related_ids,
         },
+        related,
         providers,
         date_key,
         merge_time,
@@ -667,10 +677,12 @@ fn resolve_related(
     ctx: &mut Ctx<'_>,
     base: &[Seg],
     raw: RawRelated,
-) -> Option<(RelatedItem, Option<(String, Provider)>)> {
+) -> Option<(RelatedRecord, Option<(String, Provider)>)> {
     let at = |k: &'static str| [base, &[Seg::Key(k)]].concat();
     let title = ctx.text(&at("title"), raw.title, MAX_TITLE_CHARS);
-    let excerpt = ctx.text(&at("excerpt"), raw.excerpt, MAX_EXCERPT_CHARS);
+    // Records carry no excerpt; it is still checked, like the other
+    // fields the bundle does not keep.
+    let _ = ctx.text(&at("excerpt"), raw.excerpt, MAX_EXCERPT_CHARS);
     let web = ctx.page_url(&at("webUrl"), raw.web_url);
     let original = ctx.page_url(&at("originalUrl"), raw.original_url);
     let _ = ctx.url(&at("ampWebUrl"), raw.amp_web_url);
@@ -691,15 +703,13 @@ fn resolve_related(
     };
     let provider_key = provider.as_ref().map(|(k, _)| k.clone());
     Some((
-        RelatedItem {
+        RelatedRecord {
             title,
-            excerpt,
             url,
             published,
             kind,
             provider: provider_key,
             image,
-            article: None,
         },
         provider,
     ))
@@ -733,12 +743,6 @@ pub fn resolve_provider_record(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids_are_fnv1a() {
-        assert_eq!(article_id(""), "cbf29ce484222325");
-        assert_eq!(article_id("a"), "af63dc4c8601ec8c");
-    }
 
     #[test]
     fn times_normalise_to_utc() {

@@ -117,16 +117,29 @@ pub fn detail(fields: &[(&str, JsValue)]) -> JsValue {
 
 /// Dispatches a bubbling, composed `CustomEvent` on the host element.
 pub fn dispatch(host: &Element, name: &str, detail: &JsValue) {
+    fire(host, name, detail, false);
+}
+
+/// [`dispatch`], cancelable: `false` when a listener called
+/// `preventDefault()`.
+pub fn dispatch_cancelable(host: &Element, name: &str, detail: &JsValue) -> bool {
+    fire(host, name, detail, true)
+}
+
+fn fire(host: &Element, name: &str, detail: &JsValue, cancelable: bool) -> bool {
     let init = CustomEventInit::new();
     init.set_bubbles(true);
     init.set_composed(true);
+    init.set_cancelable(cancelable);
     init.set_detail(detail);
     match CustomEvent::new_with_event_init_dict(name, &init) {
-        Ok(event) => {
-            // A listener that throws is reported by the browser; ignore here.
-            let _ = host.dispatch_event(&event);
+        // A listener that throws is reported by the browser and cancels
+        // nothing.
+        Ok(event) => host.dispatch_event(&event).unwrap_or(true),
+        Err(_) => {
+            warn(&format!("could not create the `{name}` event"));
+            true
         }
-        Err(_) => warn(&format!("could not create the `{name}` event")),
     }
 }
 

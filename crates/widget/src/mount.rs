@@ -1,5 +1,6 @@
 //! The JavaScript entry points: `mount(element, options)` returns a
-//! [`Handle`] with `update(options)` and `destroy()`. Several widgets share
+//! [`Handle`] with `update(partial)` (merged into the options),
+//! `replace(options)` and `destroy()`. Several widgets share
 //! one wasm instance and one stylesheet; mounting again on the same element
 //! updates the widget already there and returns an equivalent handle.
 //! A host removed from the page without `destroy()` is cleaned up at the
@@ -28,6 +29,8 @@ struct Mounted {
     /// Whether this widget added the stylesheet to the shadow root.
     adopted_style: bool,
     app: RefCell<Option<AppHandle<Widget>>>,
+    /// The options object as last given, so `update` can merge into it.
+    given: RefCell<JsValue>,
     /// Warnings already logged, so an `update` does not repeat them (a
     /// handful at most: a `Vec` costs less wasm than a set).
     logged: RefCell<Vec<String>>,
@@ -154,17 +157,61 @@ fn to_options(value: JsValue, logged: &RefCell<Vec<String>>) -> Result<Options, 
     Ok(options)
 }
 
+/// `"/articles.json"` as `{ src: "/articles.json" }`; anything else as
+/// given.
+fn shorthand(value: JsValue) -> JsValue {
+    match value.as_string() {
+        Some(src) => {
+            let object = Object::new();
+            let _ = Reflect::set(&object, &JsValue::from_str("src"), &JsValue::from_str(&src));
+            object.into()
+        }
+        None => value,
+    }
+}
+
+/// A new object: `base`'s known keys, then `partial`'s over them. A key of
+/// `partial` replaces every name of its option in `base` (`excerptLines`
+/// replaces `excerpt_lines`), so one option is never given twice. A
+/// `partial` that is not an object is returned as it is, for
+/// [`to_options`] to refuse.
+fn merge(base: &JsValue, partial: &JsValue) -> JsValue {
+    if !partial.is_object() {
+        return partial.clone();
+    }
+    let merged = Object::new();
+    let copy = |from: &JsValue, key: &str| {
+        let js_key = JsValue::from_str(key);
+        if from.is_object() && Reflect::has(from, &js_key).unwrap_or(false) {
+            let value = Reflect::get(from, &js_key).unwrap_or(JsValue::UNDEFINED);
+            let _ = Reflect::set(&merged, &js_key, &value);
+        }
+    };
+    for (key, field) in RawOptions::KEYS {
+        let in_partial = RawOptions::KEYS.iter().any(|(other, f)| {
+            f == field && Reflect::has(partial, &JsValue::from_str(other)).unwrap_or(false)
+        });
+        if in_partial {
+            copy(partial, key);
+        } else {
+            copy(base, key);
+        }
+    }
+    merged.into()
+}
+
 /// Mounts a widget into `element`'s (open) shadow root.
 #[wasm_bindgen]
 pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsValue> {
     sweep();
     if let Some(inner) = registered(&element) {
         let handle = Handle { inner };
-        handle.update(options)?;
+        handle.replace(options)?;
         return Ok(handle);
     }
     let logged = RefCell::new(Vec::new());
-    let options = to_options(options, &logged)?;
+    let given = shorthand(options);
+    let options = to_options(given.clone(), &logged)?;
     let shadow = browser::open_shadow_root(&element).map_err(|e| js_error(&e))?;
     let adopted_style = browser::adopt_style(&shadow).map_err(|e| js_error(&e))?;
     let document = browser::document().ok_or_else(|| js_error("no document"))?;
@@ -187,6 +234,7 @@ pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsValue> {
         container,
         adopted_style,
         app: RefCell::new(Some(app)),
+        given: RefCell::new(given),
         logged,
         destroyed: Cell::new(false),
         seen_connected,
@@ -197,12 +245,21 @@ pub fn mount(element: Element, options: JsValue) -> Result<Handle, JsValue> {
 
 #[wasm_bindgen]
 impl Handle {
-    /// Replaces the options. The same `src` re-renders without refetching.
-    pub fn update(&self, options: JsValue) -> Result<(), JsValue> {
+    /// Merges `partial` into the options (a key set to `undefined` goes
+    /// back to its default). The same `src` re-renders without refetching.
+    pub fn update(&self, partial: JsValue) -> Result<(), JsValue> {
+        let merged = merge(&self.inner.given.borrow(), &shorthand(partial));
+        self.replace(merged)
+    }
+
+    /// Replaces the options with `options`.
+    pub fn replace(&self, options: JsValue) -> Result<(), JsValue> {
         if self.inner.destroyed.get() {
             return Err(js_error("this widget was destroyed; call mount() again"));
         }
-        let options = to_options(options, &self.inner.logged)?;
+        let given = shorthand(options);
+        let options = to_options(given.clone(), &self.inner.logged)?;
+        self.inner.given.replace(given);
         if let Some(app) = self.inner.app.borrow_mut().as_mut() {
             app.update(WidgetProps {
                 options: Rc::new(options),

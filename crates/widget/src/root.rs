@@ -320,15 +320,16 @@ pub fn Widget(props: &WidgetProps) -> Html {
         Callback::from(move |()| dispatcher.dispatch(RootAction::Retry))
     };
     let host = props.host.clone();
+    // Cancelable: a page that calls `preventDefault()` takes the click.
     let on_select = Callback::from(move |selection: Selection| {
-        browser::dispatch(
+        browser::dispatch_cancelable(
             &host,
             EVENT_SELECT,
             &browser::detail(&[
                 ("id", JsValue::from_str(&selection.id)),
                 ("url", JsValue::from_str(&selection.url)),
             ]),
-        );
+        )
     });
 
     use_view(&ViewProps {

@@ -69,7 +69,7 @@ async fn render_with(state: LoadState, options: Options) -> String {
         now_ms: now_ms(),
         locale: AttrValue::from("en-GB"),
         on_retry: Callback::noop(),
-        on_select: Callback::noop(),
+        on_select: Callback::from(|_| true),
         bundle_url: None,
     };
     LocalServerRenderer::<View>::with_props(props)
@@ -889,7 +889,7 @@ async fn images_from_other_origins_send_no_referrer() {
         now_ms: now_ms(),
         locale: AttrValue::from("en-GB"),
         on_retry: Callback::noop(),
-        on_select: Callback::noop(),
+        on_select: Callback::from(|_| true),
         bundle_url: Some("https://site.example/news/bundle.json".into()),
     };
     let html = LocalServerRenderer::<View>::with_props(props)
@@ -978,7 +978,7 @@ async fn cached_logos_have_a_srcset_sized_to_the_mark() {
         now_ms: now_ms(),
         locale: AttrValue::from("en-GB"),
         on_retry: Callback::noop(),
-        on_select: Callback::noop(),
+        on_select: Callback::from(|_| true),
         bundle_url: Some("https://site.example/news/bundle.json".into()),
     };
     let html = LocalServerRenderer::<View>::with_props(props)

@@ -632,7 +632,7 @@ async fn view_list_carousel_with_related_carousels() {
         now_ms: 1_619_870_400_000.0,
         locale: AttrValue::from("en-GB"),
         on_retry: Callback::noop(),
-        on_select: Callback::noop(),
+        on_select: Callback::from(|_| true),
         bundle_url: None,
     };
     let m = mount::<View>(640, false, props).await;

@@ -25,7 +25,7 @@ pub struct ArticleCard<'a> {
     pub options: &'a Rc<Options>,
     pub now_ms: f64,
     pub locale: &'a AttrValue,
-    pub on_select: &'a Callback<Selection>,
+    pub on_select: &'a Callback<Selection, bool>,
     /// Where the widget's images come from.
     pub env: &'a ImageEnv,
     /// The article whose video is playing, by index (one at a time).

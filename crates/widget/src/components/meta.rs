@@ -60,7 +60,8 @@ pub fn meta_line(m: &MetaLine<'_>) -> Html {
 }
 
 /// A heading of `level` holding the title: a link to `url` when it passes
-/// the URL policy (opening it is reported to `on_select`, not intercepted),
+/// the URL policy (opening it is reported to `on_select`, which answers
+/// whether the link may be followed),
 /// else plain text.
 pub struct Title<'a> {
     pub level: u8,
@@ -72,7 +73,7 @@ pub struct Title<'a> {
     pub options: &'a Options,
     /// What `on_select` is told when the link is opened.
     pub selection: Selection,
-    pub on_select: &'a Callback<Selection>,
+    pub on_select: &'a Callback<Selection, bool>,
 }
 
 /// See [`Title`].
@@ -80,10 +81,12 @@ pub fn title(t: Title<'_>) -> Html {
     let inner = if is_safe_url(t.url) {
         let on_select = t.on_select.clone();
         let selection = t.selection;
-        // A middle click (auxclick, button 1) opens the link too.
+        // A middle click (auxclick, button 1) opens the link too. The page
+        // may cancel the select event (an app's router takes the click):
+        // then the link is not followed.
         let report = Callback::from(move |e: MouseEvent| {
-            if e.type_() == "click" || e.button() == 1 {
-                on_select.emit(selection.clone());
+            if (e.type_() == "click" || e.button() == 1) && !on_select.emit(selection.clone()) {
+                e.prevent_default();
             }
         });
         let (href, target, rel) = (

@@ -17,7 +17,7 @@ pub struct RelatedSlide<'a> {
     pub options: &'a Options,
     pub now_ms: f64,
     pub locale: &'a str,
-    pub on_select: &'a Callback<Selection>,
+    pub on_select: &'a Callback<Selection, bool>,
     /// Where the widget's images come from.
     pub env: &'a ImageEnv,
 }

@@ -33,7 +33,7 @@ pub struct ViewProps {
     /// Locale for dates, already resolved by the edge (option, page lang, browser).
     pub locale: AttrValue,
     pub on_retry: Callback<()>,
-    pub on_select: Callback<Selection>,
+    pub on_select: Callback<Selection, bool>,
     /// The URL the bundle was loaded from (after redirects): images on
     /// other origins get `referrerpolicy="no-referrer"`.
     #[prop_or_default]
