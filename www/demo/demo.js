@@ -42,33 +42,8 @@ async function mountGallery() {
 const form = document.getElementById("config-form");
 const preview = document.getElementById("preview");
 let previewHandle = null;
-
-/** The options the form describes, with defaults left out. */
-function formOptions() {
-  const data = new FormData(form);
-  const options = { src: (data.get("src") || "").toString().trim() || BUNDLE };
-  const list = (name) => data.getAll(name).map(String);
-  const topics = list("topics");
-  const providers = list("providers");
-  const types = list("types");
-  if (topics.length) options.topics = topics;
-  if (providers.length) options.providers = providers;
-  if (types.length === 1) options.types = types;
-  const limit = Number(data.get("limit"));
-  if (limit && limit !== 6) options.limit = limit;
-  const lines = Number(data.get("excerptLines"));
-  if (data.get("excerptLines") !== "" && lines !== 3) options.excerptLines = lines;
-  for (const [name, fallback] of [["layout", "grid"], ["sort", "newest"], ["theme", "auto"]]) {
-    const value = data.get(name);
-    if (value && value !== fallback) options[name] = value.toString();
-  }
-  const locale = data.get("locale");
-  if (locale) options.locale = locale.toString();
-  if (data.get("related")) options.related = true;
-  if (data.get("autoplay")) options.autoplay = 6000;
-  if (data.get("sameTab")) options.target = "_self";
-  return options;
-}
+/** The package version, for the versioned CDN URL (read from pkg/package.json). */
+let version = "";
 
 /** An absolute URL for snippets pasted into another page. */
 function absolute(url) {
@@ -79,43 +54,122 @@ function absolute(url) {
   }
 }
 
+/**
+ * The options the form describes, with defaults left out, `src` absolute:
+ * a snippet holds exactly what differs from the widget's defaults.
+ */
+function formOptions() {
+  const data = new FormData(form);
+  const options = { src: absolute((data.get("src") || "").toString().trim() || BUNDLE) };
+  const list = (name) => data.getAll(name).map(String);
+  const topics = list("topics");
+  const providers = list("providers");
+  const types = list("types");
+  if (topics.length) options.topics = topics;
+  if (providers.length) options.providers = providers;
+  if (types.length === 1) options.types = types;
+  const number = (name, fallback, min, max) => {
+    const raw = data.get(name);
+    const n = Math.round(Number(raw));
+    if (raw === "" || !Number.isFinite(n)) return fallback;
+    return Math.min(max, Math.max(min, n));
+  };
+  const limit = number("limit", 6, 1, 100);
+  if (limit !== 6) options.limit = limit;
+  const lines = number("excerptLines", 3, 0, 10);
+  if (lines !== 3) options.excerptLines = lines;
+  for (const [name, fallback] of [
+    ["layout", "grid"], ["sort", "newest"], ["theme", "auto"], ["target", "_blank"], ["images", "auto"],
+  ]) {
+    const value = data.get(name);
+    if (value && value !== fallback) options[name] = value.toString();
+  }
+  const locale = data.get("locale");
+  if (locale) options.locale = locale.toString();
+  const heading = number("headingLevel", 3, 2, 6);
+  if (heading !== 3) options.headingLevel = heading;
+  if (data.get("related") === "off") options.related = false;
+  const label = (data.get("label") || "").toString().trim();
+  if (label) options.label = label;
+  if (data.get("autoplay")) options.autoplay = true;
+  return options;
+}
+
+/** `[[property, value]]`: the custom properties set to other than their default. */
+function formTheme() {
+  const out = [];
+  for (const input of form.querySelectorAll("[name^='--ac-']")) {
+    const value = input.value.trim();
+    if (value === "" || value === input.dataset.default) continue;
+    out.push([input.name, value + (input.dataset.unit || "")]);
+  }
+  return out;
+}
+
+/** Where the package files are, ending in `/`. */
+function filesBase() {
+  const data = new FormData(form);
+  if (data.get("host") === "cdn" && version) return cdnBase();
+  const own = absolute((data.get("base") || "").toString().trim() || "pkg/dist/");
+  return own.endsWith("/") ? own : `${own}/`;
+}
+
+const cdnBase = () => `https://cdn.jsdelivr.net/npm/article-cards@${version}/dist/`;
+
 const kebab = (name) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** `[name, value]` pairs as HTML attributes, lists comma-separated. */
+/** `[name, value]` pairs as HTML attributes: lists comma-separated, booleans on/off. */
 function attributePairs(options) {
   return Object.entries(options).map(([name, value]) => {
-    const text = Array.isArray(value) ? value.join(",") : String(value);
-    return [kebab(name), name === "src" ? absolute(text) : text];
+    const text = Array.isArray(value) ? value.join(",") : typeof value === "boolean" ? (value ? "on" : "off") : String(value);
+    return [kebab(name), text];
   });
 }
 
 const escapeAttr = (s) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
 
-function snippets(options) {
+/** A CSS rule for `selector` setting the theme's custom properties, or "". */
+function themeRule(selector, theme, indent = "") {
+  if (!theme.length) return "";
+  // Values come from our own controls, but a `<` must still never close a <style>.
+  const body = theme.map(([k, v]) => `${indent}  ${k}: ${v.replace(/[<>{};]/g, "")};`).join("\n");
+  return `${indent}${selector} {\n${body}\n${indent}}`;
+}
+
+function snippets(options, theme, base) {
   const pairs = attributePairs(options);
-  const embed = absolute("pkg/dist/embed.js");
+  const fallback = `<a href="${escapeAttr(options.src)}">Latest articles</a>`;
+  const style = (selector) => (theme.length ? `<style>\n${themeRule(selector, theme, "  ")}\n</style>\n` : "");
   const dataAttrs = pairs.map(([k, v]) => `\n     data-${k}="${escapeAttr(v)}"`).join("");
   const script =
-    `<div data-article-cards${dataAttrs}>\n  <a href="${escapeAttr(absolute(options.src))}">Latest articles</a>\n</div>\n` +
-    `<script src="${embed}" async></script>`;
-  const npmOptions = { ...options, src: absolute(options.src) };
+    style("[data-article-cards]") +
+    `<div data-article-cards${dataAttrs}>\n  ${fallback}\n</div>\n` +
+    `<script src="${escapeAttr(base)}embed.js" async></script>`;
+  const css = theme.length ? `\n\n/* In your stylesheet:\n${themeRule("#news", theme)}\n*/` : "";
   const npm =
     `// npm install article-cards\nimport { mount } from "article-cards";\n\n` +
-    `const handle = await mount(document.querySelector("#news"), ${JSON.stringify(npmOptions, null, 2)});`;
+    `const handle = await mount(document.querySelector("#news"), ${JSON.stringify(options, null, 2)});${css}`;
   const elAttrs = pairs.map(([k, v]) => `\n  ${k}="${escapeAttr(v)}"`).join("");
   const element =
-    `<script type="module">\n  import { defineElement } from "${absolute("pkg/dist/index.js")}";\n  defineElement();\n</script>\n` +
-    `<article-cards${elAttrs}>\n  <a href="${escapeAttr(absolute(options.src))}">Latest articles</a>\n</article-cards>`;
+    style("article-cards") +
+    `<script type="module" src="${escapeAttr(base)}define.js"></script>\n` +
+    `<article-cards${elAttrs}>\n  ${fallback}\n</article-cards>`;
   return { "snip-script": script, "snip-npm": npm, "snip-element": element };
 }
+
+// The preview's theme: a stylesheet rule, as in the snippets, not a style attribute.
+const previewSheet = typeof CSSStyleSheet === "function" ? new CSSStyleSheet() : null;
+if (previewSheet) document.adoptedStyleSheets = [...document.adoptedStyleSheets, previewSheet];
 
 let pending = 0;
 async function refresh() {
   const options = formOptions();
-  for (const [id, text] of Object.entries(snippets(options))) {
+  const theme = formTheme();
+  for (const [id, text] of Object.entries(snippets(options, theme, filesBase()))) {
     const code = document.getElementById(id);
     if (code) code.textContent = text;
   }
+  previewSheet?.replaceSync(themeRule("#preview", theme));
   const ticket = ++pending;
   try {
     if (previewHandle) {
@@ -127,6 +181,83 @@ async function refresh() {
   } catch (e) {
     console.warn("demo: preview options rejected:", e);
   }
+}
+
+// ---------------------------------------------------------------- try a snippet
+
+const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)));
+
+/** The origin of `url` (resolved against this page), or null when it is not http(s). */
+function originOf(url) {
+  try {
+    const u = new URL(url, page);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The strict policy a snippet needs: its scripts' origins (and WebAssembly),
+ * the bundles' origins for fetches and images, the hashes of its <style>
+ * blocks, nothing inline, nothing else. The snippet is parsed inert
+ * (DOMParser runs no script and loads nothing).
+ */
+async function policyFor(html) {
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  const scripts = new Set();
+  for (const s of doc.querySelectorAll("script[src]")) {
+    const o = originOf(s.getAttribute("src"));
+    if (o) scripts.add(o);
+  }
+  const data = new Set(scripts);
+  for (const el of doc.querySelectorAll("article-cards[src], [data-src], [data-ac-src], [data-article-cards]")) {
+    for (const name of ["src", "data-src", "data-ac-src", "data-article-cards"]) {
+      const value = el.getAttribute(name);
+      const o = value && originOf(value);
+      if (o) data.add(o);
+    }
+  }
+  const hashes = [];
+  for (const style of doc.querySelectorAll("style")) {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(style.textContent));
+    hashes.push(`'sha256-${b64(digest)}'`);
+  }
+  const list = (set) => [...set].join(" ");
+  return [
+    "default-src 'none'",
+    `script-src ${list(scripts) || "'none'"} 'wasm-unsafe-eval'`,
+    `connect-src ${list(data) || "'none'"}`,
+    `img-src ${list(data)} https:`,
+    `style-src ${hashes.join(" ") || "'none'"}`,
+    "frame-src https://www.youtube-nocookie.com",
+  ].join("; ");
+}
+
+/** Renders the textarea's snippet in the sandboxed frame (an opaque origin: it can reach nothing of this page). */
+async function trySnippet() {
+  const input = document.getElementById("try-input");
+  const frame = document.getElementById("try-frame");
+  if (!input || !frame) return;
+  const html = input.value;
+  const policy = await policyFor(html);
+  document.getElementById("try-csp").textContent = policy;
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${escapeAttr(policy)}">`;
+  frame.srcdoc =
+    `<!doctype html><html lang="en"><head>${meta}<meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>Snippet</title></head>` +
+    `<body>${html}</body></html>`;
+}
+
+function setupTry() {
+  document.getElementById("try-run")?.addEventListener("click", trySnippet);
+  document.querySelectorAll("button[data-try]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const code = document.getElementById(button.dataset.try);
+      document.getElementById("try-input").value = code ? code.textContent : "";
+      trySnippet();
+    });
+  });
 }
 
 function choice(name, value, label) {
@@ -143,8 +274,19 @@ function fillChoices(container, entries) {
   container.replaceChildren(...entries.map(([value, label]) => choice(container.dataset.name, value, label)));
 }
 
-function setupConfigurator(bundle) {
+function setupConfigurator(bundle, pkg) {
   if (!form || !preview) return;
+  // Absolute defaults: what a pasted snippet needs.
+  form.elements.src.value = absolute(form.elements.src.value);
+  form.elements.base.value = absolute(form.elements.base.value);
+  version = (pkg && typeof pkg.version === "string" && /^[\w.+-]+$/.test(pkg.version) && pkg.version) || "";
+  const cdn = form.querySelector("input[name='host'][value='cdn']");
+  document.getElementById("cdn-base").textContent = version ? cdnBase() : "(version unknown)";
+  if (!version && cdn) {
+    cdn.disabled = true;
+    form.querySelector("input[name='host'][value='own']").checked = true;
+  }
+  setupTry();
   if (bundle) {
     const topics = [...new Set(bundle.articles.flatMap((a) => a.topics || []))].sort((a, b) => a.localeCompare(b));
     fillChoices(document.getElementById("opt-topics"), topics.map((t) => [t, t]));
@@ -161,7 +303,7 @@ function setupConfigurator(bundle) {
   form.addEventListener("input", soon);
   form.addEventListener("change", soon);
   form.addEventListener("submit", (e) => e.preventDefault());
-  document.querySelectorAll("button.copy").forEach((button) => {
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
     button.addEventListener("click", async () => {
       const code = document.getElementById(button.dataset.copy);
       const status = document.getElementById("copy-status");
@@ -270,7 +412,16 @@ async function loadBundle() {
   }
 }
 
-const bundle = await loadBundle();
+async function loadPackage() {
+  try {
+    const response = await fetch("pkg/package.json");
+    return response.ok ? await response.json() : null;
+  } catch {
+    return null;
+  }
+}
+
+const [bundle, pkg] = await Promise.all([loadBundle(), loadPackage()]);
 if (bundle) drawStats(bundle);
-setupConfigurator(bundle);
+setupConfigurator(bundle, pkg);
 await mountGallery();
