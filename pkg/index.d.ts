@@ -177,8 +177,13 @@ export type OptionAttribute =
 
 /** A mounted widget. */
 export interface Handle {
-  /** Replaces the options; the same `src` re-renders without refetching. */
-  update(options: Options | string): void;
+  /**
+   * Merges `partial` into the options (a key set to `undefined` goes back to
+   * its default); the same `src` re-renders without refetching.
+   */
+  update(partial: Partial<Options> | string): void;
+  /** Replaces all the options. */
+  replace(options: Options | string): void;
   /** Removes the widget and aborts a request in flight. Idempotent. */
   destroy(): void;
   /** Frees the JS handle only (the widget stays); `destroy()` first to remove it. */
@@ -208,11 +213,40 @@ export function init(wasmUrl?: WasmSource | Promise<WasmSource>): Promise<void>;
  */
 export function mount(element: Element, options: Options | string): Promise<Handle>;
 
+/** The package version. */
+export const version: string;
+
+/** `excerpt-lines` → `excerptLines`. */
+type Camel<S extends string> = S extends `${infer H}-${infer T}`
+  ? `${H}${Capitalize<Camel<T>>}`
+  : S;
+
+/**
+ * The element's properties that mirror its attributes: reading gives the
+ * attribute (or `null`); setting writes it (lists joined with commas;
+ * `null`, `undefined` or `false` removes it).
+ */
+export type OptionProperties = {
+  [K in OptionAttribute as Camel<K>]: string | number | boolean | readonly string[] | null | undefined;
+};
+
 /** The custom element class registered by {@link defineElement}. */
-export interface ArticleCardsElement extends HTMLElement {
+export interface ArticleCardsElement extends HTMLElement, OptionProperties {
   /** The live handle, once mounted. */
   readonly handle: Handle | null;
+  /** An options object under the attributes (which win, key by key). */
+  options: Partial<Options> | null;
 }
+
+/**
+ * What a framework template may set on `<article-cards>`: the attributes
+ * (kebab-case, as in HTML), the properties (camelCase) and `options`.
+ */
+export type ArticleCardsProps = {
+  [K in OptionAttribute]?: string | number | boolean;
+} & Partial<OptionProperties> & {
+  options?: Partial<Options> | null;
+};
 
 /**
  * Registers `<article-cards>` (or `tagName`): its attributes (`src`,
@@ -238,7 +272,10 @@ export interface ErrorDetail {
   offline: boolean;
 }
 
-/** Detail of `article-cards:select` (a reader opened an article). */
+/**
+ * Detail of `article-cards:select` (a reader opened an article). The event
+ * is cancelable: `preventDefault()` keeps the link from being followed.
+ */
 export interface SelectDetail {
   id: string;
   url: string;

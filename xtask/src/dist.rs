@@ -7,7 +7,7 @@
 //!   by terser (npm, pinned in `xtask/js`),
 //! - `article_cards_bg.wasm`: the wasm renamed, optimised and reordered
 //!   ([`crate::wasm`]),
-//! - `index.js`, `element.js`: the ESM API, copied from `pkg/src/`,
+//! - `index.js`, `element.js`, `define.js`: the ESM API, copied from `pkg/src/`,
 //! - `embed.js`: the classic-script loader, minified by terser.
 //!
 //! Steps whose outputs are newer than their inputs are skipped, so a second
@@ -319,6 +319,7 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     let embed = out.join("embed.js");
     copy_if_changed(&src.join("index.js"), &index)?;
     copy_if_changed(&src.join("element.js"), &element)?;
+    copy_if_changed(&src.join("define.js"), &out.join("define.js"))?;
     let embed_src = src.join("embed.js");
     if force || !up_to_date(&[&embed], &[&embed_src, &this_file]) {
         // A classic script (one IIFE): its names are all local, so terser
