@@ -52,10 +52,7 @@ pub struct Bundle {
     /// record whose id is also an article's id is that article. The bundler
     /// writes exactly the records its articles reference.
     #[serde(default)]
-    #[cfg_attr(
-        feature = "schema",
-        schemars(with = "BTreeMap<String, RelatedRecord>")
-    )]
+    #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, RelatedRecord>"))]
     pub related: RelatedRecords,
     /// The articles, newest first.
     pub articles: Vec<Article>,
@@ -405,5 +402,30 @@ pub mod fields {
         pub const PROVIDER: &str = "provider";
         pub const IMAGE: &str = "image";
         pub const ALL: [&str; 6] = [TITLE, URL, PUBLISHED, TYPE, PROVIDER, IMAGE];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_fnv1a() {
+        assert_eq!(article_id(""), "cbf29ce484222325");
+        assert_eq!(article_id("a"), "af63dc4c8601ec8c");
+    }
+
+    #[test]
+    fn tables_serialize_in_key_order() {
+        let mut t: Table<u32> = Table::default();
+        t.insert("b".into(), 2);
+        t.insert("a".into(), 1);
+        t.insert("b".into(), 3);
+        assert_eq!(
+            serde_json::to_string(&t).unwrap_or_default(),
+            r#"{"a":1,"b":3}"#
+        );
+        assert_eq!(t.get("b"), Some(&3));
+        assert_eq!(t.get("c"), None);
     }
 }

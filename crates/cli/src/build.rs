@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::images::{CacheOptions, CachedImage, ImageRole, cache_images};
 use bundle::safe_url::is_absolute_http;
 use bundle::{Article, BUNDLE_VERSION, Bundle, Image, ImageVariant, Provider};
+use bundle::{Article, BUNDLE_VERSION, Bundle, Image, ImageVariant, Provider, RelatedRecord};
 
 use super::diag::{Diagnostic, Severity};
 use super::raw::{Field, RawArticle, RawProvider};
@@ -457,29 +458,49 @@ fn better(a: &Candidate, b: &Candidate) -> bool {
     (&a.resolved.merge_time, a.resolved.richness) > (&b.resolved.merge_time, b.resolved.richness)
 }
 
-/// Explicit related items that are themselves bundled take that article's
-/// provider (and its image when they have none); articles without explicit
-/// items get computed ones (`--related auto`).
-fn link_related(articles: &mut [Article], opts: &BundleOptions) {
-    let bundled: HashMap<String, (Option<String>, Option<Image>)> = articles
-        .iter()
-        .map(|a| (a.id.clone(), (a.provider.clone(), a.image.clone())))
-        .collect();
-    for item in articles.iter_mut().flat_map(|a| a.related.iter_mut()) {
-        if let Some((provider, image)) = item.article.as_ref().and_then(|id| bundled.get(id)) {
-            if provider.is_some() {
-                item.provider = provider.clone();
-            }
-            if item.image.is_none() {
-                item.image = image.clone();
-            }
-        }
-    }
+/// Articles without explicit related items get computed ones (`--related
+/// auto`), then the table of the records the articles reference is made,
+/// each record once under its id: a bundled article's own record (its
+/// provider and image, else the explicit item's), else the explicit item
+/// (the first in bundle order when several articles name the same URL).
+fn link_related(
+    articles: &mut [Article],
+    explicit: &HashMap<String, RelatedRecord>,
+    opts: &BundleOptions,
+) -> BTreeMap<String, RelatedRecord> {
     let config = crate::related::RelatedConfig {
         k: opts.related_limit,
         ..crate::related::RelatedConfig::default()
     };
     crate::related::apply(articles, opts.related, &config);
+    let bundled: HashMap<&str, &Article> = articles.iter().map(|a| (a.id.as_str(), a)).collect();
+    let mut table: BTreeMap<String, RelatedRecord> = BTreeMap::new();
+    for rid in articles.iter().flat_map(|a| a.related.iter()) {
+        if table.contains_key(rid) {
+            continue;
+        }
+        let given = explicit.get(rid);
+        let record = match bundled.get(rid.as_str()) {
+            Some(article) => {
+                let mut record = crate::related::record_of(article);
+                if let Some(given) = given {
+                    record.provider = record.provider.or_else(|| given.provider.clone());
+                    record.image = record.image.or_else(|| given.image.clone());
+                }
+                record
+            }
+            None => match given {
+                Some(given) => given.clone(),
+                None => continue,
+            },
+        };
+        table.insert(rid.clone(), record);
+    }
+    // Every reference names a record (computed ones always do).
+    for article in articles.iter_mut() {
+        article.related.retain(|rid| table.contains_key(rid));
+    }
+    table
 }
 
 /// Bundles the given files and directories. Never fails: every problem is a
@@ -637,21 +658,16 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
             .then_with(|| a.article.id.cmp(&b.article.id))
     });
 
-    // Related items point at bundled articles with the same URL.
-    let by_url: HashMap<String, String> = kept
-        .iter()
-        .map(|r| (r.article.url.clone(), r.article.id.clone()))
-        .collect();
-
     let mut articles = Vec::with_capacity(kept.len());
+    let mut explicit: HashMap<String, RelatedRecord> = HashMap::new();
     for r in kept {
-        let mut article = r.article;
-        for item in &mut article.related {
-            item.article = by_url.get(&item.url).cloned();
+        for (rid, record) in r.article.related.iter().zip(r.related) {
+            explicit.entry(rid.clone()).or_insert(record);
         }
-        articles.push(article);
+        articles.push(r.article);
     }
-    link_related(&mut articles, opts);
+    let mut related = link_related(&mut articles, &explicit, opts);
+    drop(explicit);
     stats.articles = articles.len();
 
     let mut diags = record_diags;
@@ -661,8 +677,13 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
         diags.extend(v);
     }
     if let Some(caching) = &opts.images {
-        let (image_diags, image_stats) =
-            cache_bundle_images(&mut articles, &mut providers, caching, &article_files);
+        let (image_diags, image_stats) = cache_bundle_images(
+            &mut articles,
+            &mut related,
+            &mut providers,
+            caching,
+            &article_files,
+        );
         diags.extend(image_diags);
         stats.images = Some(image_stats);
     }
@@ -680,6 +701,7 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
         version: BUNDLE_VERSION,
         generated_at,
         providers: providers.into(),
+        related: related.into(),
         articles,
     };
     (bundle, diags, stats)
@@ -705,6 +727,7 @@ fn note_use(
 /// keeps its URL, with a warning; no article is ever dropped.
 pub fn cache_bundle_images(
     articles: &mut [Article],
+    related: &mut BTreeMap<String, RelatedRecord>,
     providers: &mut BTreeMap<String, Provider>,
     caching: &ImageCaching,
     article_files: &HashMap<String, String>,
@@ -719,13 +742,14 @@ pub fn cache_bundle_images(
             .get(&article.id)
             .map_or(article.url.as_str(), String::as_str);
         note_use(&mut uses, article.image.as_ref(), ImageRole::Hero, path);
-        for item in &article.related {
-            note_use(&mut uses, item.image.as_ref(), ImageRole::Hero, path);
+        let records = || article.related.iter().filter_map(|rid| related.get(rid));
+        for record in records() {
+            note_use(&mut uses, record.image.as_ref(), ImageRole::Hero, path);
         }
         for key in article
             .provider
             .iter()
-            .chain(article.related.iter().filter_map(|r| r.provider.as_ref()))
+            .chain(records().filter_map(|r| r.provider.as_ref()))
         {
             provider_files
                 .entry(key.clone())
@@ -783,9 +807,9 @@ pub fn cache_bundle_images(
     };
     for article in articles.iter_mut() {
         rewrite(&mut article.image);
-        for item in &mut article.related {
-            rewrite(&mut item.image);
-        }
+    }
+    for record in related.values_mut() {
+        rewrite(&mut record.image);
     }
     for provider in providers.values_mut() {
         rewrite(&mut provider.logo);

@@ -540,7 +540,18 @@ fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliErro
     if json.len() > MAX_BUNDLE_BYTES {
         return Err(CliError::Invalid(too_large(&bundle, json.len(), dest)));
     }
-    write_atomically(dest, &json)?;
+    if dest == Path::new("-") {
+        let stdout = io::stdout();
+        let mut lock = stdout.lock();
+        lock.write_all(&json)
+            .and_then(|()| lock.flush())
+            .map_err(|source| CliError::Io {
+                context: "cannot write the bundle to stdout".to_owned(),
+                source,
+            })?;
+    } else {
+        write_atomically(dest, &json)?;
+    }
     Ok(Summary {
         stats,
         elapsed: started.elapsed(),

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use bundle::{Article, RelatedItem};
+use bundle::{Article, RelatedRecord};
 
 /// How related items are chosen (`--related`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -82,7 +82,7 @@ struct DocVector {
     entries: Vec<(u32, f32)>,
 }
 
-/// Fills in `related` for every article according to `mode`.
+/// Fills in `related` (record ids) for every article according to `mode`.
 pub fn apply(articles: &mut [Article], mode: RelatedMode, config: &RelatedConfig) {
     match mode {
         RelatedMode::Off => articles.iter_mut().for_each(|a| a.related.clear()),
@@ -98,8 +98,9 @@ pub fn apply(articles: &mut [Article], mode: RelatedMode, config: &RelatedConfig
     }
 }
 
-/// Related items for every article (explicit lists are ignored here).
-pub fn compute(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<RelatedItem>> {
+/// The ids of each article's related articles (explicit lists are ignored
+/// here); each id is also the id of the neighbour's record.
+pub fn compute(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<String>> {
     let n = articles.len();
     if n < 2 || config.k == 0 {
         return vec![Vec::new(); n];
@@ -245,7 +246,7 @@ pub fn compute(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<RelatedI
         .map_or(1, |p| p.get())
         .clamp(1, 8);
     let chunk = n.div_ceil(threads);
-    let mut results: Vec<Vec<RelatedItem>> = Vec::with_capacity(n);
+    let mut results: Vec<Vec<String>> = Vec::with_capacity(n);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..n)
             .step_by(chunk.max(1))
@@ -283,12 +284,7 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn neighbours(
-        &self,
-        doc: usize,
-        scores: &mut [f32],
-        touched: &mut Vec<u32>,
-    ) -> Vec<RelatedItem> {
+    fn neighbours(&self, doc: usize, scores: &mut [f32], touched: &mut Vec<u32>) -> Vec<String> {
         let Some(vector) = self.vectors.get(doc) else {
             return Vec::new();
         };
@@ -372,7 +368,7 @@ impl Context<'_> {
         ranked
             .into_iter()
             .take(self.config.k)
-            .filter_map(|(_, _, other)| self.articles.get(other as usize).map(related_item))
+            .filter_map(|(_, _, other)| self.articles.get(other as usize).map(|a| a.id.clone()))
             .collect()
     }
 }
@@ -399,18 +395,16 @@ fn newer_first(articles: &[Article], a: usize, b: usize) -> std::cmp::Ordering {
     .then_with(|| x.id.cmp(&y.id))
 }
 
-/// The related-item view of a bundled article: it keeps its provider and
-/// image and points back at the article's id.
-pub fn related_item(article: &Article) -> RelatedItem {
-    RelatedItem {
+/// The related record of a bundled article (stored under its id): the
+/// record is the article, with its provider and image.
+pub fn record_of(article: &Article) -> RelatedRecord {
+    RelatedRecord {
         title: article.title.clone(),
-        excerpt: article.excerpt.clone(),
         url: article.url.clone(),
         published: article.published.clone(),
         kind: article.kind,
         provider: article.provider.clone(),
         image: article.image.clone(),
-        article: Some(article.id.clone()),
     }
 }
 
@@ -485,8 +479,8 @@ mod tests {
         ]
     }
 
-    fn ids(items: &[RelatedItem]) -> Vec<&str> {
-        items.iter().filter_map(|r| r.article.as_deref()).collect()
+    fn ids(items: &[String]) -> Vec<&str> {
+        items.iter().map(String::as_str).collect()
     }
 
     #[test]
@@ -498,11 +492,13 @@ mod tests {
         assert_eq!(ids(&related[4])[0], "bike1");
         // Nothing about fonts is related to anything else.
         assert!(related[5].is_empty(), "{:?}", ids(&related[5]));
-        // No article is its own neighbour; items reuse the article's data.
+        // No article is its own neighbour.
         for (i, items) in related.iter().enumerate() {
             assert!(!ids(items).contains(&articles[i].id.as_str()));
         }
-        assert_eq!(related[0][0].url, "https://example.test/mars2");
+        let record = record_of(&articles[1]);
+        assert_eq!(record.url, "https://example.test/mars2");
+        assert_eq!(record.title, articles[1].title);
     }
 
     #[test]
@@ -532,7 +528,7 @@ mod tests {
     #[test]
     fn modes() {
         let mut articles = fixture();
-        articles[1].related = vec![related_item(&articles[5])];
+        articles[1].related = vec![articles[5].id.clone()];
         apply(&mut articles, RelatedMode::Auto, &RelatedConfig::default());
         assert_eq!(
             ids(&articles[1].related),

@@ -122,6 +122,7 @@ fn check_inputs(case: &str, input: &Path) {
             value,
             "the bundle round-trips without loss"
         );
+        check_related_table(&bundle);
         let mut bundle = bundle;
         bundle.generated_at = GENERATED_AT.to_owned();
         serde_json::to_string_pretty(&bundle).unwrap() + "\n"
@@ -395,6 +396,64 @@ fn related_auto() {
     // fonts article keeps its explicit list in order, and the explicit item
     // that is bundled takes that article's provider.
     check("related_auto");
+}
+
+/// The related table holds each record the articles reference, once,
+/// under the id of its URL, and nothing else; no list names one twice.
+fn check_related_table(bundle: &Bundle) {
+    let mut referenced: Vec<&str> = Vec::new();
+    for a in &bundle.articles {
+        for (j, rid) in a.related.iter().enumerate() {
+            assert!(
+                bundle.related.get(rid).is_some(),
+                "article {} names a missing record {rid}",
+                a.id
+            );
+            assert!(!a.related[..j].contains(rid), "{} names {rid} twice", a.id);
+            referenced.push(rid);
+        }
+    }
+    referenced.sort_unstable();
+    referenced.dedup();
+    let keys: Vec<&str> = bundle.related.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys, referenced,
+        "the table holds exactly the referenced records"
+    );
+    for (rid, record) in bundle.related.iter() {
+        assert_eq!(*rid, bundle::article_id(&record.url), "{rid}");
+    }
+}
+
+#[test]
+fn related_shared() {
+    // Two articles name the same outside page with different titles: one
+    // record, the newest article's. A related item that is a bundled
+    // article is that article's record (its title, date, provider and
+    // image), whatever the item said.
+    check("related_shared");
+    let text = fs::read_to_string(fixture_dir("related_shared").join("expected.json")).unwrap();
+    let bundle: Bundle = serde_json::from_str(&text).unwrap();
+    assert_eq!(bundle.related.len(), 3);
+    let outside = bundle
+        .related
+        .get(&bundle::article_id("https://elsewhere.example/tides"))
+        .unwrap();
+    assert_eq!(outside.title, "Tides, as the newer article calls them");
+    let ferry = bundle
+        .articles
+        .iter()
+        .find(|a| a.title == "Ferry timetable changes")
+        .unwrap();
+    let record = bundle.related.get(&ferry.id).unwrap();
+    assert_eq!(record.title, ferry.title);
+    assert_eq!(record.provider, ferry.provider);
+    let referencing = bundle
+        .articles
+        .iter()
+        .filter(|a| a.related.contains(&ferry.id))
+        .count();
+    assert_eq!(referencing, 2);
 }
 
 #[test]

@@ -337,12 +337,13 @@ fn finding_2_many_topics_are_deduplicated_in_one_pass() {
 
 #[test]
 fn finding_3_a_bundle_over_the_widget_limit_is_not_written() {
-    // Each article is as large as the caps allow: 20 related items with
-    // 2 KiB URLs and full-length multi-byte titles and excerpts.
+    // Each article is as large as the caps allow: 20 related records of
+    // its own with 2 KiB URLs and full-length multi-byte titles (records
+    // keep no excerpt; the one given is read and dropped).
     let tmp = tempfile::tempdir().unwrap();
     let long = |c: char, n: usize| std::iter::repeat_n(c, n).collect::<String>();
     let mut items = Vec::new();
-    for i in 0..80 {
+    for i in 0..120 {
         let related: Vec<String> = (0..20)
             .map(|r| {
                 format!(
@@ -354,7 +355,7 @@ fn finding_3_a_bundle_over_the_widget_limit_is_not_written() {
             })
             .collect();
         // The largest article comes last in the input and is named first.
-        let title = if i == 79 {
+        let title = if i == 119 {
             format!("Largest {}", long('x', 200))
         } else {
             format!("Article {i}")

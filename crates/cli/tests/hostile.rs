@@ -276,14 +276,44 @@ fn urls(bundle: &Bundle) -> Vec<(String, &str)> {
         if let Some(img) = &a.image {
             image(&mut out, &format!("articles[{i}].image"), img);
         }
-        for (j, r) in a.related.iter().enumerate() {
-            out.push((format!("articles[{i}].related[{j}].url"), &r.url));
-            if let Some(img) = &r.image {
-                image(&mut out, &format!("articles[{i}].related[{j}].image"), img);
-            }
+    }
+    for (rid, r) in bundle.related.iter() {
+        out.push((format!("related.{rid}.url"), &r.url));
+        if let Some(img) = &r.image {
+            image(&mut out, &format!("related.{rid}.image"), img);
         }
     }
     out
+}
+
+/// How a bundler bundle's related table breaks its rule: the records the
+/// articles reference, each under the id of its URL, and no other.
+fn related_table_faults(bundle: &Bundle) -> Vec<String> {
+    let mut faults = Vec::new();
+    let mut referenced = std::collections::BTreeSet::new();
+    for a in &bundle.articles {
+        for (j, rid) in a.related.iter().enumerate() {
+            if bundle.related.get(rid).is_none() {
+                faults.push(format!(
+                    "article {} related[{j}] names no record: {rid}",
+                    a.id
+                ));
+            }
+            if a.related[..j].contains(rid) {
+                faults.push(format!("article {} names record {rid} twice", a.id));
+            }
+            referenced.insert(rid.as_str());
+        }
+    }
+    for (rid, record) in bundle.related.iter() {
+        if !referenced.contains(rid.as_str()) {
+            faults.push(format!("related record {rid} is not referenced"));
+        }
+        if *rid != bundle::article_id(&record.url) {
+            faults.push(format!("related record {rid} is not the id of its URL"));
+        }
+    }
+    faults
 }
 
 /// Every text field of a bundle with the field it came from.
@@ -304,15 +334,10 @@ fn texts(bundle: &Bundle) -> Vec<(String, &str)> {
         for (j, t) in a.topics.iter().enumerate() {
             out.push((format!("articles[{i}].topics[{j}]"), t.as_str()));
         }
-        for (j, r) in a.related.iter().enumerate() {
-            out.push((
-                format!("articles[{i}].related[{j}].title"),
-                r.title.as_str(),
-            ));
-            if let Some(e) = &r.excerpt {
-                out.push((format!("articles[{i}].related[{j}].excerpt"), e.as_str()));
-            }
-        }
+    }
+    for (rid, r) in bundle.related.iter() {
+        out.push((format!("related key {rid:?}"), rid.as_str()));
+        out.push((format!("related.{rid}.title"), r.title.as_str()));
     }
     out
 }
@@ -510,6 +535,9 @@ fn run_bundler(
     }
     for (field, text) in texts(&bundle) {
         check_text(&mut out, &field, text);
+    }
+    for why in related_table_faults(&bundle) {
+        out.broken(why);
     }
     // What the bundler writes, the widget reads.
     match decode(&bytes, Some(BUNDLE_URL)) {

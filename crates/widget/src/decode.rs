@@ -10,8 +10,8 @@
 
 use bundle::{
     Article, ArticleType, BUNDLE_VERSION, Bundle, Image, ImageVariant, MAX_EXCERPT_CHARS,
-    MAX_IMAGE_SIDE, MAX_TITLE_CHARS, Provider, Providers, RelatedItem, VARIANT_MIMES, Video,
-    VideoProvider, fields,
+    MAX_IMAGE_SIDE, MAX_RELATED, MAX_TITLE_CHARS, Provider, Providers, RelatedRecord,
+    RelatedRecords, VARIANT_MIMES, Video, VideoProvider, fields,
 };
 use std::borrow::Cow;
 
@@ -141,11 +141,12 @@ pub fn decode_with(
     };
 
     let providers = d.providers(root.get(fields::bundle::PROVIDERS));
+    let related = d.records(root.get(fields::bundle::RELATED), &providers);
 
     let mut kept: Vec<Article> = Vec::with_capacity(articles.len());
     for (index, raw) in articles.iter().enumerate() {
         let mark = d.warnings.len();
-        match d.article(raw, &providers) {
+        match d.article(raw, &providers, &related) {
             Ok(article) => kept.push(article),
             Err(why) => d.dropped(mark, &format!("article #{}", index + 1), why),
         }
@@ -158,6 +159,7 @@ pub fn decode_with(
             version: BUNDLE_VERSION,
             generated_at,
             providers,
+            related,
             articles: kept,
         },
         warnings,
@@ -350,29 +352,54 @@ impl Decoder<'_> {
         });
     }
 
-    fn providers(&mut self, raw: Option<&Value>) -> Providers {
-        let mut out = Providers::default();
+    /// The members of table `name`, in key order (none when it is absent
+    /// or not an object, with a warning for the latter). Read in key order,
+    /// so that each insert lands at the end of the table's sorted `Vec`:
+    /// one sort, not a shift of the tail per member. A parsed object has no
+    /// repeated key; in a tree that had one, the last in text order would
+    /// replace the others.
+    fn table<'v, 'a>(
+        &mut self,
+        raw: Option<&'v Value<'a>>,
+        name: &str,
+    ) -> Vec<&'v (Cow<'a, str>, Value<'a>)> {
         let members = match raw {
-            None | Some(Value::Null) => return out,
+            None | Some(Value::Null) => return Vec::new(),
             Some(Value::Object(members)) => members,
             Some(_) => {
-                self.warn("`providers` is not an object; providers ignored.".to_owned());
-                return out;
+                self.warn(format!("`{name}` is not an object; {name} ignored."));
+                return Vec::new();
             }
         };
-        // Read in key order, so that each insert lands at the end of the
-        // sorted `Vec`: one sort, not a shift of the tail per provider. A
-        // parsed object has no repeated key; in a tree that had one, the
-        // last in text order would replace the others.
         let key = |i: usize| members.get(i).map_or("", |(k, _)| k.as_ref());
-        for i in json::positions_by_key(members.len(), &key) {
-            let Some((key, raw)) = members.get(i) else {
-                continue;
-            };
+        json::positions_by_key(members.len(), &key)
+            .into_iter()
+            .filter_map(|i| members.get(i))
+            .collect()
+    }
+
+    fn providers(&mut self, raw: Option<&Value>) -> Providers {
+        let mut out = Providers::default();
+        for (key, raw) in self.table(raw, fields::bundle::PROVIDERS) {
             let mark = self.warnings.len();
             let what = format!("provider `{key}`");
             match self.provider(raw, &what) {
                 Ok(provider) => out.insert(key.to_string(), provider),
+                Err(why) => self.dropped(mark, &what, why),
+            }
+        }
+        out
+    }
+
+    /// The related records; one that is malformed or unusable is dropped
+    /// (with a warning), and so are the references to it.
+    fn records(&mut self, raw: Option<&Value>, providers: &Providers) -> RelatedRecords {
+        let mut out = RelatedRecords::default();
+        for (key, raw) in self.table(raw, fields::bundle::RELATED) {
+            let mark = self.warnings.len();
+            let what = format!("related record `{key}`");
+            match self.record(raw, providers, &what) {
+                Ok(record) => out.insert(key.to_string(), record),
                 Err(why) => self.dropped(mark, &what, why),
             }
         }
@@ -391,7 +418,12 @@ impl Decoder<'_> {
         Ok(Provider { name, domain, logo })
     }
 
-    fn article(&mut self, v: &Value, providers: &Providers) -> Result<Article, Dropped> {
+    fn article(
+        &mut self,
+        v: &Value,
+        providers: &Providers,
+        records: &RelatedRecords,
+    ) -> Result<Article, Dropped> {
         let mut f = Fields::of(v)?;
         let id = clean_text(f.req(fields::article::ID));
         let what = format!("article `{id}`");
@@ -429,14 +461,20 @@ impl Decoder<'_> {
         }
         let heat = f.whole(fields::article::HEAT);
         let quality = f.whole(fields::article::QUALITY);
-        let mut related = Vec::new();
-        for (i, item) in f.list(fields::article::RELATED).iter().enumerate() {
-            let mark = self.warnings.len();
-            let what = format!("{what} related #{}", i + 1);
-            match self.related(item, providers, &what) {
-                Ok(item) => related.push(item),
-                Err(Dropped::Malformed(fault)) => f.fail(fields::article::RELATED, &fault),
-                Err(why) => self.dropped(mark, &what, why),
+        // References to records that are missing (or were dropped) go
+        // silently, and so do repeats and those past the cap.
+        let mut related: Vec<String> = Vec::new();
+        for rid in f.list(fields::article::RELATED) {
+            match rid.as_str() {
+                Some(rid) => {
+                    if related.len() < MAX_RELATED
+                        && records.get(rid).is_some()
+                        && !related.iter().any(|r| r == rid)
+                    {
+                        related.push(rid.to_owned());
+                    }
+                }
+                None => f.fail(fields::article::RELATED, "is not a string"),
             }
         }
         f.done()?;
@@ -466,36 +504,32 @@ impl Decoder<'_> {
         })
     }
 
-    fn related(
+    fn record(
         &mut self,
         v: &Value,
         providers: &Providers,
         what: &str,
-    ) -> Result<RelatedItem, Dropped> {
+    ) -> Result<RelatedRecord, Dropped> {
         let mut f = Fields::of(v)?;
         let title = text(f.req(fields::related::TITLE), MAX_TITLE_CHARS);
-        let excerpt = excerpt(f.str(fields::related::EXCERPT));
         let url = f.req(fields::related::URL);
         let published = f.string(fields::related::PUBLISHED);
         let kind = f.kind();
         let provider = known_provider(f.str(fields::related::PROVIDER), providers);
         let image = self.image(&mut f, fields::related::IMAGE, &format!("{what} image"));
-        let article = f.string(fields::related::ARTICLE);
         f.done()?;
         if title.is_empty() {
             return Err(Dropped::Unusable("it has no title".to_owned()));
         }
         let url = safe_resolved(url, self.base)
             .map_err(|why| Dropped::Unusable(format!("it has an unusable url: {why}")))?;
-        Ok(RelatedItem {
+        Ok(RelatedRecord {
             title,
-            excerpt,
             url,
             published,
             kind,
             provider,
             image,
-            article,
         })
     }
 
@@ -684,6 +718,10 @@ mod tests {
     }
 
     fn bundle(articles: serde_json::Value) -> Vec<u8> {
+        bundle_with(serde_json::json!({}), articles)
+    }
+
+    fn bundle_with(related: serde_json::Value, articles: serde_json::Value) -> Vec<u8> {
         serde_json::to_vec(&serde_json::json!({
             "version": 1,
             "generatedAt": "2024-05-01T10:00:00Z",
@@ -691,6 +729,7 @@ mod tests {
                 "hg": { "name": "Harbour Gazette", "logo": { "src": "logos/hg.png" } },
                 "bad": { "name": "Bad", "logo": { "src": "javascript:alert(1)" } }
             },
+            "related": related,
             "articles": articles,
         }))
         .unwrap()
@@ -732,18 +771,21 @@ mod tests {
 
     #[test]
     fn decodes_a_good_bundle_and_resolves_relative_urls() {
-        let bytes = bundle(serde_json::json!([
-            {
-                "id": "a1", "title": "  Hello\n world ", "url": "story/1.html",
-                "image": { "src": "../images/x.jpg", "width": 800, "height": 450 },
-                "provider": "hg",
-                "related": [
-                    { "title": "R", "url": "/r.html", "image": { "src": "./r.png" } },
-                    { "title": "Bad", "url": "javascript:alert(1)" }
-                ]
-            },
-            { "id": "a2", "title": "Abs", "url": "https://site.example/a2", "provider": "nope" }
-        ]));
+        let bytes = bundle_with(
+            serde_json::json!({
+                "r1": { "title": "R", "url": "/r.html", "image": { "src": "./r.png" } },
+                "r2": { "title": "Bad", "url": "javascript:alert(1)" }
+            }),
+            serde_json::json!([
+                {
+                    "id": "a1", "title": "  Hello\n world ", "url": "story/1.html",
+                    "image": { "src": "../images/x.jpg", "width": 800, "height": 450 },
+                    "provider": "hg",
+                    "related": ["r1", "r2"]
+                },
+                { "id": "a2", "title": "Abs", "url": "https://site.example/a2", "provider": "nope" }
+            ]),
+        );
         let (b, warnings) = decode(&bytes, Some(BASE)).unwrap();
         assert_eq!(b.articles.len(), 2);
         let a = &b.articles[0];
@@ -753,10 +795,11 @@ mod tests {
         assert_eq!(img.src, "https://cdn.example/feeds/images/x.jpg");
         assert_eq!((img.width, img.height), (Some(800), Some(450)));
         assert_eq!(a.provider.as_deref(), Some("hg"));
-        assert_eq!(a.related.len(), 1);
-        assert_eq!(a.related[0].url, "https://cdn.example/r.html");
+        assert_eq!(a.related, ["r1"]);
+        let r1 = b.related.get("r1").unwrap();
+        assert_eq!(r1.url, "https://cdn.example/r.html");
         assert_eq!(
-            a.related[0].image.as_ref().unwrap().src,
+            r1.image.as_ref().unwrap().src,
             "https://cdn.example/feeds/news/r.png"
         );
         assert_eq!(b.articles[1].url, "https://site.example/a2");
@@ -766,7 +809,11 @@ mod tests {
             "https://cdn.example/feeds/news/logos/hg.png"
         );
         assert!(b.providers.get("bad").unwrap().logo.is_none());
-        assert!(warnings.iter().any(|w| w.contains("related #2 dropped")));
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with("related record `r2` dropped"))
+        );
         assert!(
             warnings
                 .iter()
@@ -777,6 +824,10 @@ mod tests {
     fn cached_bundle() -> Vec<u8> {
         serde_json::to_vec(&serde_json::json!({
             "version": 1,
+            "related": {
+                "r": { "title": "R", "url": "https://e.example/r",
+                    "image": { "src": "https://img.example/r.jpg", "placeholder": "red" } }
+            },
             "providers": {
                 "hg": { "name": "HG", "logo": { "src": "https://logos.example/hg.png" } },
                 "own": { "name": "Own", "logo": { "src": "cache/own-64w.png",
@@ -797,8 +848,7 @@ mod tests {
                         { "src": "https://cdn.example/feeds/h-640w.jpg", "width": 640, "height": 360, "type": "image/jpeg" }
                     ]
                 },
-                "related": [{ "title": "R", "url": "https://e.example/r",
-                    "image": { "src": "https://img.example/r.jpg", "placeholder": "red" } }]
+                "related": ["r"]
             }, {
                 "id": "b", "title": "B", "url": "https://e.example/b",
                 "image": { "src": "https://img.example/b.jpg", "original": "data:x", "placeholder": "#12345" }
@@ -828,7 +878,7 @@ mod tests {
             "{warnings:?}"
         );
         // Bad placeholders and originals go; the images stay.
-        let rel = b.articles[0].related[0].image.as_ref().unwrap();
+        let rel = b.related.get("r").unwrap().image.as_ref().unwrap();
         assert_eq!(rel.placeholder, None);
         let img_b = b.articles[1].image.as_ref().unwrap();
         assert_eq!(
@@ -844,7 +894,7 @@ mod tests {
         let img = b.articles[0].image.as_ref().unwrap();
         assert_eq!(img.original, None, "the publisher's URL is another origin");
         assert_eq!(img.variants.len(), 3, "same-origin absolute variants stay");
-        assert!(b.articles[0].related[0].image.is_none());
+        assert!(b.related.get("r").unwrap().image.is_none());
         assert!(b.articles[1].image.is_none());
         assert!(b.providers.get("hg").unwrap().logo.is_none());
         assert!(b.providers.get("own").unwrap().logo.is_some());
@@ -859,6 +909,72 @@ mod tests {
             assert!(url::same_origin(BASE, &img.src), "{}", img.src);
             assert!(img.variants.iter().all(|v| url::same_origin(BASE, &v.src)));
         }
+    }
+
+    /// A reference to a missing record goes, and so does a repeat; a record
+    /// no article names is never shown, and nothing of it is an error.
+    #[test]
+    fn references_name_records() {
+        let bytes = bundle_with(
+            serde_json::json!({
+                "r1": { "title": "R1", "url": "https://e.example/r1" },
+                "r2": { "title": "R2", "url": "https://e.example/r2", "excerpt": "ignored" },
+                "lonely": { "title": "Nobody names me", "url": "https://e.example/l" }
+            }),
+            serde_json::json!([
+                {
+                    "id": "a", "title": "A", "url": "https://e.example/a",
+                    "related": ["missing", "r2", "r1", "r2", "r1", "also-missing"]
+                },
+                { "id": "b", "title": "B", "url": "https://e.example/b", "related": [] }
+            ]),
+        );
+        let (b, warnings) = decode(&bytes, Some(BASE)).unwrap();
+        assert!(
+            warnings.iter().all(|w| w.starts_with("provider `bad`")),
+            "{warnings:?}"
+        );
+        assert_eq!(b.articles[0].related, ["r2", "r1"]);
+        assert!(b.articles[1].related.is_empty());
+        assert!(
+            b.articles
+                .iter()
+                .all(|a| !a.related.iter().any(|r| r == "lonely"))
+        );
+    }
+
+    #[test]
+    fn references_are_capped() {
+        let mut records = serde_json::Map::new();
+        let mut ids = Vec::new();
+        for i in 0..MAX_RELATED + 5 {
+            let id = format!("r{i:02}");
+            records.insert(
+                id.clone(),
+                serde_json::json!({ "title": "R", "url": format!("https://e.example/{i}") }),
+            );
+            ids.push(id);
+        }
+        let bytes = bundle_with(
+            serde_json::Value::Object(records),
+            serde_json::json!([{ "id": "a", "title": "A", "url": "https://e.example/a", "related": ids }]),
+        );
+        let (b, _) = decode(&bytes, None).unwrap();
+        assert_eq!(b.articles[0].related, ids[..MAX_RELATED]);
+    }
+
+    #[test]
+    fn a_reference_that_is_not_a_string_makes_the_article_malformed() {
+        let bytes = bundle_with(
+            serde_json::json!({ "r": { "title": "R", "url": "https://e.example/r" } }),
+            serde_json::json!([{ "id": "a", "title": "A", "url": "https://e.example/a", "related": ["r", { "title": "R", "url": "https://e.example/r" }] }]),
+        );
+        let (b, warnings) = decode(&bytes, None).unwrap();
+        assert!(b.articles.is_empty());
+        assert_eq!(
+            about_articles(warnings),
+            ["article #1 dropped: it is malformed (`related` is not a string)."]
+        );
     }
 
     #[test]

@@ -155,6 +155,7 @@ mod tests {
             version: 1,
             generated_at: "2021-05-02T00:00:00Z".into(),
             providers: providers.into(),
+            related: Default::default(),
             articles: vec![a, b, c, d, e],
         }
     }

@@ -149,11 +149,13 @@ pub fn article_card(props: &ArticleCard<'_>) -> Html {
         let slides: Vec<Html> = article
             .related
             .iter()
-            .filter(|r| r.article.as_deref() != Some(article.id.as_str()))
+            .filter(|id| **id != article.id)
+            .filter_map(|id| bundle.related.get(id).map(|item| (id, item)))
             .take(options.related_limit)
-            .map(|item| {
+            .map(|(id, item)| {
                 related_slide(&RelatedSlide {
                     bundle,
+                    id,
                     item,
                     options,
                     now_ms: props.now_ms,

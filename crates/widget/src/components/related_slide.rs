@@ -1,19 +1,22 @@
 //! One related article, as a slide of a card's related carousel: picture
 //! (or the provider's monogram tile), linked title, provider and date. When
-//! the item names an article that is in the bundle, that article's provider
-//! and image are used, so both look the same wherever they appear.
+//! the record's id is an article's in the bundle, the record is that
+//! article: its provider and image are used, so both look the same wherever
+//! they appear.
 
 use yew::prelude::*;
 
 use crate::components::{HeroImage, ImageEnv, Mark, MetaLine, Title, hero_image, meta_line, title};
 use crate::model::Selection;
 use crate::options::Options;
-use bundle::{ArticleType, Bundle, Image, RelatedItem};
+use bundle::{ArticleType, Bundle, Image, RelatedRecord};
 
 /// What a slide is rendered from.
 pub struct RelatedSlide<'a> {
     pub bundle: &'a Bundle,
-    pub item: &'a RelatedItem,
+    /// The record's id (a key of `bundle.related`).
+    pub id: &'a str,
+    pub item: &'a RelatedRecord,
     pub options: &'a Options,
     pub now_ms: f64,
     pub locale: &'a str,
@@ -22,22 +25,25 @@ pub struct RelatedSlide<'a> {
     pub env: &'a ImageEnv,
 }
 
-/// What a related item looks like: the bundled article's provider mark and
-/// image when it names one that is in the bundle, else its own (a
-/// monogram coloured by its URL when it has no provider).
-pub fn appearance<'b>(bundle: &'b Bundle, item: &'b RelatedItem) -> (Mark, Option<&'b Image>) {
-    let bundled = item
-        .article
-        .as_deref()
-        .and_then(|id| bundle.articles.iter().find(|a| a.id == id));
-    match bundled {
+/// What a related record looks like: the bundled article's provider mark
+/// and image when its id is an article's, else its own (a monogram
+/// coloured by its URL when it has no provider); and whether it is a
+/// bundled article.
+pub fn appearance<'b>(
+    bundle: &'b Bundle,
+    id: &str,
+    item: &'b RelatedRecord,
+) -> (Mark, Option<&'b Image>, bool) {
+    match bundle.articles.iter().find(|a| a.id == id) {
         Some(a) => (
             Mark::for_article(bundle, a),
             a.image.as_ref().or(item.image.as_ref()),
+            true,
         ),
         None => (
             Mark::of(bundle, item.provider.as_deref(), &item.title, &item.url),
             item.image.as_ref(),
+            false,
         ),
     }
 }
@@ -48,7 +54,7 @@ pub fn related_slide(props: &RelatedSlide<'_>) -> Html {
     let item = props.item;
     let options = props.options;
     let show = options.show;
-    let (mark, image) = appearance(props.bundle, item);
+    let (mark, image, bundled) = appearance(props.bundle, props.id, item);
     let title_text = AttrValue::from(item.title.clone());
 
     let media = show.image.then(|| {
@@ -83,7 +89,7 @@ pub fn related_slide(props: &RelatedSlide<'_>) -> Html {
         url: &item.url,
         options,
         selection: Selection {
-            id: AttrValue::from(item.article.clone().unwrap_or_else(|| item.url.clone())),
+            id: AttrValue::from(if bundled { props.id } else { &item.url }.to_owned()),
             url: AttrValue::from(item.url.clone()),
         },
         on_select: props.on_select,
