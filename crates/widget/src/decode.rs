@@ -25,6 +25,9 @@ use bundle::youtube;
 /// Largest bundle read, in bytes: one limit for the bundler and the widget.
 pub use bundle::MAX_BUNDLE_BYTES;
 
+mod v2;
+pub use v2::{Decoded, decode_any, decode_page};
+
 /// A [`LoadError`] of `kind` with its reader-facing sentence.
 pub fn load_error(kind: LoadErrorKind) -> LoadError {
     let message = match &kind {
@@ -86,6 +89,16 @@ pub fn decode_with(
     base_url: Option<&str>,
     cached_only: bool,
 ) -> Result<(Bundle, Vec<String>), LoadError> {
+    let root = parse(bytes)?;
+    match version(&root)? {
+        BUNDLE_VERSION => from_tree(&root, base_url, cached_only),
+        v => Err(load_error(LoadErrorKind::WrongVersion(v))),
+    }
+}
+
+/// The size cap, then the JSON tree of a file (of either version), which
+/// must be an object.
+fn parse(bytes: &[u8]) -> Result<Value<'_>, LoadError> {
     if bytes.len() > MAX_BUNDLE_BYTES {
         return Err(load_error(LoadErrorKind::TooLarge(bytes.len() as u64)));
     }
@@ -106,18 +119,26 @@ pub fn decode_with(
             "expected a JSON object with `version` and `articles`",
         ));
     }
+    Ok(root)
+}
 
+/// The file's `version` (`u32::MAX` for a number that is not one).
+fn version(root: &Value) -> Result<u32, LoadError> {
     let version = root
         .get(fields::bundle::VERSION)
         .ok_or_else(|| not_json("it has no `version`"))?;
     if !matches!(version, Value::Number(_)) {
         return Err(not_json("`version` is not a whole number"));
     }
-    if version.as_u32() != Some(BUNDLE_VERSION) {
-        let v = version.as_u32().unwrap_or(u32::MAX);
-        return Err(load_error(LoadErrorKind::WrongVersion(v)));
-    }
+    Ok(version.as_u32().unwrap_or(u32::MAX))
+}
 
+/// A version 1 bundle from its JSON tree.
+fn from_tree(
+    root: &Value,
+    base_url: Option<&str>,
+    cached_only: bool,
+) -> Result<(Bundle, Vec<String>), LoadError> {
     let Some(Value::Array(articles)) = root.get(fields::bundle::ARTICLES) else {
         return Err(not_json(match root.get(fields::bundle::ARTICLES) {
             None => "it has no `articles` list",
@@ -125,12 +146,7 @@ pub fn decode_with(
         }));
     };
 
-    let base = base_url.filter(|b| is_absolute_http(b) && check_url(b).is_ok());
-    let mut d = Decoder {
-        base,
-        cached_only,
-        warnings: Vec::new(),
-    };
+    let mut d = Decoder::new(base_url, cached_only);
 
     let generated_at = match root.get(fields::bundle::GENERATED_AT) {
         None => String::new(),
@@ -334,6 +350,17 @@ struct Decoder<'b> {
     /// Keep only images same-origin with `base`.
     cached_only: bool,
     warnings: Vec<String>,
+}
+
+impl<'b> Decoder<'b> {
+    /// `base_url` is used only when it is an absolute, usable http(s) URL.
+    fn new(base_url: Option<&'b str>, cached_only: bool) -> Self {
+        Decoder {
+            base: base_url.filter(|b| is_absolute_http(b) && check_url(b).is_ok()),
+            cached_only,
+            warnings: Vec::new(),
+        }
+    }
 }
 
 impl Decoder<'_> {

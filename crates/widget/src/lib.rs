@@ -9,6 +9,7 @@ pub mod json;
 pub mod model;
 pub mod options;
 pub mod select;
+pub mod shards;
 pub mod time;
 pub mod url;
 

@@ -9,7 +9,7 @@ use yew::AttrValue;
 use crate::case;
 use crate::options::{Options, Sort};
 use crate::time::parse_rfc3339;
-use bundle::{Article, Bundle};
+use bundle::{Article, Bundle, Provider};
 
 /// Indices of the articles matching the filters, in display order.
 pub fn select(bundle: &Bundle, options: &Options) -> Rc<[usize]> {
@@ -55,20 +55,31 @@ pub fn matches(bundle: &Bundle, article: &Article, options: &Options) -> bool {
             .topics
             .iter()
             .any(|t| options.topics.iter().any(|want| same(want, t)));
-    let providers_ok = options.providers.is_empty() || {
-        let key = article.provider.as_deref();
-        let provider = key.and_then(|k| bundle.providers.get(k));
-        options.providers.iter().any(|want| {
-            key.is_some_and(|k| same(want, k))
-                || provider.is_some_and(|p| {
-                    same(want, &p.name) || p.domain.as_deref().is_some_and(|d| same_domain(want, d))
-                })
-        })
-    };
+    let providers_ok = options.providers.is_empty()
+        || article.provider.as_deref().is_some_and(|key| {
+            bundle.providers.get(key).is_some_and(|provider| {
+                options
+                    .providers
+                    .iter()
+                    .any(|want| provider_matches(want, key, provider))
+            })
+        });
     types_ok && topics_ok && providers_ok
 }
 
-fn same(want: &AttrValue, have: &str) -> bool {
+/// Whether a provider filter names the provider under `key`: by key, name
+/// or domain.
+pub fn provider_matches(want: &AttrValue, key: &str, provider: &Provider) -> bool {
+    same(want, key)
+        || same(want, &provider.name)
+        || provider
+            .domain
+            .as_deref()
+            .is_some_and(|d| same_domain(want, d))
+}
+
+/// Names compare trimmed and case-insensitively.
+pub fn same(want: &AttrValue, have: &str) -> bool {
     case::eq_ignore_case(want.trim(), have.trim())
 }
 
