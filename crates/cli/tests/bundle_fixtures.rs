@@ -500,3 +500,20 @@ fn finding_5_duplicate_json_keys() {
 fn finding_6_hostile_text() {
     check("finding_6_hostile_text");
 }
+
+// Feeds (issue 21): RSS 2.0, Atom 1.0 and JSON Feed 1.0/1.1 by content.
+
+#[test]
+fn feed_rss() {
+    check("feed_rss");
+}
+
+#[test]
+fn feed_atom() {
+    check("feed_atom");
+}
+
+#[test]
+fn feed_json() {
+    check("feed_json");
+}

@@ -230,7 +230,7 @@ mod tests {
             "abc"
         );
         assert_eq!(text("a<template><p>t</p></template> b"), "a b");
-        assert_eq!(text("a<svg><text>x</text></svg>b"), "a b");
+        assert_eq!(text("a<svg><text>x</text></svg>b"), "ab");
         assert_eq!(text("<!-- note -->x"), "x");
     }
 

@@ -7,7 +7,7 @@ use roxmltree::Node;
 use super::xml::{self, ATOM, CONTENT, DC, MEDIA, child, child_text, is};
 use super::{
     Entry, Feed, ImageRef, MAX_FEED_ITEMS, RawDate, add_image, add_topic, dates, html_plain,
-    join_base, pixels, resolve_url, text_plain,
+    join_base, pixels, resolve_url,
 };
 use crate::diag::LineIndex;
 
@@ -47,7 +47,7 @@ pub fn read(root: Node<'_, '_>, lines: &LineIndex, doc_base: Option<&url::Url>) 
     let base = channel_base
         .or_else(|| self_link.and_then(|s| join_base(None, s)))
         .or_else(|| home.as_deref().and_then(|h| join_base(None, h)));
-    feed.title = child_text(channel, "", "title").map(|t| text_plain(&t));
+    feed.title = child_text(channel, "", "title").map(|t| html_plain(&t).text);
     feed.home = home;
     feed.logo = child(channel, "", "image")
         .and_then(|image| child_text(image, "", "url"))
@@ -78,7 +78,9 @@ fn read_item(item: Node<'_, '_>, lines: &LineIndex, base: Option<&url::Url>) -> 
         topics_field: "category",
         ..Entry::default()
     };
-    entry.title = child_text(item, "", "title").map(|t| text_plain(&t));
+    // Titles are plain text by the spec, but feeds put escaped markup and
+    // entities in them: read as HTML, as feed readers do, so neither shows.
+    entry.title = child_text(item, "", "title").map(|t| html_plain(&t).text);
     if let Some(link) = child_text(item, "", "link") {
         entry.links.push((resolve_url(base, &link), "link"));
     }
