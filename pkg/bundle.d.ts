@@ -9,6 +9,13 @@ export interface Bundle {
   generatedAt: string;
   /** Providers (outlets), stored once and referenced by key from articles. */
   providers?: Record<string, Provider>;
+  /**
+   * Related records, stored once and referenced by id from articles'
+   * `related` lists. A record's id is [`article_id`] of its URL, so a
+   * record whose id is also an article's id is that article. The bundler
+   * writes exactly the records its articles reference.
+   */
+  related?: Record<string, RelatedRecord>;
   /** Format version; always [`BUNDLE_VERSION`] for this crate. */
   version: number;
 }
@@ -29,7 +36,11 @@ export interface Article {
   published?: string | null;
   /** Editorial quality score from the source, when present. */
   quality?: number | null;
-  related?: RelatedItem[];
+  /**
+   * Ids of records in [`Bundle::related`], in display order, at most
+   * [`MAX_RELATED`].
+   */
+  related?: string[];
   /** Plain text, at most [`MAX_TITLE_CHARS`] characters. */
   title: string;
   topics?: string[];
@@ -104,15 +115,16 @@ export interface Provider {
   name: string;
 }
 
-/** A small article shown in a card's related carousel. */
-export interface RelatedItem {
-  /** Id of the bundled article with the same URL, when there is one. */
-  article?: string | null;
-  excerpt?: string | null;
+/**
+ * A small article shown in a card's related carousel, stored once in
+ * [`Bundle::related`] under [`article_id`] of its URL.
+ */
+export interface RelatedRecord {
   image?: Image | null;
   /** Key into [`Bundle::providers`]. */
   provider?: string | null;
   published?: string | null;
+  /** Plain text, at most [`MAX_TITLE_CHARS`] characters. */
   title: string;
   type?: ArticleType;
   url: string;

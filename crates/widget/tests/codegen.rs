@@ -54,7 +54,7 @@ fn typescript_declares_every_bundle_type() {
         "Provider",
         "Image",
         "Video",
-        "RelatedItem",
+        "RelatedRecord",
         "ArticleType",
         "VideoProvider",
     ] {

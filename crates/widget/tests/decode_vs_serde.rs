@@ -42,7 +42,8 @@ use bundle::text::{clean_text, truncate_chars};
 use bundle::youtube;
 use bundle::{
     Article, ArticleType, BUNDLE_VERSION, Bundle, Image, MAX_EXCERPT_CHARS, MAX_IMAGE_SIDE,
-    MAX_TITLE_CHARS, Provider, Providers, RelatedItem, VARIANT_MIMES,
+    MAX_RELATED, MAX_TITLE_CHARS, Provider, Providers, RelatedRecord, RelatedRecords,
+    VARIANT_MIMES,
 };
 use serde_json::Value;
 
@@ -172,16 +173,16 @@ fn field_names_are_serdes() {
         logo: Some(image.clone()),
     };
     providers.insert("p".into(), provider.clone());
-    let related = RelatedItem {
+    let related = RelatedRecord {
         title: "R".into(),
-        excerpt: Some("e".into()),
         url: "https://x.example/r".into(),
         published: Some("2024-01-01T00:00:00Z".into()),
         kind: ArticleType::Article,
         provider: Some("p".into()),
         image: Some(image.clone()),
-        article: Some("b".into()),
     };
+    let mut records = RelatedRecords::default();
+    records.insert("r".into(), related.clone());
     let video = Video {
         provider: VideoProvider::Youtube,
         id: "abcdefghijk".into(),
@@ -200,12 +201,13 @@ fn field_names_are_serdes() {
         video: Some(video.clone()),
         heat: Some(1),
         quality: Some(1),
-        related: vec![related.clone()],
+        related: vec!["r".into()],
     };
     let bundle = Bundle {
         version: BUNDLE_VERSION,
         generated_at: "2024-01-01T00:00:00Z".into(),
         providers,
+        related: records,
         articles: vec![article.clone()],
     };
     fn keys(value: impl serde::Serialize) -> Vec<String> {
@@ -231,7 +233,11 @@ fn field_names_are_serdes() {
     );
     assert_eq!(keys(&video), sorted(&fields::video::ALL), "Video");
     assert_eq!(keys(&article), sorted(&fields::article::ALL), "Article");
-    assert_eq!(keys(&related), sorted(&fields::related::ALL), "RelatedItem");
+    assert_eq!(
+        keys(&related),
+        sorted(&fields::related::ALL),
+        "RelatedRecord"
+    );
 }
 
 /// The decoder names members only through `bundle::fields`, and reads every
@@ -328,6 +334,12 @@ fn unchanged(widget: &Bundle, serde: &Bundle) -> Result<(), String> {
             widget.providers, serde.providers
         ));
     }
+    if widget.related != serde.related {
+        return Err(format!(
+            "the decoder changed a bundler bundle's related records:\n widget: {:?}\n serde:  {:?}",
+            widget.related, serde.related
+        ));
+    }
     let changed = widget
         .articles
         .iter()
@@ -388,6 +400,40 @@ fn compare_items(tree: &Value, bundle: &Bundle, warnings: &[String]) -> Result<(
         ));
     }
 
+    // Related records, like providers; then references to them.
+    let mut records = RelatedRecords::default();
+    if let Some(Value::Object(members)) = tree.get("related") {
+        for (key, raw) in members {
+            let malformed = warnings.iter().any(|w| {
+                w.starts_with(&format!("related record `{key}` dropped: it is malformed"))
+            });
+            match serde_json::from_value::<RelatedRecord>(without_nulls(raw)) {
+                Err(e) if !malformed => {
+                    return Err(format!(
+                        "related record `{key}`: serde refuses it ({e}), the decoder does not"
+                    ));
+                }
+                Ok(_) if malformed => {
+                    return Err(format!(
+                        "related record `{key}`: the decoder finds it malformed, serde reads it"
+                    ));
+                }
+                Err(_) => {}
+                Ok(r) => {
+                    if let Some(r) = clean_record(r, &providers) {
+                        records.insert(key.clone(), r);
+                    }
+                }
+            }
+        }
+    }
+    if records != bundle.related {
+        return Err(format!(
+            "related records differ:\n widget:  {:?}\n cleaned: {records:?}",
+            bundle.related
+        ));
+    }
+
     // Articles, in order; repeated ids after cleaning keep the first.
     let items = tree
         .get("articles")
@@ -413,7 +459,7 @@ fn compare_items(tree: &Value, bundle: &Bundle, warnings: &[String]) -> Result<(
             }
             Err(_) => {}
             Ok(a) => {
-                if let Some(a) = clean_article(a, &providers)
+                if let Some(a) = clean_article(a, &providers, &records)
                     && !expected.iter().any(|e| e.id == a.id)
                 {
                     expected.push(a);
@@ -520,7 +566,7 @@ fn clean_image(image: Image) -> Option<Image> {
     })
 }
 
-fn clean_article(a: Article, providers: &Providers) -> Option<Article> {
+fn clean_article(a: Article, providers: &Providers, records: &RelatedRecords) -> Option<Article> {
     let id = clean_text(&a.id);
     let title = text(&a.title, MAX_TITLE_CHARS);
     if id.is_empty() || title.is_empty() {
@@ -551,27 +597,30 @@ fn clean_article(a: Article, providers: &Providers) -> Option<Article> {
         video,
         heat: a.heat,
         quality: a.quality,
-        related: a
-            .related
-            .into_iter()
-            .filter_map(|r| clean_related(r, providers))
-            .collect(),
+        related: {
+            // References to records kept, each once, up to the cap.
+            let mut ids: Vec<String> = Vec::new();
+            for id in a.related {
+                if records.get(&id).is_some() && !ids.contains(&id) && ids.len() < MAX_RELATED {
+                    ids.push(id);
+                }
+            }
+            ids
+        },
     })
 }
 
-fn clean_related(r: RelatedItem, providers: &Providers) -> Option<RelatedItem> {
+fn clean_record(r: RelatedRecord, providers: &Providers) -> Option<RelatedRecord> {
     let title = text(&r.title, MAX_TITLE_CHARS);
     if title.is_empty() {
         return None;
     }
-    Some(RelatedItem {
+    Some(RelatedRecord {
         title,
-        excerpt: excerpt(r.excerpt),
         url: check_url(&r.url).ok()?,
         published: r.published,
         kind: r.kind,
         provider: known(r.provider, providers),
         image: r.image.and_then(clean_image),
-        article: r.article,
     })
 }

@@ -19,7 +19,8 @@ use article_cards_widget::model::{LoadError, LoadErrorKind, LoadState};
 use article_cards_widget::options::{self, Layout, Options, Show, Target, Theme};
 use article_cards_widget::time::parse_rfc3339;
 use bundle::{
-    Article, ArticleType, Bundle, Image, ImageVariant, Provider, RelatedItem, Video, VideoProvider,
+    Article, ArticleType, Bundle, Image, ImageVariant, Provider, RelatedRecord, Video,
+    VideoProvider,
 };
 use yew::{AttrValue, Callback, LocalServerRenderer};
 
@@ -139,11 +140,25 @@ fn providers() -> BTreeMap<String, Provider> {
     p
 }
 
+/// A bundle of `articles`, with the related records `r1` to `r6` (see
+/// [`related_record`]) and then `records` (replacing those of the same id).
 fn bundle_of(articles: Vec<Article>) -> Bundle {
+    bundle_with(articles, Vec::new())
+}
+
+fn bundle_with(articles: Vec<Article>, records: Vec<(&str, RelatedRecord)>) -> Bundle {
+    let mut related = bundle::RelatedRecords::default();
+    for n in 1..=6 {
+        related.insert(format!("r{n}"), related_record(n));
+    }
+    for (id, record) in records {
+        related.insert(id.to_owned(), record);
+    }
     Bundle {
         version: 1,
         generated_at: NOW.into(),
         providers: providers().into(),
+        related,
         articles,
     }
 }
@@ -562,22 +577,21 @@ fn options_resolve_end_to_end() {
 // ---------------------------------------------------------------------------
 // Carousels: a card's related articles, and the list as a carousel.
 
-fn related_item(n: usize) -> RelatedItem {
-    RelatedItem {
+/// Related record `r{n}` of every [`bundle_of`] bundle.
+fn related_record(n: usize) -> RelatedRecord {
+    RelatedRecord {
         title: format!("Related story number {n}"),
-        excerpt: None,
         url: format!("https://dailyping.example/related-{n}"),
         published: Some("2021-04-29T10:00:00Z".into()),
         kind: ArticleType::Article,
         provider: Some("dp".into()),
         image: (n % 2 == 1).then(|| image(&format!("images/r{n}.jpg"), 640, 360)),
-        article: None,
     }
 }
 
 fn with_related(n: usize) -> Article {
     let mut a = with_image();
-    a.related = (1..=n).map(related_item).collect();
+    a.related = (1..=n).map(|n| format!("r{n}")).collect();
     a
 }
 
@@ -743,16 +757,17 @@ async fn related_slide_uses_the_bundled_article() {
     // carries another provider and picture of its own: the bundled
     // article's win.
     let mut first = with_image();
-    let mut item = related_item(2);
+    let mut item = related_record(2);
     item.title = "Ping: the week in local tech".into();
     item.provider = Some("hg".into());
     item.image = Some(image("images/other.jpg", 10, 10));
-    item.article = Some("a3".into());
-    let mut stray = related_item(4);
+    let mut stray = related_record(4);
     stray.url = "javascript:alert('related')".into();
     stray.provider = None;
-    first.related = vec![item, stray];
-    let html = render(bundle_of(vec![first, monogram()]), opts()).await;
+    // The record's id is the bundled article's: the record is that article.
+    first.related = vec!["a3".into(), "r4".into()];
+    let bundle = bundle_with(vec![first, monogram()], vec![("a3", item), ("r4", stray)]);
+    let html = render(bundle, opts()).await;
     let carousel = &html[html.find("aria-roledescription=\"carousel\"").unwrap()..];
     let carousel = &carousel[..carousel.find("</section>").unwrap()];
     assert!(carousel.contains(r#"src="images/a3.jpg""#), "{carousel}");
@@ -876,15 +891,16 @@ async fn cached_images_are_pictures() {
 #[tokio::test(flavor = "current_thread")]
 async fn images_from_other_origins_send_no_referrer() {
     let mut a = cached("c1", "https://site.example/cache/c1");
-    a.related = vec![RelatedItem {
+    a.related = vec!["r1".into()];
+    let record = RelatedRecord {
         image: Some(Image {
             src: "https://img.example/r.jpg".into(),
             ..Image::default()
         }),
-        ..related_item(1)
-    }];
+        ..related_record(1)
+    };
     let props = ViewProps {
-        state: LoadState::Ready(Rc::new(bundle_of(vec![a]))),
+        state: LoadState::Ready(Rc::new(bundle_with(vec![a], vec![("r1", record)]))),
         options: Rc::new(opts()),
         now_ms: now_ms(),
         locale: AttrValue::from("en-GB"),

@@ -247,10 +247,14 @@ fn options(src: &str, extra: &[(&str, JsValue)]) -> JsValue {
     o.into()
 }
 
+/// A bundle of `articles`, with the related records `x1` to `x3`.
 fn bundle_json(articles: &str) -> String {
     format!(
         r#"{{"version":1,"generatedAt":"2024-05-01T10:00:00Z",
             "providers":{{"hg":{{"name":"Harbour Gazette","domain":"harbourgazette.example"}}}},
+            "related":{{"x1":{{"title":"One","url":"https://news.example/x1"}},
+                        "x2":{{"title":"Two","url":"https://news.example/x2"}},
+                        "x3":{{"title":"Three","url":"https://news.example/x3"}}}},
             "articles":[{articles}]}}"#
     )
 }
@@ -664,9 +668,7 @@ async fn the_related_strip_is_as_tall_loading_loaded_and_empty() {
     let related = r#"
         {"id":"r1","title":"With related","url":"https://news.example/r1","provider":"hg",
          "published":"2024-05-01T09:00:00Z",
-         "related":[{"title":"One","url":"https://news.example/x1"},
-                    {"title":"Two","url":"https://news.example/x2"},
-                    {"title":"Three","url":"https://news.example/x3"}]},
+         "related":["x1","x2","x3"]},
         {"id":"r2","title":"Without","url":"https://news.example/r2","provider":"hg",
          "published":"2024-04-30T09:00:00Z"}"#;
     let (loaded, handle) = mounted(path, vec![ok(bundle_json(related))], &[]).await;
@@ -823,10 +825,11 @@ async fn a_failing_logo_falls_back_on_every_card_and_in_related_slides() {
     // Relative: local 404s on the test server, no network.
     let bundle = r##"{"version":1,"providers":{"hg":{"name":"Harbour Gazette",
         "logo":{"src":"logos/gone.png","width":64,"height":64}}},
+        "related":{"r":{"title":"Elsewhere","url":"https://other.example/r",
+             "image":{"src":"images/gone-related.jpg","width":400,"height":225}}},
         "articles":[
           {"id":"a1","title":"First","url":"https://news.example/1","provider":"hg",
-           "related":[{"title":"Elsewhere","url":"https://other.example/r",
-             "image":{"src":"images/gone-related.jpg","width":400,"height":225}}]},
+           "related":["r"]},
           {"id":"a2","title":"Second","url":"https://news.example/2","provider":"hg"}]}"##;
     let (host, handle) = mounted(path, vec![ok(bundle.to_owned())], &[]).await;
     until("two cards", 3000.0, || count(&host, ".ac-card") == 2).await;

@@ -22,7 +22,7 @@ use std::time::Duration;
 use article_cards_widget::components::{Carousel, CarouselProps, STYLE, View, ViewProps};
 use article_cards_widget::model::LoadState;
 use article_cards_widget::options::{Layout, Options};
-use bundle::{Article, ArticleType, Bundle, Provider, RelatedItem};
+use bundle::{Article, ArticleType, Bundle, Provider, RelatedRecord, RelatedRecords};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, FocusEvent, FocusEventInit, HtmlElement, KeyboardEvent, KeyboardEventInit};
@@ -571,16 +571,14 @@ async fn reduced_motion_never_rotates() {
 // ---------------------------------------------------------------------------
 // The view: the list as a carousel, cards with related carousels
 
-fn related(n: usize) -> RelatedItem {
-    RelatedItem {
+fn related(n: usize) -> RelatedRecord {
+    RelatedRecord {
         title: format!("Related {n}"),
-        excerpt: None,
         url: format!("https://dailyping.example/related-{n}"),
         published: None,
         kind: ArticleType::Article,
         provider: Some("dp".into()),
         image: None,
-        article: None,
     }
 }
 
@@ -609,13 +607,18 @@ fn bundle(n: usize) -> Bundle {
             video: None,
             heat: None,
             quality: None,
-            related: (1..=4).map(related).collect(),
+            related: (1..=4).map(|r| format!("r{r}")).collect(),
         })
         .collect();
+    let mut records = RelatedRecords::default();
+    for r in 1..=4 {
+        records.insert(format!("r{r}"), related(r));
+    }
     Bundle {
         version: 1,
         generated_at: "2021-05-01T12:00:00Z".into(),
         providers: providers.into(),
+        related: records,
         articles,
     }
 }
