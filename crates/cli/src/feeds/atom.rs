@@ -66,7 +66,9 @@ fn preferred_links<'a, 'i>(node: Node<'a, 'i>) -> Vec<Node<'a, 'i>> {
     let mut out: Vec<Node<'a, 'i>> = Vec::new();
     out.extend(all.iter().filter(|n| rel(n) == "alternate" && html(n)));
     out.extend(all.iter().filter(|n| rel(n) == "alternate" && !html(n)));
-    if let Some(first) = all.first() {
+    if let Some(first) = all.first()
+        && !out.contains(first)
+    {
         out.push(*first);
     }
     out

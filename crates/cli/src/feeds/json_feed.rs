@@ -74,7 +74,7 @@ pub fn read(bytes: &[u8], doc_base: Option<&url::Url>) -> Result<Option<Feed>, F
         .cloned()
         .or_else(|| feed_url.as_deref().and_then(|u| join_base(None, u)))
         .or_else(|| home.as_deref().and_then(|u| join_base(None, u)));
-    feed.title = string(&top.title, "title", &mut warnings).map(|t| text_plain(&t));
+    feed.title = string(&top.title, "title", &mut warnings).map(|t| html_plain(&t).text);
     feed.home = home.map(|h| resolve_url(base.as_ref(), &h));
     let icon = string(&top.icon, "icon", &mut warnings);
     let favicon = string(&top.favicon, "favicon", &mut warnings);
@@ -139,14 +139,15 @@ fn read_item(item: Value, base: Option<&url::Url>) -> Entry {
     let published = string(&mut item, "date_published");
     let modified = string(&mut item, "date_modified");
 
-    entry.title = title.map(|t| text_plain(&t));
+    // Plain text by the spec, but read as HTML like every feed's titles,
+    // so that markup a publisher left in never shows.
+    entry.title = title.map(|t| html_plain(&t).text);
     for (u, field) in [(url, "url"), (external, "external_url")] {
         if let Some(u) = u {
             entry.links.push((resolve_url(base, &u), field));
         }
     }
-    // `summary` is plain text (1.1); the content is HTML or text.
-    entry.summary = summary.map(|s| text_plain(&s));
+    entry.summary = summary.map(|s| html_plain(&s).text);
     let html = content_html.map(|h| html_plain(&h));
     entry.content = match (&html, content_text) {
         (Some(h), _) if !h.text.trim().is_empty() => Some(h.text.clone()),

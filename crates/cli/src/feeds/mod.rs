@@ -180,8 +180,13 @@ pub enum Sniffed {
 /// Looks at the first character after a BOM and whitespace.
 pub fn sniff(head: &[u8]) -> Sniffed {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    // UTF-16 with a BOM: only XML declares itself that way.
-    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+    // UTF-16 with a BOM: XML when its first character is `<`.
+    let utf16 = match (head.get(..2), head.get(2..4)) {
+        (Some(b"\xFF\xFE"), Some(b"<\0")) | (Some(b"\xFE\xFF"), Some(b"\0<")) => true,
+        (Some(b"\xFF\xFE" | b"\xFE\xFF"), _) => return Sniffed::Other,
+        _ => false,
+    };
+    if utf16 {
         return Sniffed::Xml;
     }
     match head.iter().find(|b| !b.is_ascii_whitespace()) {
