@@ -73,14 +73,14 @@ pub struct BundleArgs {
     /// only the pages it shows.
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
-    /// Articles per page of a version 2 bundle.
-    #[arg(long, value_name = "N", default_value_t = 24, requires = "out_dir", value_parser = clap::value_parser!(u16).range(1..=100))]
-    pub page_size: u16,
+    /// Articles per page of a version 2 bundle [default: 24].
+    #[arg(long, value_name = "N", requires = "out_dir", value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub page_size: Option<u16>,
     /// Keep the shards named by the last N builds (this one included) and
     /// delete older ones, so a reader holding an older manifest still
-    /// finds its pages.
-    #[arg(long, value_name = "N", default_value_t = 2, requires = "out_dir", value_parser = clap::value_parser!(u16).range(1..=1000))]
-    pub keep: u16,
+    /// finds its pages [default: 2].
+    #[arg(long, value_name = "N", requires = "out_dir", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub keep: Option<u16>,
     /// Fail (exit 1, nothing written) on any warning or error.
     #[arg(long)]
     pub strict: bool,
@@ -479,6 +479,13 @@ fn generated_at_from_env() -> Option<jiff::Timestamp> {
 
 fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliError> {
     let started = Instant::now();
+    // clap lets these through beside `--out`: it waives `requires` for an
+    // argument in conflict with one present.
+    if args.out_dir.is_none() && (args.page_size.is_some() || args.keep.is_some()) {
+        return Err(CliError::Usage(
+            "--page-size and --keep need --out-dir".to_owned(),
+        ));
+    }
     let opts = args.options()?;
     let dest = args.destination();
     let (bundle, diags, stats) = bundle_paths(&args.inputs, &opts);
@@ -509,8 +516,10 @@ fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliErro
             &bundle,
             &shards::ShardOptions {
                 dir: dir.clone(),
-                page_size: usize::from(args.page_size),
-                keep: usize::from(args.keep),
+                page_size: args
+                    .page_size
+                    .map_or(bundle::v2::DEFAULT_PAGE_SIZE as usize, usize::from),
+                keep: args.keep.map_or(shards::DEFAULT_KEEP, usize::from),
                 pretty: args.pretty,
                 threads: None,
             },

@@ -471,7 +471,20 @@ fn too_large(encoded: &Encoded, bundle: &Bundle, page: &[usize], len: usize, dir
                 Some(bytes) => bytes.len(),
                 None => serde_json::to_vec(a).map_or(0, |v| v.len()),
             };
-            Some((own, a))
+            // An article's weight includes the related records it names.
+            let records: usize = a
+                .related
+                .iter()
+                .map(|rid| match encoded.records.get(rid) {
+                    Some(bytes) => bytes.len(),
+                    None => bundle
+                        .related
+                        .get(rid)
+                        .and_then(|r| serde_json::to_vec(r).ok())
+                        .map_or(0, |v| v.len()),
+                })
+                .sum();
+            Some((own + records, a))
         })
         .collect();
     sizes.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
