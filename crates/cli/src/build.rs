@@ -9,15 +9,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::images::{CacheOptions, CachedImage, ImageRole, cache_images};
 use bundle::safe_url::is_absolute_http;
-use bundle::{Article, BUNDLE_VERSION, Bundle, Image, ImageVariant, Provider};
 use bundle::{Article, BUNDLE_VERSION, Bundle, Image, ImageVariant, Provider, RelatedRecord};
 
 use super::diag::{Diagnostic, Severity};
-use super::raw::{Field, RawArticle, RawProvider};
-use super::resolve::{Origin, Resolved, format_time, resolve_article, resolve_provider_record};
+use super::raw::{Field, RawArticle, RawProvider, RawSite};
+use super::resolve::{
+    Origin, Post, Resolved, format_time, resolve_article, resolve_post, resolve_provider_record,
+};
+use super::site::{Site, SiteFlags, Sites, file_facts};
 use super::source::{
-    FileError, Locator, MAX_FEED_ITEMS, Seg, duplicate_top_level_keys, parse_yaml, read_feed,
-    read_front_matter,
+    FileError, Locator, MAX_FEED_ITEMS, Seg, duplicate_top_level_keys, parse_front_matter,
+    parse_yaml, read_feed, read_front_matter,
 };
 
 /// Extensions picked up when walking a directory (files named on the
@@ -46,6 +48,10 @@ pub struct BundleOptions {
     pub related_limit: usize,
     /// Cache the bundle's images (`--cache-images`); `None`: leave them.
     pub images: Option<ImageCaching>,
+    /// Static-site settings from the command line (`--base-url`,
+    /// `--permalink`, `--provider-name`, `--provider-logo`); they win over
+    /// each input folder's `_config.yml`/`hugo.toml`.
+    pub site: SiteFlags,
     /// Feeds given by URL: the state folder and the address policy.
     pub feeds: crate::feeds::fetch::FeedOptions,
 }
@@ -91,6 +97,7 @@ impl Default for BundleOptions {
             related: crate::related::RelatedMode::Auto,
             related_limit: crate::related::RelatedConfig::default().k,
             images: None,
+            site: SiteFlags::default(),
             feeds: crate::feeds::fetch::FeedOptions::default(),
         }
     }
@@ -181,6 +188,7 @@ fn file_error(path: &str, err: FileError) -> Diagnostic {
 /// problems are in the outcome.
 fn process_file(
     path: &Path,
+    site: &Site,
     asset_base: Option<&str>,
     now: jiff::Timestamp,
     feeds: &crate::feeds::fetch::FeedContext,
@@ -269,7 +277,7 @@ fn process_file(
             return out;
         }
     };
-    let value = match parse_yaml(&fm) {
+    let mut value = match parse_front_matter(&fm) {
         Ok(v) => v,
         Err(e) => {
             out.diags.push(file_error(&display, e));
@@ -286,6 +294,10 @@ fn process_file(
             .at(Some(pos)),
         );
     }
+    let keys = match &mut value {
+        serde_json::Value::Object(map) => RawSite::take_from(map),
+        _ => RawSite::default(),
+    };
     let raw = match Field::<RawArticle>::from_value(value) {
         Field::Value(raw) => raw,
         other => {
@@ -313,7 +325,13 @@ fn process_file(
         asset_base,
         now,
     };
-    let (resolved, diags) = resolve_article(raw, &origin);
+    let post = Post {
+        keys,
+        site,
+        facts: file_facts(path, site.root.as_deref()),
+        body: &fm.body,
+    };
+    let (resolved, diags) = resolve_post(raw, post, &origin);
     out.diags.extend(diags);
     match resolved {
         Some(r) => out.articles.push(r),
@@ -325,6 +343,7 @@ fn process_file(
 /// Processes every file on a few worker threads; results in input order.
 fn process_all(
     files: &[PathBuf],
+    sites: &Sites,
     asset_base: Option<&str>,
     threads: Option<usize>,
     now: jiff::Timestamp,
@@ -346,7 +365,8 @@ fn process_all(
             let Some(path) = files.get(i) else {
                 break;
             };
-            done.push((i, process_file(path, asset_base, now, feeds)));
+            let site = sites.for_file(path);
+            done.push((i, process_file(path, site, asset_base, now, feeds)));
         }
         done
     };
@@ -515,10 +535,12 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
         None => (BTreeMap::new(), Vec::new()),
     };
 
-    let (files, walk_diags) = collect_files(inputs);
+    let (sites, walk, site_diags) = Sites::load(inputs, &opts.site);
+    let (files, mut walk_diags) = collect_files(&walk);
+    walk_diags.extend(site_diags);
     stats.files = files.len();
     let feeds = crate::feeds::fetch::FeedContext::new(&opts.feeds);
-    let outcomes = process_all(&files, asset_base, opts.threads, now, &feeds);
+    let outcomes = process_all(&files, &sites, asset_base, opts.threads, now, &feeds);
 
     // Per-file diagnostics stay with their file (merge reports join later).
     let mut file_diags: Vec<Vec<Diagnostic>> = Vec::with_capacity(outcomes.len());

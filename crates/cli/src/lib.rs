@@ -14,6 +14,7 @@ pub mod feeds;
 pub mod raw;
 pub mod resolve;
 pub mod shards;
+pub mod site;
 pub mod source;
 
 pub mod images;
@@ -50,6 +51,10 @@ pub enum Command {
     /// pages) into one bundle v1 JSON file (`--out`), or a version 2
     /// manifest and page shards (`--out-dir`), for the widget.
     Bundle(BundleArgs),
+    /// Read and validate the inputs like `bundle`, print the diagnostics,
+    /// and write nothing (exit 0 when a bundle would be written, 1 when the
+    /// input is invalid or `--strict` fails, 2 on usage or I/O errors).
+    Check(BundleArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -59,12 +64,12 @@ pub struct BundleArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Where to write the bundle (atomically: a failed run leaves the
-    /// previous file untouched).
+    /// previous file untouched); `-` writes it to stdout. `bundle` needs
+    /// `--out` or `--out-dir`.
     #[arg(
         long,
         short,
         value_name = "FILE",
-        required_unless_present = "out_dir",
         conflicts_with = "out_dir"
     )]
     pub out: Option<PathBuf>,
@@ -98,8 +103,30 @@ pub struct BundleArgs {
     /// (`/assets/...`).
     #[arg(long, value_name = "URL")]
     pub asset_base: Option<String>,
-    /// Keep only articles published at or after this time (RFC 3339, or a
-    /// date meaning midnight UTC).
+    /// Static-site posts without a URL get one from this absolute http(s)
+    /// URL and the permalink pattern (wins over the site's `_config.yml`
+    /// `url` + `baseurl` or `hugo.toml` `baseURL`).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Permalink pattern of posts without a URL (default
+    /// `/:year/:month/:day/:slug/`; Hugo: `/:year/:month/:slug/`;
+    /// docs/inputs.md lists the placeholders).
+    #[arg(long, value_name = "PATTERN")]
+    pub permalink: Option<String>,
+    /// Provider name of posts that name none (wins over the site's title).
+    #[arg(long, value_name = "NAME")]
+    pub provider_name: Option<String>,
+    /// Provider logo URL of posts that name no provider (absolute, or a path
+    /// below the base URL).
+    #[arg(long, value_name = "URL")]
+    pub provider_logo: Option<String>,
+    /// How diagnostics are printed on stderr: `text`
+    /// (`path:line:col: severity: message`) or `json` (one object a line:
+    /// path, line, column, severity, message).
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub diagnostics: String,
+    /// Keep only articles published at or after this time: RFC 3339, a date
+    /// (midnight UTC), or an age before now (`12h`, `30d`, `2w`).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
     /// Keep only articles with this topic (case-insensitive; repeatable:
@@ -209,9 +236,15 @@ impl fmt::Display for Summary {
     /// with `--cache-images`: `… 3 warnings), 40 images cached (1 failed) in …`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.stats;
+        // `check` writes nothing: its summary has no destination.
+        let verb = if self.out.as_os_str().is_empty() {
+            "checked"
+        } else {
+            "bundled"
+        };
         write!(
             f,
-            "bundled {} articles from {} files ({} skipped, ",
+            "{verb} {} articles from {} files ({} skipped, ",
             s.articles, s.files, s.skipped
         )?;
         if s.filtered > 0 {
@@ -252,7 +285,7 @@ pub fn main() -> ExitCode {
         }
     };
     let quiet = match &cli.command {
-        Command::Bundle(args) => args.quiet,
+        Command::Bundle(args) | Command::Check(args) => args.quiet,
     };
     match run(cli) {
         Ok(summary) => {
@@ -281,6 +314,7 @@ pub fn run(cli: Cli) -> Result<Summary, CliError> {
 pub fn run_with(cli: Cli, err: &mut dyn Write) -> Result<Summary, CliError> {
     match cli.command {
         Command::Bundle(args) => run_bundle(&args, err),
+        Command::Check(args) => run_check(&args, err),
     }
 }
 
@@ -317,23 +351,55 @@ impl BundleArgs {
             },
             None => None,
         };
+        let generated_at = generated_at_from_env();
         let since = match &self.since {
-            Some(s) => match resolve::parse_time(s.trim()) {
-                Ok((ts, _)) => Some(ts),
-                Err(resolve::NotADate) => {
-                    return Err(CliError::Usage(format!(
-                        "--since: `{s}` is not a date (2021-04-28) or date-time (2021-04-28T16:08:00Z)"
-                    )));
+            Some(s) => {
+                let now = generated_at.unwrap_or_else(jiff::Timestamp::now);
+                match resolve::parse_since(s, now) {
+                    Ok(ts) => Some(ts),
+                    Err(resolve::NotADate) => {
+                        return Err(CliError::Usage(format!(
+                            "--since: `{s}` is not a date (2021-04-28), a date-time (2021-04-28T16:08:00Z) or an age (12h, 30d, 2w)"
+                        )));
+                    }
                 }
-            },
+            }
             None => None,
+        };
+        let http_flag = |flag: &str, value: &Option<String>| match value {
+            Some(v) => match check_url(v.trim()) {
+                Ok(url) if is_absolute_http(&url) => Ok(Some(url)),
+                _ => Err(CliError::Usage(format!(
+                    "{flag}: `{v}` is not an absolute http(s) URL"
+                ))),
+            },
+            None => Ok(None),
+        };
+        let base_url = http_flag("--base-url", &self.base_url)?;
+        let provider_logo = match (&self.provider_logo, &base_url) {
+            (Some(logo), Some(_)) if !logo.contains("://") => Some(logo.trim().to_owned()),
+            _ => http_flag("--provider-logo", &self.provider_logo)?,
+        };
+        if let Some(p) = &self.permalink
+            && (p.len() > site::MAX_PATTERN_BYTES || !p.starts_with('/'))
+        {
+            return Err(CliError::Usage(format!(
+                "--permalink: `{p}` should be a path starting with `/` of at most {} bytes",
+                site::MAX_PATTERN_BYTES
+            )));
+        }
+        let site = site::SiteFlags {
+            base_url,
+            permalink: self.permalink.clone(),
+            provider_name: self.provider_name.clone(),
+            provider_logo,
         };
         Ok(BundleOptions {
             providers_dir: self.providers.clone(),
             asset_base,
             since,
             topics: self.topics.clone(),
-            generated_at: generated_at_from_env(),
+            generated_at,
             threads: None,
             related: match self.related.as_str() {
                 "explicit" => RelatedMode::Explicit,
@@ -342,6 +408,7 @@ impl BundleArgs {
             },
             related_limit: usize::from(self.related_limit),
             images: self.image_caching()?,
+            site,
             feeds: feeds::fetch::FeedOptions {
                 state_dir: Some(self.state.clone().unwrap_or_else(|| {
                     PathBuf::from(feeds::fetch::DEFAULT_STATE_DIR)
@@ -477,8 +544,71 @@ fn generated_at_from_env() -> Option<jiff::Timestamp> {
     jiff::Timestamp::from_second(secs).ok()
 }
 
+/// Prints diagnostics as `--diagnostics` says (errors only with
+/// `--quiet`).
+fn print_diagnostics(args: &BundleArgs, diags: &[Diagnostic], err: &mut dyn Write) {
+    for d in diags {
+        if args.quiet && d.severity != Severity::Error {
+            continue;
+        }
+        if args.diagnostics == "json" {
+            // Escaped like the text form: a terminal shows these too.
+            let line = serde_json::json!({
+                "path": diag::escape(&d.path),
+                "line": d.line,
+                "column": d.col,
+                "severity": d.severity.to_string(),
+                "message": diag::escape(&d.message),
+            });
+            let _ = writeln!(err, "{line}");
+        } else {
+            let _ = writeln!(err, "{d}");
+        }
+    }
+}
+
+/// `check`: everything `bundle` does short of writing.
+fn run_check(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliError> {
+    let started = Instant::now();
+    if args.out.is_some() || args.out_dir.is_some() {
+        return Err(CliError::Usage(
+            "check writes nothing: drop --out/--out-dir".to_owned(),
+        ));
+    }
+    let opts = args.options()?;
+    let (bundle, diags, stats) = bundle_paths(&args.inputs, &opts);
+    print_diagnostics(args, &diags, err);
+    if args.strict && (stats.errors > 0 || stats.warnings > 0) {
+        return Err(CliError::Invalid(format!(
+            "--strict: {} errors and {} warnings",
+            stats.errors, stats.warnings
+        )));
+    }
+    if stats.articles == 0 {
+        return Err(CliError::Invalid(format!(
+            "no article to bundle from {} files ({} skipped)",
+            stats.files, stats.skipped
+        )));
+    }
+    let len = serde_json::to_vec(&bundle).map_or(0, |v| v.len() + 1);
+    if len > MAX_BUNDLE_BYTES {
+        return Err(CliError::Invalid(too_large(&bundle, len, Path::new("-"))));
+    }
+    Ok(Summary {
+        stats,
+        elapsed: started.elapsed(),
+        out: PathBuf::new(),
+        shards: None,
+    })
+}
+
 fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliError> {
     let started = Instant::now();
+    if args.out.is_none() && args.out_dir.is_none() {
+        return Err(CliError::Usage(
+            "bundle needs --out FILE (or `-` for stdout) or --out-dir DIR".to_owned(),
+        ));
+    }
     // clap lets these through beside `--out`: it waives `requires` for an
     // argument in conflict with one present.
     if args.out_dir.is_none() && (args.page_size.is_some() || args.keep.is_some()) {
@@ -489,12 +619,7 @@ fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliErro
     let opts = args.options()?;
     let dest = args.destination();
     let (bundle, diags, stats) = bundle_paths(&args.inputs, &opts);
-    for d in &diags {
-        if args.quiet && d.severity != Severity::Error {
-            continue;
-        }
-        let _ = writeln!(err, "{d}");
-    }
+    print_diagnostics(args, &diags, err);
     if args.strict && (stats.errors > 0 || stats.warnings > 0) {
         return Err(CliError::Invalid(format!(
             "--strict: {} errors and {} warnings; nothing written to {}",
@@ -524,10 +649,8 @@ fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliErro
                 threads: None,
             },
         )?;
-        for d in &shard_diags {
-            if !args.quiet {
-                let _ = writeln!(err, "{d}");
-            }
+        if !args.quiet {
+            print_diagnostics(args, &shard_diags, err);
         }
         return Ok(Summary {
             stats,
@@ -575,7 +698,15 @@ fn too_large(bundle: &bundle::Bundle, len: usize, out: &Path) -> String {
     let mut sizes: Vec<(usize, &bundle::Article)> = bundle
         .articles
         .iter()
-        .map(|a| (serde_json::to_vec(a).map_or(0, |v| v.len()), a))
+        .map(|a| {
+            // An article's weight includes the related records it names.
+            let records = a.related.iter().filter_map(|rid| bundle.related.get(rid));
+            let size = std::iter::once(serde_json::to_vec(a))
+                .chain(records.map(serde_json::to_vec))
+                .map(|v| v.map_or(0, |v| v.len()))
+                .sum();
+            (size, a)
+        })
         .collect();
     sizes.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
     let largest: Vec<String> = sizes

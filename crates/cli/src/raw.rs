@@ -8,7 +8,9 @@
 //! be reported. A wrong type therefore never fails the whole file.
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny};
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+use super::source::Seg;
 
 /// One leniently read field.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -149,7 +151,25 @@ macro_rules! lenient_struct {
     )*};
 }
 
-lenient_struct!(RawProvider, RawImage, RawRelated, RawArticle);
+lenient_struct!(RawProvider, RawRelated, RawArticle);
+
+impl FromLenient for RawImage {
+    const EXPECTED: &'static str = "a mapping or a URL";
+    /// A mapping, or a bare URL (Hugo's `images = ["cover.jpg"]`).
+    fn from_lenient(value: Value) -> Result<Self, Value> {
+        match value {
+            Value::String(url) => Ok(RawImage {
+                url: Field::Value(url),
+                ..RawImage::default()
+            }),
+            Value::Object(_) => {
+                let shown = Value::String("unreadable mapping".to_owned());
+                serde_json::from_value(value).map_err(|_| shown)
+            }
+            other => Err(other),
+        }
+    }
+}
 
 /// The front matter of one article file, or one item of a JSON feed page.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
@@ -257,5 +277,150 @@ mod tests {
             })
         ));
         assert!(matches!(images[1], Field::Invalid { .. }));
+    }
+}
+
+/// One static-site key found in the front matter: where (for messages and
+/// positions) and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteValue {
+    pub path: &'static [Seg],
+    pub value: Value,
+}
+
+/// The static-site keys of a post (Jekyll, Hugo, Eleventy, Astro), found
+/// ignoring ASCII case; each is the first present key of its list, in the
+/// order docs/inputs.md gives. The seed's own keys are read by
+/// [`RawArticle`] and win where both exist.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawSite {
+    pub title: Option<SiteValue>,
+    pub date: Option<SiteValue>,
+    pub updated: Option<SiteValue>,
+    pub excerpt: Option<SiteValue>,
+    pub image: Option<SiteValue>,
+    /// Every topic key present (`tags` and `categories` are merged).
+    pub topics: Vec<SiteValue>,
+    pub draft: Option<SiteValue>,
+    /// `url`, else `permalink`: the post's own URL or path.
+    pub url: Option<SiteValue>,
+    pub slug: Option<SiteValue>,
+}
+
+macro_rules! keys {
+    ($($k:literal),* $(,)?) => {
+        &[$(&[Seg::Key($k)]),*]
+    };
+}
+
+const TITLE: &[&[Seg]] = keys!["title"];
+const DATE: &[&[Seg]] = keys!["date", "pubDate", "published", "created"];
+const UPDATED: &[&[Seg]] = keys!["lastmod", "updated", "modified", "last_modified_at"];
+const EXCERPT: &[&[Seg]] = keys!["description", "summary", "excerpt", "subtitle"];
+const IMAGE: &[&[Seg]] = &[
+    &[Seg::Key("image")],
+    &[Seg::Key("cover")],
+    &[Seg::Key("featured_image")],
+    &[Seg::Key("featuredImage")],
+    &[Seg::Key("heroImage")],
+    &[Seg::Key("thumbnail")],
+    &[Seg::Key("header"), Seg::Key("image")],
+    &[Seg::Key("feature_image")],
+];
+const TOPICS: &[&[Seg]] = keys!["tags", "categories", "category", "keywords"];
+const DRAFT: &[&[Seg]] = keys!["draft"];
+const URL: &[&[Seg]] = keys!["url", "permalink"];
+const SLUG: &[&[Seg]] = keys!["slug"];
+
+/// The value at a key path, matching keys without regard to ASCII case
+/// (the exact spelling first); `null` counts as absent.
+fn lookup<'a>(map: &'a Map<String, Value>, path: &[Seg]) -> Option<&'a Value> {
+    let mut current = map;
+    let mut found = None;
+    for (i, seg) in path.iter().enumerate() {
+        let Seg::Key(k) = seg else {
+            return None;
+        };
+        let value = current.get(*k).or_else(|| {
+            current
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(k))
+                .map(|(_, v)| v)
+        })?;
+        if i + 1 < path.len() {
+            current = value.as_object()?;
+        } else {
+            found = Some(value);
+        }
+    }
+    found.filter(|v| !v.is_null())
+}
+
+/// The first present key of `paths`. A key the seed reads under its exact
+/// spelling (`title`, `excerpt`) is left to the seed.
+fn first(map: &Map<String, Value>, paths: &[&'static [Seg]]) -> Option<SiteValue> {
+    paths.iter().find_map(|&path| {
+        if let [Seg::Key(k @ ("title" | "excerpt"))] = path
+            && map.contains_key(*k)
+        {
+            return None;
+        }
+        lookup(map, path).map(|value| SiteValue {
+            path,
+            value: value.clone(),
+        })
+    })
+}
+
+impl RawSite {
+    /// Reads the static-site keys of a front matter mapping. `published`
+    /// that is not a boolean is a date here and is taken out of `map` (the
+    /// seed reads `published` as a flag); `tags` is taken out too (the
+    /// seed only checked it, topics read it now).
+    pub fn take_from(map: &mut Map<String, Value>) -> RawSite {
+        let published_key = map
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case("published"))
+            .cloned();
+        // A date starts with its year (`2024-03-05`) or is written out
+        // (`Jul 08 2022`); anything else is a (bad) flag for the seed.
+        let looks_dated = |v: &Value| {
+            v.as_str().is_some_and(|s| {
+                let s = s.trim();
+                s.starts_with(|c: char| c.is_ascii_digit())
+                    || crate::site::parse_site_date(s, &jiff::tz::TimeZone::UTC).is_some()
+            })
+        };
+        let mut dated_published = None;
+        if let Some(k) = published_key
+            && map.get(&k).is_some_and(looks_dated)
+        {
+            dated_published = map.remove(&k);
+        }
+        let date = DATE.iter().find_map(|&path| {
+            if matches!(path, [Seg::Key("published")]) {
+                return dated_published
+                    .clone()
+                    .map(|value| SiteValue { path, value });
+            }
+            first(map, &[path])
+        });
+        let topics = TOPICS
+            .iter()
+            .filter_map(|&path| first(map, &[path]))
+            .collect();
+        let site = RawSite {
+            title: first(map, TITLE),
+            date,
+            updated: first(map, UPDATED),
+            excerpt: first(map, EXCERPT),
+            image: first(map, IMAGE),
+            topics,
+            draft: first(map, DRAFT),
+            url: first(map, URL),
+            slug: first(map, SLUG),
+        };
+        map.remove("tags");
+        site
     }
 }

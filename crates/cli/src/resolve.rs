@@ -17,7 +17,8 @@ use bundle::{
 pub use bundle::article_id;
 
 use super::diag::{Diagnostic, Severity};
-use super::raw::{Field, RawArticle, RawImage, RawProvider, RawRelated};
+use super::raw::{Field, RawArticle, RawImage, RawProvider, RawRelated, RawSite, SiteValue};
+use super::site::{self, FileFacts, PermalinkError, PermalinkFields, Site};
 use super::source::{Locator, Seg, render_path};
 
 /// Most entries of an `images` list read (the bundle keeps the first
@@ -64,6 +65,10 @@ pub struct Resolved {
     /// Where the canonical URL was found, for duplicate reports.
     pub url_pos: Option<(u32, u32)>,
 }
+
+/// A static-site date read: absent, a time and its key, or its key and the
+/// unreadable value as shown.
+type SiteTime = Result<Option<(&'static [Seg], jiff::Timestamp)>, (&'static [Seg], String)>;
 
 /// Collects diagnostics for one item.
 struct Ctx<'a> {
@@ -190,19 +195,7 @@ impl Ctx<'_> {
                     let name = self.name(path);
                     self.warn(path, format!("`{name}` has no UTC offset; read as UTC"));
                 }
-                let now = self.origin.now;
-                if ts.as_second() > now.as_second().saturating_add(FUTURE_SLACK_SECONDS) {
-                    let name = self.name(path);
-                    let (was, now) = (format_time(ts), format_time(now));
-                    self.warn(
-                        path,
-                        format!(
-                            "`{name}` {was} is more than a day after the bundle's generation time; read as {now}"
-                        ),
-                    );
-                    return Some(now);
-                }
-                Some(format_time(ts))
+                Some(self.clamp(path, ts))
             }
             Err(NotADate) => {
                 let name = self.name(path);
@@ -212,6 +205,49 @@ impl Ctx<'_> {
                     format!("`{name}` is not a date-time (`{shown}`); ignored"),
                 );
                 None
+            }
+        }
+    }
+
+    /// `ts` as bundle text, clamped to the generation time when it is more
+    /// than a day later (with a report).
+    fn clamp(&mut self, path: &[Seg], ts: jiff::Timestamp) -> String {
+        let now = self.origin.now;
+        if ts.as_second() > now.as_second().saturating_add(FUTURE_SLACK_SECONDS) {
+            let name = self.name(path);
+            let (was, now) = (format_time(ts), format_time(now));
+            self.warn(
+                path,
+                format!(
+                    "`{name}` {was} is more than a day after the bundle's generation time; read as {now}"
+                ),
+            );
+            return now;
+        }
+        format_time(ts)
+    }
+
+    /// A static-site date (see [`site::parse_site_date`]): `Ok(None)` when
+    /// absent, `Err` with the field and the value shown when unreadable
+    /// (the caller words the report: what happens depends on the file
+    /// name).
+    fn site_time(&mut self, field: Option<SiteValue>, tz: &jiff::tz::TimeZone) -> SiteTime {
+        let Some(sv) = field else {
+            return Ok(None);
+        };
+        let raw = match Field::<String>::from_value(sv.value) {
+            Field::Absent => return Ok(None),
+            Field::Value(v) => v,
+            Field::Invalid { found, .. } => return Err((sv.path, found)),
+        };
+        if raw.trim().is_empty() {
+            return Ok(None);
+        }
+        match site::parse_site_date(&raw, tz) {
+            Some(ts) => Ok(Some((sv.path, ts))),
+            None => {
+                let shown = truncate_chars(&clean_text(raw.trim()), 40).0;
+                Err((sv.path, format!("`{shown}`")))
             }
         }
     }
@@ -436,6 +472,30 @@ pub fn parse_time(s: &str) -> Result<(jiff::Timestamp, bool), NotADate> {
         .ok_or(NotADate)
 }
 
+/// `--since`: an age before `now` (`12h`, `30d`, `2w`), else a date or
+/// date-time as [`parse_time`] reads it.
+pub fn parse_since(s: &str, now: jiff::Timestamp) -> Result<jiff::Timestamp, NotADate> {
+    let s = s.trim();
+    let unit = match s.as_bytes().last() {
+        Some(b'h') => Some(3600),
+        Some(b'd') => Some(24 * 3600),
+        Some(b'w') => Some(7 * 24 * 3600),
+        _ => None,
+    };
+    let count = s.get(..s.len().saturating_sub(1)).unwrap_or_default();
+    if let Some(unit) = unit
+        && !count.is_empty()
+        && count.bytes().all(|b| b.is_ascii_digit())
+    {
+        let n: i64 = count.parse().map_err(|_| NotADate)?;
+        let secs = n.checked_mul(unit).ok_or(NotADate)?;
+        return now
+            .checked_sub(jiff::SignedDuration::from_secs(secs))
+            .map_err(|_| NotADate);
+    }
+    parse_time(s).map(|(ts, _)| ts)
+}
+
 /// `YYYY-MM-DDTHH:MM:SSZ` (seconds precision, UTC).
 pub fn format_time(ts: jiff::Timestamp) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
@@ -451,12 +511,233 @@ pub fn resolve_article(
         origin,
         diags: Vec::new(),
     };
-    let resolved = resolve_inner(raw, &mut ctx);
+    let resolved = resolve_inner(raw, None, &mut ctx);
     (resolved, ctx.diags)
 }
 
-fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
+/// What a Markdown file adds to its front matter's seed keys: its
+/// static-site keys, its site's settings, what its file name says and the
+/// start of its body.
+pub struct Post<'a> {
+    pub keys: RawSite,
+    pub site: &'a Site,
+    pub facts: FileFacts,
+    pub body: &'a str,
+}
+
+/// Validates one Markdown post: the seed's keys first, then the
+/// static-site keys, the file name and the body for what they leave out
+/// (docs/inputs.md, "Static-site posts").
+pub fn resolve_post(
+    raw: RawArticle,
+    post: Post<'_>,
+    origin: &Origin<'_>,
+) -> (Option<Resolved>, Vec<Diagnostic>) {
+    let mut ctx = Ctx {
+        origin,
+        diags: Vec::new(),
+    };
+    let resolved = resolve_inner(raw, Some(post), &mut ctx);
+    (resolved, ctx.diags)
+}
+
+/// A topic value: a list, or a comma-separated string (else
+/// space-separated, Jekyll's `tags: a b`). `None` for another type.
+fn split_list(value: &serde_json::Value) -> Option<Vec<serde_json::Value>> {
+    match value {
+        serde_json::Value::Array(items) => Some(items.clone()),
+        serde_json::Value::String(s) => {
+            let parts: Vec<&str> = if s.contains(',') {
+                s.split(',').collect()
+            } else {
+                s.split_whitespace().collect()
+            };
+            Some(
+                parts
+                    .into_iter()
+                    .map(|p| serde_json::Value::String(p.trim().to_owned()))
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// A site post's topics from every topic key, in key order; duplicates
+/// (ignoring case) once, capped.
+fn site_topics(ctx: &mut Ctx<'_>, fields: &[SiteValue]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for sv in fields {
+        let Some(items) = split_list(&sv.value) else {
+            let name = ctx.name(sv.path);
+            let found = super::raw::describe(&sv.value);
+            ctx.warn(
+                sv.path,
+                format!("`{name}` should be a list or a string, found {found}; ignored"),
+            );
+            continue;
+        };
+        for (i, item) in items.into_iter().enumerate() {
+            let path = [sv.path, &[Seg::Index(i)]].concat();
+            if let Some(text) = ctx.text(&path, Field::from_value(item), MAX_TITLE_CHARS)
+                && seen.insert(text.to_lowercase())
+            {
+                out.push(text);
+            }
+        }
+    }
+    if out.len() > MAX_TOPICS {
+        let first = fields.first().map_or(&[][..], |sv| sv.path);
+        let name = ctx.name(first);
+        ctx.warn(
+            first,
+            format!(
+                "`{name}` and the other topic keys have {} distinct entries; only the first {MAX_TOPICS} are kept (cap)",
+                out.len()
+            ),
+        );
+        out.truncate(MAX_TOPICS);
+    }
+    out
+}
+
+/// A relative image path of a site post, resolved against `--asset-base`
+/// (site-relative paths were prefixed already) or else the post's URL.
+fn site_relative(src: String, page: &str, asset_base: Option<&str>) -> String {
+    if is_absolute_http(&src) {
+        return src;
+    }
+    let base = match asset_base {
+        Some(b) => format!("{}/", b.trim_end_matches('/')),
+        None => page.to_owned(),
+    };
+    site::join_url(&base, &src)
+        .filter(|u| check_url(u).is_ok())
+        .unwrap_or(src)
+}
+
+/// The URL of a site post without `webUrl`/`originalUrl`: its `url` or
+/// `permalink` (absolute, or a path below the base URL), else the site's
+/// permalink pattern below the base URL. Failures are reported (the
+/// article is skipped).
+fn site_url(
+    ctx: &mut Ctx<'_>,
+    post: &mut Post<'_>,
+    title: &str,
+    published: Option<&str>,
+    categories: &[String],
+    site_shaped: bool,
+) -> Option<(String, &'static [Seg])> {
     use Seg::Key;
+    let label = ctx.item_label();
+    // A `url` of the wrong type is reported and the pattern used instead.
+    let given = post.keys.url.take().and_then(|sv| {
+        ctx.take(sv.path, Field::<String>::from_value(sv.value))
+            .map(|raw| (sv.path, raw.trim().to_owned()))
+    });
+    let had_url = given.is_some();
+    let slug_sv = post.keys.slug.take();
+    let slug = match slug_sv {
+        Some(sv) => ctx.take(sv.path, Field::<String>::from_value(sv.value)),
+        None => None,
+    };
+    let slug = slug.or_else(|| post.facts.slug.clone()).unwrap_or_default();
+    let date = published
+        .and_then(|p| p.parse::<jiff::Timestamp>().ok())
+        .map(|ts| ts.to_zoned(post.site.timezone.clone()).datetime());
+    let fields = PermalinkFields {
+        date,
+        slug: &slug,
+        title,
+        categories,
+        facts: Some(&post.facts),
+    };
+    let (pattern, path): (String, &'static [Seg]) = match given {
+        Some((path, raw)) => {
+            if raw.contains("://") || raw.starts_with("//") {
+                let url = ctx.page_url(path, Field::Value(raw));
+                if url.is_none() {
+                    let name = ctx.name(path);
+                    ctx.report(
+                        Severity::Error,
+                        path,
+                        format!("{label}no usable URL (`{name}` was dropped); article skipped"),
+                    );
+                }
+                return url.map(|u| (u, path));
+            }
+            (raw, path)
+        }
+        None => (
+            post.site.permalink(&post.facts.section).to_owned(),
+            &[Key("permalink")],
+        ),
+    };
+    let Some(base) = post.site.base_url.clone() else {
+        // A file in the seed's shape keeps the seed's message.
+        let (path, why): (&[Seg], &str) = if had_url {
+            (
+                path,
+                "the post's URL is a path and there is no base URL (--base-url, or the site's `_config.yml`/`hugo.toml`)",
+            )
+        } else if site_shaped {
+            (
+                path,
+                "no usable URL (`webUrl`, `originalUrl`, `url` or `permalink`), and no base URL to build one from the permalink pattern (--base-url, or the site's `_config.yml`/`hugo.toml`)",
+            )
+        } else {
+            (
+                &[Key("webUrl")],
+                "no usable URL (`webUrl` or `originalUrl`)",
+            )
+        };
+        ctx.report(
+            Severity::Error,
+            path,
+            format!("{label}{why}; article skipped"),
+        );
+        return None;
+    };
+    let filled = match site::expand_permalink(&pattern, &fields) {
+        Ok(p) => p,
+        Err(e) => {
+            let shown = truncate_chars(&clean_text(&pattern), 80).0;
+            let why = match e {
+                PermalinkError::NoDate => "names a date part and the post has no date",
+                PermalinkError::NoSlug => "names the slug and the post has no slug or title",
+            };
+            ctx.report(
+                Severity::Error,
+                path,
+                format!("{label}permalink pattern `{shown}` {why}; article skipped"),
+            );
+            return None;
+        }
+    };
+    let url = site::post_url(&base, &filled);
+    match ctx.page_url(path, Field::Value(url)) {
+        Some(url) => Some((url, path)),
+        None => {
+            ctx.report(
+                Severity::Error,
+                path,
+                format!("{label}no usable URL from the permalink; article skipped"),
+            );
+            None
+        }
+    }
+}
+
+fn resolve_inner(raw: RawArticle, post: Option<Post<'_>>, ctx: &mut Ctx<'_>) -> Option<Resolved> {
+    use Seg::Key;
+    let mut post = post;
+    let site_shaped = post.as_ref().is_some_and(|p| {
+        p.keys.date.is_some()
+            || p.keys.url.is_some()
+            || p.keys.slug.is_some()
+            || p.facts.date.is_some()
+    });
     if ctx.take(&[Key("published")], raw.published) == Some(false) {
         let path = [Key("published")];
         ctx.report(
@@ -466,15 +747,105 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
         );
         return None;
     }
-    let title_given = matches!(&raw.title, Field::Value(t) if !t.trim().is_empty());
-    let title = ctx.text(&[Key("title")], raw.title, MAX_TITLE_CHARS);
-    let excerpt = ctx.text(&[Key("excerpt")], raw.excerpt, MAX_EXCERPT_CHARS);
+    if let Some(p) = post.as_mut() {
+        if p.facts.list_page {
+            ctx.report(
+                Severity::Note,
+                &[],
+                "a Hugo list page (`_index.md`), not a post; skipped".to_owned(),
+            );
+            return None;
+        }
+        if let Some(sv) = p.keys.draft.take()
+            && ctx.take(sv.path, Field::<bool>::from_value(sv.value)) == Some(true)
+        {
+            ctx.report(
+                Severity::Note,
+                sv.path,
+                "`draft: true`; article skipped".to_owned(),
+            );
+            return None;
+        }
+    }
+    let site_title = post.as_mut().and_then(|p| p.keys.title.take());
+    let (title_path, title_field): (&[Seg], Field<String>) = match site_title {
+        Some(sv) if !raw.title.is_present() => (sv.path, Field::from_value(sv.value)),
+        _ => (&[Key("title")], raw.title),
+    };
+    let title_given = matches!(&title_field, Field::Value(t) if !t.trim().is_empty());
+    let title = ctx.text(title_path, title_field, MAX_TITLE_CHARS);
+    let mut excerpt = ctx.text(&[Key("excerpt")], raw.excerpt, MAX_EXCERPT_CHARS);
+    if excerpt.is_none()
+        && let Some(p) = post.as_mut()
+    {
+        if let Some(sv) = p.keys.excerpt.take() {
+            excerpt = ctx.text(sv.path, Field::from_value(sv.value), MAX_EXCERPT_CHARS);
+        }
+        if excerpt.is_none() {
+            excerpt = site::body_excerpt(p.body);
+        }
+    }
     let web = ctx.page_url(&[Key("webUrl")], raw.web_url);
     let original = ctx.page_url(&[Key("originalUrl")], raw.original_url);
     let _ = ctx.url(&[Key("ampWebUrl")], raw.amp_web_url);
     let _ = ctx.url(&[Key("cdnAmpWebUrl")], raw.cdn_amp_web_url);
-    let published = ctx.time(&[Key("publishedDateTime")], raw.published_date_time);
-    let updated = ctx.time(&[Key("updatedDateTime")], raw.updated_date_time);
+    let mut published = ctx.time(&[Key("publishedDateTime")], raw.published_date_time);
+    let mut updated = ctx.time(&[Key("updatedDateTime")], raw.updated_date_time);
+    if let Some(p) = post.as_mut() {
+        let tz = p.site.timezone.clone();
+        let name_date = p
+            .facts
+            .date
+            .and_then(|d| d.to_zoned(tz.clone()).ok())
+            .map(|z| z.timestamp());
+        let label = ctx.item_label();
+        match ctx.site_time(p.keys.date.take(), &tz) {
+            Ok(Some((path, ts))) => {
+                let text = ctx.clamp(path, ts);
+                published = published.or(Some(text));
+            }
+            Ok(None) => {
+                if published.is_none() {
+                    published = name_date.map(format_time);
+                }
+            }
+            Err((path, shown)) => {
+                let name = ctx.name(path);
+                match (&published, name_date) {
+                    (Some(_), _) => {
+                        ctx.warn(path, format!("`{name}` is not a date ({shown}); ignored"))
+                    }
+                    (None, Some(ts)) => {
+                        let day = format_time(ts);
+                        ctx.warn(
+                            path,
+                            format!("`{name}` is not a date ({shown}); the file name's date is used ({day})"),
+                        );
+                        published = Some(day);
+                    }
+                    (None, None) => {
+                        ctx.report(
+                            Severity::Error,
+                            path,
+                            format!("{label}`{name}` is not a date ({shown}) and the file name gives none; article skipped"),
+                        );
+                        return None;
+                    }
+                }
+            }
+        }
+        match ctx.site_time(p.keys.updated.take(), &tz) {
+            Ok(Some((path, ts))) => {
+                let text = ctx.clamp(path, ts);
+                updated = updated.or(Some(text));
+            }
+            Ok(None) => {}
+            Err((path, shown)) => {
+                let name = ctx.name(path);
+                ctx.warn(path, format!("`{name}` is not a date ({shown}); ignored"));
+            }
+        }
+    }
     let kind = ctx.kind(&[Key("type")], raw.kind);
     let quality = ctx.score(&[Key("quality")], raw.quality);
     let heat = ctx.score(&[Key("heat")], raw.heat);
@@ -509,10 +880,46 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
     } else {
         kind
     };
-    let provider = ctx.provider(&[Key("provider")], raw.provider);
-    let topics = string_list(ctx, Key("topics"), raw.topics, MAX_TOPICS);
+    let mut provider = ctx.provider(&[Key("provider")], raw.provider);
+    let seed_topics = raw.topics.is_present();
+    let mut topics = string_list(ctx, Key("topics"), raw.topics, MAX_TOPICS);
     let _tags = string_list(ctx, Key("tags"), raw.tags, 0);
-    let image = ctx.first_image(&[Key("images")], raw.images);
+    let mut image = ctx.first_image(&[Key("images")], raw.images);
+    let mut categories: Vec<String> = Vec::new();
+    if let Some(p) = post.as_mut() {
+        let site_topics = site_topics(ctx, &p.keys.topics);
+        if !seed_topics {
+            topics = site_topics;
+        }
+        for sv in &p.keys.topics {
+            if matches!(sv.path, [Key("categories" | "category")]) {
+                let items = split_list(&sv.value).unwrap_or_default();
+                categories.extend(items.iter().filter_map(|v| v.as_str().map(str::to_owned)));
+            }
+        }
+        if let Some(sv) = p.keys.image.take()
+            && image.is_none()
+        {
+            image = match site::image_of(&sv.value) {
+                Some(src) => ctx.url(sv.path, Field::Value(src)).map(|src| Image {
+                    src: ctx.asset(src),
+                    ..Image::default()
+                }),
+                None => {
+                    let name = ctx.name(sv.path);
+                    let found = super::raw::describe(&sv.value);
+                    ctx.warn(
+                        sv.path,
+                        format!("`{name}` should be an image URL or a mapping with `src` or `url`, found {found}; ignored"),
+                    );
+                    None
+                }
+            };
+        }
+        if provider.is_none() {
+            provider = p.site.provider.clone();
+        }
+    }
 
     let mut providers: Vec<(String, Provider)> = Vec::new();
     let provider_key = provider.map(|(key, p)| {
@@ -576,10 +983,25 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
         );
         return None;
     };
-    let (url, url_key) = match (web, original) {
-        (Some(u), _) => (u, "webUrl"),
-        (None, Some(u)) => (u, "originalUrl"),
-        (None, None) => {
+    let (url, url_key): (String, &[Seg]) = match (web, original, post.as_mut()) {
+        (Some(u), _, _) => (u, &[Key("webUrl")]),
+        (None, Some(u), _) => (u, &[Key("originalUrl")]),
+        (None, None, Some(p)) => {
+            let (u, path) = site_url(
+                ctx,
+                p,
+                &title,
+                published.as_deref(),
+                &categories,
+                site_shaped,
+            )?;
+            if let Some(img) = image.as_mut() {
+                let src = std::mem::take(&mut img.src);
+                img.src = site_relative(src, &u, ctx.origin.asset_base);
+            }
+            (u, path)
+        }
+        (None, None, None) => {
             ctx.report(
                 Severity::Error,
                 &[Key("webUrl")],
@@ -591,7 +1013,7 @@ fn resolve_inner(raw: RawArticle, ctx: &mut Ctx<'_>) -> Option<Resolved> {
             return None;
         }
     };
-    let url_pos = ctx.pos(&[Key(url_key)]);
+    let url_pos = ctx.pos(url_key);
     let richness = [
         excerpt.is_some(),
         published.is_some(),
@@ -761,6 +1183,19 @@ mod tests {
         );
         assert_eq!(t("2021-06-02"), Ok(("2021-06-02T00:00:00Z".into(), true)));
         assert!(t("yesterday").is_err());
+    }
+
+    #[test]
+    fn since_takes_ages_and_dates() {
+        let now: jiff::Timestamp = "2026-12-01T12:00:00Z".parse().unwrap();
+        let t = |s: &str| parse_since(s, now).map(format_time);
+        assert_eq!(t("30d"), Ok("2026-11-01T12:00:00Z".into()));
+        assert_eq!(t(" 12h "), Ok("2026-12-01T00:00:00Z".into()));
+        assert_eq!(t("2w"), Ok("2026-11-17T12:00:00Z".into()));
+        assert_eq!(t("2021-04-28"), Ok("2021-04-28T00:00:00Z".into()));
+        assert_eq!(t("d"), Err(NotADate));
+        assert_eq!(t("-3d"), Err(NotADate));
+        assert_eq!(t("99999999999999999d"), Err(NotADate));
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Reading input files: front matter extraction (CRLF/LF, BOM, size limit,
-//! binary and encoding checks), hardened YAML parsing, JSON feed pages, and
-//! finding the line of a field for diagnostics.
+//! Reading input files: front matter extraction (YAML `---` or TOML `+++`;
+//! CRLF/LF, BOM, size limit, binary and encoding checks) with the start of
+//! the body, hardened YAML and TOML parsing, JSON feed pages, and finding
+//! the line of a field for diagnostics.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -20,6 +21,9 @@ pub const MAX_JSON_BYTES: u64 = 256 * 1024 * 1024;
 pub const MAX_FEED_ITEMS: usize = 100_000;
 /// Deepest YAML nesting accepted (mappings + sequences).
 pub const MAX_DEPTH: usize = 64;
+/// Most of the body read after the front matter, in bytes: enough for an
+/// excerpt (site posts without one), so a huge body is never read whole.
+pub const MAX_BODY_PREFIX: usize = 32 * 1024;
 
 /// A problem that stops a whole file: a message and, when known, where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,14 +33,14 @@ pub struct FileError {
 }
 
 impl FileError {
-    fn new(message: impl Into<String>) -> Self {
+    pub fn new(message: impl Into<String>) -> Self {
         FileError {
             message: message.into(),
             pos: None,
         }
     }
 
-    fn at(message: impl Into<String>, pos: (u32, u32)) -> Self {
+    pub fn at(message: impl Into<String>, pos: (u32, u32)) -> Self {
         FileError {
             message: message.into(),
             pos: Some(pos),
@@ -44,12 +48,27 @@ impl FileError {
     }
 }
 
-/// The YAML between the `---` lines of a file.
+/// The syntax of a front matter block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FrontFormat {
+    /// Between `---` lines (closed by `---` or `...`).
+    #[default]
+    Yaml,
+    /// Between `+++` lines (Hugo).
+    Toml,
+}
+
+/// The front matter of a file (between its `---` or `+++` lines) and the
+/// beginning of its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrontMatter {
     pub text: String,
     /// 1-based line number of the first line of `text` in the file.
     pub first_line: u32,
+    pub format: FrontFormat,
+    /// The body's first [`MAX_BODY_PREFIX`] bytes at most, cut before an
+    /// incomplete or invalid UTF-8 sequence.
+    pub body: String,
 }
 
 /// One path component of a field, for messages and for [`locate`].
@@ -82,23 +101,43 @@ pub fn render_path(path: &[Seg]) -> String {
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Reads the front matter of a Markdown/text file. Only the beginning of the
-/// file is read: a body of any size costs nothing.
+/// Reads the front matter of a Markdown/text file and the start of its
+/// body. Only the beginning of the file is read: a body of any size costs
+/// at most [`MAX_BODY_PREFIX`] bytes.
 pub fn read_front_matter(path: &Path) -> Result<FrontMatter, FileError> {
     // Opening line, the front matter itself and a closing line with slack.
     let limit = MAX_FRONT_MATTER + 64;
     let mut buf = Vec::with_capacity(8 * 1024);
     let file = File::open(path).map_err(|e| FileError::new(format!("cannot read: {e}")))?;
-    file.take(limit as u64)
+    file.take((limit + MAX_BODY_PREFIX) as u64)
         .read_to_end(&mut buf)
         .map_err(|e| FileError::new(format!("cannot read: {e}")))?;
     let more = buf.len() >= limit;
-    split_front_matter(&buf, more)
+    let head = buf.get(..limit).unwrap_or(&buf);
+    let (mut fm, end) = split_at_front_matter(head, more)?;
+    let bom = if buf.starts_with(BOM) { BOM.len() } else { 0 };
+    let start = end + bom;
+    let body = buf
+        .get(start..(start + MAX_BODY_PREFIX).min(buf.len()))
+        .unwrap_or_default();
+    fm.body = match std::str::from_utf8(body) {
+        Ok(text) => text.to_owned(),
+        Err(e) => {
+            String::from_utf8_lossy(body.get(..e.valid_up_to()).unwrap_or_default()).into_owned()
+        }
+    };
+    Ok(fm)
 }
 
 /// Extracts the front matter from the first bytes of a file. `truncated`
 /// says whether the file goes on beyond `bytes`.
 pub fn split_front_matter(bytes: &[u8], truncated: bool) -> Result<FrontMatter, FileError> {
+    split_at_front_matter(bytes, truncated).map(|(fm, _)| fm)
+}
+
+/// [`split_front_matter`], and where the body starts (an offset in
+/// `bytes` after a BOM).
+fn split_at_front_matter(bytes: &[u8], truncated: bool) -> Result<(FrontMatter, usize), FileError> {
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(FileError::new("empty file"));
@@ -110,12 +149,16 @@ pub fn split_front_matter(bytes: &[u8], truncated: bool) -> Result<FrontMatter, 
         ));
     }
     let (first, mut pos) = next_line(bytes, 0);
-    if trim_line(first) != b"---" {
-        return Err(FileError::at(
-            "no front matter: the file must start with a `---` line",
-            (1, 1),
-        ));
-    }
+    let format = match trim_line(first) {
+        b"---" => FrontFormat::Yaml,
+        b"+++" => FrontFormat::Toml,
+        _ => {
+            return Err(FileError::at(
+                "no front matter: the file must start with a `---` line",
+                (1, 1),
+            ));
+        }
+    };
     let start = pos;
     loop {
         if pos >= bytes.len() {
@@ -123,7 +166,11 @@ pub fn split_front_matter(bytes: &[u8], truncated: bool) -> Result<FrontMatter, 
         }
         let (line, next) = next_line(bytes, pos);
         let complete = next > pos + line.len() || !truncated;
-        if complete && matches!(trim_line(line), b"---" | b"...") {
+        let closes = match format {
+            FrontFormat::Yaml => matches!(trim_line(line), b"---" | b"..."),
+            FrontFormat::Toml => trim_line(line) == b"+++",
+        };
+        if complete && closes {
             let fm = bytes.get(start..pos).unwrap_or_default();
             if fm.len() > MAX_FRONT_MATTER {
                 return Err(FileError::at(
@@ -139,10 +186,15 @@ pub fn split_front_matter(bytes: &[u8], truncated: bool) -> Result<FrontMatter, 
                 let at = start + e.valid_up_to();
                 FileError::at("invalid UTF-8 in front matter", line_col(bytes, at))
             })?;
-            return Ok(FrontMatter {
-                text: text.to_owned(),
-                first_line: 2,
-            });
+            return Ok((
+                FrontMatter {
+                    text: text.to_owned(),
+                    first_line: 2,
+                    format,
+                    body: String::new(),
+                },
+                next,
+            ));
         }
         pos = next;
     }
@@ -155,8 +207,12 @@ pub fn split_front_matter(bytes: &[u8], truncated: bool) -> Result<FrontMatter, 
             (1, 1),
         ))
     } else {
+        let closing = match format {
+            FrontFormat::Yaml => "---",
+            FrontFormat::Toml => "+++",
+        };
         Err(FileError::at(
-            "unterminated front matter: no closing `---` line",
+            format!("unterminated front matter: no closing `{closing}` line"),
             (1, 1),
         ))
     }
@@ -206,6 +262,76 @@ fn yaml_options() -> serde_saphyr::Options {
         with_snippet: false,
         emit_comments: false,
     }
+}
+
+/// Parses front matter (YAML or TOML, by its fences) into a JSON-model
+/// value. Errors are located in the file.
+pub fn parse_front_matter(fm: &FrontMatter) -> Result<Value, FileError> {
+    match fm.format {
+        FrontFormat::Yaml => parse_yaml(fm),
+        FrontFormat::Toml => parse_toml(fm),
+    }
+}
+
+/// Parses TOML front matter (or a TOML site config) into a JSON-model
+/// value: dates and times become their TOML text (`2024-03-05`,
+/// `2024-03-05T10:00:00Z`), floats that JSON cannot hold become text.
+/// The parser bounds its own nesting; the conversion refuses more than
+/// [`MAX_DEPTH`] levels, like YAML.
+pub fn parse_toml(fm: &FrontMatter) -> Result<Value, FileError> {
+    if fm.text.trim().is_empty() {
+        return Err(FileError::at(
+            "empty front matter",
+            (fm.first_line.saturating_sub(1), 1),
+        ));
+    }
+    match toml::from_str::<toml::Table>(&fm.text) {
+        Ok(table) => toml_to_json(toml::Value::Table(table), 0).ok_or_else(|| {
+            FileError::at(
+                format!("invalid TOML: nesting too deep (more than {MAX_DEPTH} levels)"),
+                (fm.first_line, 1),
+            )
+        }),
+        Err(e) => {
+            let pos = e.span().map(|span| {
+                let (line, col) = line_col(fm.text.as_bytes(), span.start);
+                (line.saturating_add(fm.first_line).saturating_sub(1), col)
+            });
+            let message = first_line_of(e.message());
+            Err(FileError {
+                message: format!("invalid TOML: {message}"),
+                pos,
+            })
+        }
+    }
+}
+
+/// A TOML value in the JSON model; `None` past [`MAX_DEPTH`].
+fn toml_to_json(value: toml::Value, depth: usize) -> Option<Value> {
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    Some(match value {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::Number(i.into()),
+        toml::Value::Float(f) => {
+            Number::from_f64(f).map_or_else(|| Value::String(f.to_string()), Value::Number)
+        }
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| toml_to_json(v, depth + 1))
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        toml::Value::Table(table) => Value::Object(
+            table
+                .into_iter()
+                .map(|(k, v)| toml_to_json(v, depth + 1).map(|v| (k, v)))
+                .collect::<Option<Map<_, _>>>()?,
+        ),
+    })
 }
 
 /// Parses front matter text into a JSON-model value (mappings keep the last
@@ -562,9 +688,53 @@ impl Locator {
             first_line: fm.first_line,
             positions: HashMap::new(),
         };
-        let lines = significant_lines(&fm.text);
-        locator.index(&lines, &mut String::new(), 0);
+        match fm.format {
+            FrontFormat::Yaml => {
+                let lines = significant_lines(&fm.text);
+                locator.index(&lines, &mut String::new(), 0);
+            }
+            FrontFormat::Toml => locator.index_toml(&fm.text),
+        }
         locator
+    }
+
+    /// TOML: top-level `key = …` lines and the keys of `[table]` sections
+    /// (dotted headers and keys as nested paths; array tables and list
+    /// items are not indexed).
+    fn index_toml(&mut self, text: &str) {
+        let mut table = String::new();
+        for (line, raw) in text.lines().enumerate() {
+            let content = raw.trim_start_matches([' ', '\t']);
+            let col = raw.len() - content.len();
+            if content.starts_with("[[") {
+                table = "\0\0".to_owned();
+                continue;
+            }
+            if let Some(header) = content.strip_prefix('[') {
+                let Some(end) = header.find(']') else {
+                    continue;
+                };
+                table.clear();
+                for part in header.get(..end).unwrap_or_default().split('.') {
+                    table.push('\0');
+                    table.push_str(part.trim().trim_matches(['"', '\'']));
+                }
+                self.positions.entry(table.clone()).or_insert((line, col));
+                continue;
+            }
+            if table.starts_with("\0\0") {
+                continue;
+            }
+            let Some(eq) = content.find('=') else {
+                continue;
+            };
+            let mut path = table.clone();
+            for part in content.get(..eq).unwrap_or_default().split('.') {
+                path.push('\0');
+                path.push_str(part.trim().trim_matches(['"', '\'']));
+            }
+            self.positions.entry(path).or_insert((line, col));
+        }
     }
 
     /// Appends a path component to an encoded path. NUL never occurs in
@@ -667,6 +837,10 @@ pub fn locate(fm: &FrontMatter, path: &[Seg]) -> Option<(u32, u32)> {
 pub fn duplicate_top_level_keys(fm: &FrontMatter) -> Vec<(String, u32, (u32, u32))> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut dups = Vec::new();
+    // TOML refuses a repeated key itself (a parse error).
+    if fm.format == FrontFormat::Toml {
+        return dups;
+    }
     for (line, col, content) in significant_lines(&fm.text) {
         if col != 0 || is_item(content) {
             continue;
@@ -706,7 +880,51 @@ mod tests {
         FrontMatter {
             text: text.to_owned(),
             first_line: 2,
+            format: FrontFormat::Yaml,
+            body: String::new(),
         }
+    }
+
+    #[test]
+    fn reads_toml_front_matter_and_the_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(
+            &path,
+            "\u{feff}+++\r\ntitle = \"T\"\r\ndate = 2024-03-05T10:00:00Z\r\n[params]\r\nx = [1, 2.5]\r\n+++\r\nBody *here*.\r\n",
+        )
+        .unwrap();
+        let f = read_front_matter(&path).unwrap();
+        assert_eq!(f.format, FrontFormat::Toml);
+        assert_eq!(f.body, "Body *here*.\r\n");
+        let v = parse_front_matter(&f).unwrap();
+        assert_eq!(v["date"], "2024-03-05T10:00:00Z");
+        assert_eq!(v["params"]["x"][1], 2.5);
+        let locator = Locator::new(&f);
+        assert_eq!(locator.locate(&[Seg::Key("date")]), Some((3, 1)));
+        assert_eq!(
+            locator.locate(&[Seg::Key("params"), Seg::Key("x")]),
+            Some((5, 1))
+        );
+        let bad = FrontMatter {
+            text: "a = 1\nb = [\n".to_owned(),
+            first_line: 2,
+            format: FrontFormat::Toml,
+            body: String::new(),
+        };
+        let err = parse_toml(&bad).unwrap_err();
+        assert!(err.message.starts_with("invalid TOML"), "{err:?}");
+        assert_eq!(err.pos.map(|p| p.0), Some(3));
+        let deep = FrontMatter {
+            text: format!("x = {}{}\n", "[".repeat(5000), "]".repeat(5000)),
+            ..bad
+        };
+        assert!(
+            parse_toml(&deep)
+                .unwrap_err()
+                .message
+                .starts_with("invalid TOML")
+        );
     }
 
     #[test]
