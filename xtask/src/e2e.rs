@@ -24,8 +24,13 @@ pub fn main(args: &[String]) -> Result<(), String> {
         return Err(format!("no test file in tests/e2e matches {args:?}"));
     }
 
-    dist::build(false)?;
+    let built = dist::build(false)?;
     ensure_npm_deps(&dir, "the end-to-end test tools")?;
+    if files.iter().any(|f| f.starts_with("frameworks")) {
+        // The framework apps install the package as users get it.
+        crate::release::pack_for_tests(&built)?;
+        ensure_npm_deps(&dir.join("frameworks"), "the framework apps' packages")?;
+    }
     let chromium = tools::chromium()?;
     run(
         "end-to-end tests (node --test, headless Chromium)",

@@ -6,6 +6,7 @@ mod demo;
 mod dist;
 mod e2e;
 mod fuzz;
+mod release;
 mod size;
 mod test;
 mod tools;
@@ -24,6 +25,8 @@ tasks:
   size [--check]    print raw/gzip/brotli sizes of wasm, JS and CSS; fail over budget
        [--top [N]]  also list the N largest wasm functions and the code per module
   e2e [NAME...]     build the package, then run the browser end-to-end tests (tests/e2e)
+  release [--check] write target/artifacts (npm tarball, static zip, CLI archive, SHA256SUMS, SRI)
+                    and pkg/README.md's CDN snippet; --check only fails when the snippet is stale
   codegen           rewrite the generated JSON Schema, TypeScript declarations and option lists
   bench bundle      time `article-cards bundle` on 1,000 / 10,000 / 100,000 synthetic files
        [--peer]     also --related off, --out-dir, a gray-matter Node script and `cat`, interleaved
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Some("size") => size::main(args.get(1..).unwrap_or_default()),
         Some("e2e") => e2e::main(args.get(1..).unwrap_or_default()),
         Some("bench") => bench::main(args.get(1..).unwrap_or_default()),
+        Some("release") => release::main(args.get(1..).unwrap_or_default()),
         Some("fuzz") => fuzz::main(args.get(1..).unwrap_or_default()),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");

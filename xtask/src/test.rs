@@ -68,6 +68,7 @@ pub fn main() -> Result<(), String> {
         &mut browser_tests(),
     )?;
     crate::size::main(&["--check".to_owned()])?;
+    crate::release::check()?;
     crate::e2e::main(&[])?;
 
     eprintln!(
