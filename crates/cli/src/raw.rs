@@ -315,7 +315,13 @@ macro_rules! keys {
 
 const TITLE: &[&[Seg]] = keys!["title"];
 const DATE: &[&[Seg]] = keys!["date", "pubDate", "published", "created"];
-const UPDATED: &[&[Seg]] = keys!["lastmod", "updated", "modified", "last_modified_at"];
+const UPDATED: &[&[Seg]] = keys![
+    "lastmod",
+    "updated",
+    "modified",
+    "last_modified_at",
+    "updatedDate"
+];
 const EXCERPT: &[&[Seg]] = keys!["description", "summary", "excerpt", "subtitle"];
 const IMAGE: &[&[Seg]] = &[
     &[Seg::Key("image")],

@@ -603,18 +603,22 @@ fn site_topics(ctx: &mut Ctx<'_>, fields: &[SiteValue]) -> Vec<String> {
 }
 
 /// A relative image path of a site post, resolved against `--asset-base`
-/// (site-relative paths were prefixed already) or else the post's URL.
-fn site_relative(src: String, page: &str, asset_base: Option<&str>) -> String {
+/// (site-relative paths were prefixed already), else a site path below
+/// the site's base URL and anything else against the post's URL.
+fn site_relative(
+    src: String,
+    page: &str,
+    site_base: Option<&str>,
+    asset_base: Option<&str>,
+) -> String {
     if is_absolute_http(&src) {
         return src;
     }
-    let base = match asset_base {
-        Some(b) => format!("{}/", b.trim_end_matches('/')),
-        None => page.to_owned(),
+    let resolved = match asset_base {
+        Some(b) => site::join_url(&format!("{}/", b.trim_end_matches('/')), &src),
+        None => site::resolve_site_ref(site_base, page, &src),
     };
-    site::join_url(&base, &src)
-        .filter(|u| check_url(u).is_ok())
-        .unwrap_or(src)
+    resolved.filter(|u| check_url(u).is_ok()).unwrap_or(src)
 }
 
 /// The URL of a site post without `webUrl`/`originalUrl`: its `url` or
@@ -997,7 +1001,7 @@ fn resolve_inner(raw: RawArticle, post: Option<Post<'_>>, ctx: &mut Ctx<'_>) -> 
             )?;
             if let Some(img) = image.as_mut() {
                 let src = std::mem::take(&mut img.src);
-                img.src = site_relative(src, &u, ctx.origin.asset_base);
+                img.src = site_relative(src, &u, p.site.base_url.as_deref(), ctx.origin.asset_base);
             }
             (u, path)
         }

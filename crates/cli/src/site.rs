@@ -359,7 +359,7 @@ fn build_site(
     let logo_raw = flags.provider_logo.clone().or(config.logo);
     let logo = logo_raw.and_then(|raw| {
         let resolved = match &base_url {
-            Some(base) => join_url(base, raw.trim()),
+            Some(base) => resolve_site_ref(Some(base), base, raw.trim()),
             None => Some(raw.trim().to_owned()),
         };
         match resolved.as_deref().map(check_url) {
@@ -430,6 +430,18 @@ pub fn image_of(value: &Value) -> Option<String> {
 pub fn join_url(base: &str, reference: &str) -> Option<String> {
     let base = url::Url::parse(base).ok()?;
     base.join(reference).ok().map(String::from)
+}
+
+/// A path of the site (`/assets/logo.png`) below the site's base URL,
+/// its path kept (Jekyll's `relative_url`: `baseurl` + path); other
+/// references by the URL standard against `page` (the post, or the base).
+pub fn resolve_site_ref(site_base: Option<&str>, page: &str, reference: &str) -> Option<String> {
+    match site_base {
+        Some(base) if reference.starts_with('/') && !reference.starts_with("//") => {
+            Some(post_url(base, reference))
+        }
+        _ => join_url(page, reference),
+    }
 }
 
 /// What a post's file name and place say.
@@ -786,6 +798,13 @@ pub fn body_excerpt(body: &str) -> Option<String> {
                     raw_text = true;
                 } else if tag.starts_with("</script") || tag.starts_with("</style") {
                     raw_text = false;
+                } else if para > 0
+                    && ["<br", "<p", "</p", "<div", "</div", "<li", "<hr"]
+                        .iter()
+                        .any(|t| tag.starts_with(t))
+                {
+                    // A line or block break between words.
+                    push(&mut out, &mut chars, " ");
                 }
             }
             _ => {}

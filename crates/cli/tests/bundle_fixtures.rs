@@ -517,3 +517,52 @@ fn feed_atom() {
 fn feed_json() {
     check("feed_json");
 }
+
+// Static-site posts (issue 21): Jekyll, Hugo, Eleventy and Astro shapes.
+
+#[test]
+fn site_jekyll() {
+    // `_config.yml` at the root: only `_posts` is read; url + baseurl,
+    // title, logo and time zone from the config; a broken date falls back
+    // to the file name's; CRLF; TOML front matter in a YAML site; drafts.
+    check("site_jekyll");
+}
+
+#[test]
+fn site_hugo() {
+    // `hugo.toml`: only `content` is read; `[permalinks]` per section, a
+    // page bundle, `_index.md` list pages skipped, YAML in a TOML site,
+    // case-insensitive keys, Japanese text, a TOML syntax error.
+    check("site_hugo");
+}
+
+#[test]
+fn site_eleventy() {
+    // No config: flags give the base URL, `/:path/`, the provider; a date
+    // Eleventy reads from the file system is unreadable here and the name
+    // gives none, so that post is dropped.
+    check("site_eleventy");
+}
+
+#[test]
+fn site_astro() {
+    // Astro's starter shapes: `pubDate: 'Jul 08 2022'`, `heroImage`,
+    // `updatedDate`, images under --asset-base, an image object.
+    check("site_astro");
+}
+
+#[test]
+fn site_huge_body() {
+    // A body of megabytes without a blank line: only its start is read
+    // and parsed for the excerpt.
+    check_generated("site_huge_body", |dir| {
+        let mut text = String::from("---\ntitle: Huge\ndate: 2024-01-01\n---\n");
+        text.push_str(&"word *emphasis* [link](https://x.example/) <b>tag</b> ".repeat(100_000));
+        fs::write(dir.join("2024-01-01-huge.md"), text).unwrap();
+        let mut toml = String::from("+++\ntitle = \"Deep\"\nx = ");
+        toml.push_str(&"[".repeat(20_000));
+        toml.push_str(&"]".repeat(20_000));
+        toml.push_str("\n+++\n");
+        fs::write(dir.join("2024-01-02-deep.md"), toml).unwrap();
+    });
+}
