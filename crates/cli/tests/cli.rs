@@ -432,3 +432,148 @@ fn finding_6_bundle_mode_follows_the_umask() {
         assert_eq!(got, mode, "umask {umask}: {got:o}");
     }
 }
+
+// Pipelines and CI (issue 21).
+
+#[test]
+fn out_dash_writes_the_bundle_to_stdout_and_diagnostics_to_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_article-cards"))
+        .current_dir(repo::ROOT)
+        .args(["bundle", "tests/fixtures/wrong_types/in", "--out", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bundle: Bundle = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!bundle.articles.is_empty());
+    let err = stderr(&o);
+    assert!(err.contains(": warning: "), "{err}");
+    assert!(is_summary(err.lines().last().unwrap()), "{err}");
+    // No file named `-` anywhere.
+    assert!(!Path::new(repo::ROOT).join("-").exists());
+    assert!(fs::read_dir(tmp.path()).unwrap().next().is_none());
+}
+
+#[test]
+fn diagnostics_json_is_one_object_a_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = out_path(tmp.path());
+    let o = run(&[
+        "bundle",
+        "tests/fixtures/wrong_types/in",
+        "--out",
+        &out,
+        "--diagnostics",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    let (summary, diags) = lines.split_last().unwrap();
+    assert!(is_summary(summary), "{summary}");
+    assert!(diags.len() > 5, "{err}");
+    let mut severities = std::collections::BTreeSet::new();
+    for line in diags {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let obj = v.as_object().unwrap();
+        let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            ["column", "line", "message", "path", "severity"],
+            "{line}"
+        );
+        assert!(
+            v["path"].as_str().unwrap().contains("wrong_types"),
+            "{line}"
+        );
+        assert!(v["line"].is_u64() || v["line"].is_null(), "{line}");
+        assert!(v["column"].is_u64() || v["column"].is_null(), "{line}");
+        assert!(!v["message"].as_str().unwrap().is_empty());
+        severities.insert(v["severity"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        severities.into_iter().collect::<Vec<_>>(),
+        ["error", "warning"]
+    );
+    // The text form of the same run names the same problems.
+    let text = run(&["bundle", "tests/fixtures/wrong_types/in", "--out", &out]);
+    assert_eq!(stderr(&text).lines().count(), lines.len());
+}
+
+#[test]
+fn check_validates_without_writing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_article-cards"))
+        .current_dir(tmp.path())
+        .args([
+            "check",
+            &Path::new(repo::ROOT)
+                .join("tests/fixtures/site_jekyll/in")
+                .display()
+                .to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let err = stderr(&o);
+    let last = err.lines().last().unwrap();
+    assert!(
+        last.starts_with("checked 6 articles from 8 files (2 skipped, 1 warnings) in "),
+        "{last}"
+    );
+    // Nothing written: no bundle, no feed state folder.
+    assert!(fs::read_dir(tmp.path()).unwrap().next().is_none());
+
+    // The same exit codes as `bundle`.
+    let code = |args: &[&str]| run(args).status.code();
+    assert_eq!(code(&["check", "tests/fixtures/no_articles/in"]), Some(1));
+    assert_eq!(
+        code(&["check", "tests/fixtures/wrong_types/in", "--strict"]),
+        Some(1)
+    );
+    assert_eq!(
+        code(&["check", "tests/fixtures/strict_clean/in", "--strict"]),
+        Some(0)
+    );
+    assert_eq!(code(&["check", "tests/fixtures/does-not-exist"]), Some(2));
+    assert_eq!(
+        code(&["check", "tests/fixtures/basic/in", "--out", "x.json"]),
+        Some(2)
+    );
+    assert_eq!(code(&["bundle", "tests/fixtures/basic/in"]), Some(2));
+}
+
+#[test]
+fn since_takes_a_relative_age() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = out_path(tmp.path());
+    let titles = |since: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_article-cards"))
+            .current_dir(repo::ROOT)
+            // 2021-05-02T12:00:00Z: "1d" is 2021-05-01T12:00:00Z.
+            .env("SOURCE_DATE_EPOCH", "1619956800")
+            .args(["bundle", "tests/fixtures/since/in", "--out", &out])
+            .args(["--since", since])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let bundle: Bundle = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
+        let mut t: Vec<String> = bundle.articles.into_iter().map(|a| a.title).collect();
+        t.sort();
+        t
+    };
+    assert_eq!(titles("1d"), ["new", "updated only"]);
+    assert_eq!(titles("36h"), ["boundary", "new", "updated only"]);
+    assert_eq!(titles("1w").len(), 5);
+    let bad = run(&[
+        "bundle",
+        "tests/fixtures/since/in",
+        "--out",
+        &out,
+        "--since",
+        "3x",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("--since"), "{}", stderr(&bad));
+}
