@@ -90,7 +90,8 @@ pub fn read(root: Node<'_, '_>, lines: &LineIndex, doc_base: Option<&url::Url>) 
     // A feed read from a file has no address of its own: its home page,
     // when absolute, is the base of what stays relative.
     let fallback = home.as_deref().and_then(|h| join_base(None, h));
-    let base_at = |node: Node<'_, '_>| base_of(node, doc_base).or_else(|| fallback.clone());
+    let start = doc_base.or(fallback.as_ref());
+    let base_at = |node: Node<'_, '_>| base_of(node, start);
     feed.title = child(root, ATOM, "title")
         .and_then(text_construct)
         .map(|(t, _)| t);

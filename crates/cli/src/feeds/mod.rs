@@ -281,11 +281,18 @@ pub fn try_input(
     if kind == Sniffed::Other {
         return None;
     }
+    // A broken file is reported here when it says it is XML or a feed;
+    // anything else (a Markdown file opening with `<div>`) is left to the
+    // other readers and their messages.
+    let head = head.get(..read).unwrap_or_default();
+    let claims_feed = named_as_feed(path)
+        || (kind == Sniffed::Xml
+            && [&b"<?xml"[..], b"<rss", b"<feed"]
+                .iter()
+                .any(|tag| contains(head, tag)));
     let bytes = match read_capped(path) {
         Ok(b) => b,
-        Err(e) if named_as_feed(path) || kind == Sniffed::Xml => {
-            return Some(FeedOutcome::failed(display, e));
-        }
+        Err(e) if claims_feed => return Some(FeedOutcome::failed(display, e)),
         Err(_) => return None,
     };
     // Most JSON files are the seed's feed pages: only a file that names
@@ -295,9 +302,7 @@ pub fn try_input(
     }
     match parse_bytes(&bytes, None) {
         Parsed::Feed(feed) => Some(outcome(feed, display, asset_base, now)),
-        Parsed::Broken(e) if named_as_feed(path) || kind == Sniffed::Xml => {
-            Some(FeedOutcome::failed(display, e))
-        }
+        Parsed::Broken(e) if claims_feed => Some(FeedOutcome::failed(display, e)),
         Parsed::NotAFeed(why) if named_as_feed(path) => Some(FeedOutcome {
             articles: Vec::new(),
             diags: vec![Diagnostic::note(display, format!("{why}; file skipped"))],
@@ -308,7 +313,7 @@ pub fn try_input(
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// The whole file, refused above [`MAX_FEED_BYTES`].

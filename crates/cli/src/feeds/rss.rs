@@ -60,11 +60,10 @@ pub fn read(root: Node<'_, '_>, lines: &LineIndex, doc_base: Option<&url::Url>) 
     for item in channel.children().filter(|c| is(*c, "", "item")) {
         feed.total += 1;
         if feed.entries.len() < MAX_FEED_ITEMS {
-            let item_base = if item.has_attribute((xml::XML, "base")) {
-                base_of(item, doc_base).or_else(|| base.clone())
-            } else {
-                base.clone()
-            };
+            let item_base = item
+                .attribute((xml::XML, "base"))
+                .and_then(|b| join_base(base.as_ref(), b))
+                .or_else(|| base.clone());
             feed.entries
                 .push(read_item(item, lines, item_base.as_ref()));
         }

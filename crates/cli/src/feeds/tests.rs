@@ -221,3 +221,37 @@ fn topics_are_distinct_and_capped() {
     assert_eq!(out.articles[0].article.topics.len(), MAX_TOPICS);
     assert_eq!(out.articles[0].article.topics[1], "c1");
 }
+
+#[test]
+fn relative_xml_base_resolves_against_the_home_page_of_a_file() {
+    let atom = format!(
+        "<feed xmlns=\"{}\" xml:base=\"blog/\"><link href=\"https://h.example/\"/><updated>2026-11-01T00:00:00Z</updated>\
+         <entry xml:base=\"2026/\"><title>E</title><link href=\"post\"/><updated>2026-11-01T00:00:00Z</updated></entry></feed>",
+        xml::ATOM
+    );
+    let out = bundle(&atom);
+    assert_eq!(
+        out.articles[0].article.url,
+        "https://h.example/blog/2026/post"
+    );
+    let rss = "<rss><channel><link>https://r.example/a/</link><pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate>\
+               <item xml:base=\"b/\"><title>I</title><link>c</link></item></channel></rss>";
+    assert_eq!(
+        bundle(rss).articles[0].article.url,
+        "https://r.example/a/b/c"
+    );
+}
+
+#[test]
+fn utf16_feeds_are_read() {
+    let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss><channel><link>https://u.example/</link><pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate><item><title>Ünïcode</title><link>https://u.example/a</link></item></channel></rss>";
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    assert_eq!(sniff(&bytes), Sniffed::Xml);
+    let Parsed::Feed(feed) = parse_bytes(&bytes, None) else {
+        panic!("UTF-16 feed")
+    };
+    assert_eq!(feed.entries[0].title.as_deref(), Some("Ünïcode"));
+}
