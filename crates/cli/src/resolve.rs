@@ -659,7 +659,14 @@ fn site_url(
     };
     let (pattern, path): (String, &'static [Seg]) = match given {
         Some((path, raw)) => {
-            if raw.contains("://") || raw.starts_with("//") {
+            // A scheme (`https:`, `javascript:`) makes it a URL to check,
+            // never a path.
+            let scheme = raw.split_once(':').is_some_and(|(s, _)| {
+                s.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            });
+            if scheme || raw.starts_with("//") {
                 let url = ctx.page_url(path, Field::Value(raw));
                 if url.is_none() {
                     let name = ctx.name(path);

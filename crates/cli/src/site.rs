@@ -724,9 +724,11 @@ pub fn encode_segment(s: &str) -> String {
     out
 }
 
-/// The post URL: the filled pattern below the base URL (its path kept).
+/// The post URL: the filled pattern below the base URL (its path kept),
+/// normalised by the URL standard (dot segments resolved).
 pub fn post_url(base: &str, path: &str) -> String {
-    format!("{}{path}", base.trim_end_matches('/'))
+    let joined = format!("{}{path}", base.trim_end_matches('/'));
+    url::Url::parse(&joined).map_or(joined, String::from)
 }
 
 /// The first paragraph(s) of a Markdown body as plain text: inline
