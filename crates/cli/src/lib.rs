@@ -59,8 +59,9 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct BundleArgs {
-    /// Article files or directories (walked recursively for .md, .markdown,
-    /// .txt and .json files).
+    /// Article files, feeds (RSS, Atom, JSON Feed: a file or an http(s)
+    /// URL) or directories (walked recursively for .md, .markdown, .txt,
+    /// .json, .xml, .rss and .atom files).
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Where to write the bundle (atomically: a failed run leaves the
