@@ -109,7 +109,15 @@ impl Sites {
                 None => ConfigSettings::default(),
             };
             let dir = posts.unwrap_or_else(|| input.clone());
-            let site = build_site(settings, flags, Some(dir.clone()), &mut diags);
+            // Below a Hugo `content` folder, sections are its children.
+            let root = match &config {
+                Some((_, Generator::Hugo)) => dir
+                    .ancestors()
+                    .find(|a| a.file_name().is_some_and(|n| n == "content"))
+                    .map_or_else(|| dir.clone(), Path::to_path_buf),
+                _ => dir.clone(),
+            };
+            let site = build_site(settings, flags, Some(root), &mut diags);
             by_dir.insert(dir.clone(), site);
             walk.push(dir);
         }
