@@ -851,6 +851,46 @@ mod tests {
     }
 
     #[test]
+    fn configs_are_found_from_a_root_or_a_posts_folder() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        let flags = SiteFlags::default();
+        // A Hugo section given itself: the config beside `content`, and
+        // `content` stays the root of sections.
+        let posts = fixtures.join("site_hugo/in/content/posts");
+        let (sites, walk, diags) = Sites::load(std::slice::from_ref(&posts), &flags);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(walk, vec![posts.clone()]);
+        let site = sites.for_file(&posts.join("kelp-notes.md"));
+        assert_eq!(site.base_url.as_deref(), Some("https://tidepool.example/"));
+        assert_eq!(site.permalink("posts"), "/:year/:month/:slug/");
+        let facts = file_facts(&posts.join("kelp-notes.md"), site.root.as_deref());
+        assert_eq!(facts.section, "posts");
+        // A Jekyll root walks `_posts`; `_posts` given itself finds the
+        // config in its parent. Flags win over the config.
+        let root = fixtures.join("site_jekyll/in");
+        let (_, walk, _) = Sites::load(std::slice::from_ref(&root), &flags);
+        assert_eq!(walk, vec![root.join("_posts")]);
+        let flags = SiteFlags {
+            base_url: Some("https://flag.example/".to_owned()),
+            provider_name: Some("Flag".to_owned()),
+            ..SiteFlags::default()
+        };
+        let (sites, _, _) = Sites::load(&[root.join("_posts")], &flags);
+        let site = sites.for_file(&root.join("_posts/2024-03-05-first-light.md"));
+        assert_eq!(site.base_url.as_deref(), Some("https://flag.example/"));
+        let (key, provider) = site.provider.clone().unwrap();
+        assert_eq!(
+            (key.as_str(), provider.name.as_str()),
+            ("flag.example", "Flag")
+        );
+        // From the config, below the flag's base URL.
+        assert_eq!(
+            provider.logo.map(|l| l.src).as_deref(),
+            Some("https://flag.example/assets/logo.png")
+        );
+    }
+
+    #[test]
     fn permalinks_fill_and_encode() {
         let when = "2024-03-05T09:07:00".parse().ok();
         let cats = vec!["Travel Notes".to_owned(), String::new()];
