@@ -255,3 +255,26 @@ fn utf16_feeds_are_read() {
     };
     assert_eq!(feed.entries[0].title.as_deref(), Some("Ünïcode"));
 }
+
+#[test]
+fn items_past_the_cap_are_counted_not_read() {
+    let rss = format!(
+        "<rss><channel>{}</channel></rss>",
+        "<item/>".repeat(MAX_FEED_ITEMS + 3)
+    );
+    let Parsed::Feed(feed) = parse_bytes(rss.as_bytes(), None) else {
+        panic!("feed")
+    };
+    assert_eq!(feed.entries.len(), MAX_FEED_ITEMS);
+    assert_eq!(feed.total, MAX_FEED_ITEMS + 3);
+    let atom = format!(
+        "<feed xmlns=\"{}\">{}</feed>",
+        xml::ATOM,
+        "<entry/>".repeat(MAX_FEED_ITEMS + 1)
+    );
+    let Parsed::Feed(feed) = parse_bytes(atom.as_bytes(), None) else {
+        panic!("feed")
+    };
+    assert_eq!(feed.entries.len(), MAX_FEED_ITEMS);
+    assert_eq!(feed.total, MAX_FEED_ITEMS + 1);
+}
