@@ -157,18 +157,7 @@ fn from_tree(
     };
 
     let providers = d.providers(root.get(fields::bundle::PROVIDERS));
-    let related = d.records(root.get(fields::bundle::RELATED), &providers);
-
-    let mut kept: Vec<Article> = Vec::with_capacity(articles.len());
-    for (index, raw) in articles.iter().enumerate() {
-        let mark = d.warnings.len();
-        match d.article(raw, &providers, &related) {
-            Ok(article) => kept.push(article),
-            Err(why) => d.dropped(mark, &format!("article #{}", index + 1), why),
-        }
-    }
-    let mut warnings = d.warnings;
-    let kept = drop_repeated_ids(kept, &mut warnings);
+    let (related, articles) = d.contents(root, articles, &providers);
 
     Ok((
         Bundle {
@@ -176,9 +165,9 @@ fn from_tree(
             generated_at,
             providers,
             related,
-            articles: kept,
+            articles,
         },
-        warnings,
+        d.warnings,
     ))
 }
 
@@ -364,6 +353,28 @@ impl<'b> Decoder<'b> {
 }
 
 impl Decoder<'_> {
+    /// The related records and the articles of a file that holds articles
+    /// (a version 1 bundle, or a version 2 page), read against `providers`;
+    /// repeated ids dropped.
+    fn contents(
+        &mut self,
+        root: &Value,
+        articles: &[Value],
+        providers: &Providers,
+    ) -> (RelatedRecords, Vec<Article>) {
+        let related = self.records(root.get(fields::bundle::RELATED), providers);
+        let mut kept: Vec<Article> = Vec::with_capacity(articles.len());
+        for (index, raw) in articles.iter().enumerate() {
+            let mark = self.warnings.len();
+            match self.article(raw, providers, &related) {
+                Ok(article) => kept.push(article),
+                Err(why) => self.dropped(mark, &format!("article #{}", index + 1), why),
+            }
+        }
+        let kept = drop_repeated_ids(kept, &mut self.warnings);
+        (related, kept)
+    }
+
     fn warn(&mut self, warning: String) {
         self.warnings.push(warning);
     }

@@ -35,7 +35,7 @@ use crate::browser;
 use crate::decode::{Decoded, MAX_BUNDLE_BYTES, decode_any, decode_page, decode_with, load_error};
 use crate::model::{LoadError, LoadErrorKind};
 use crate::options::{Images, Options};
-use crate::shards::{self, FIRST_PAGES, PAGES_PER_SCREEN};
+use crate::shards::{self, PAGES_PER_SCREEN};
 use bundle::Bundle;
 
 /// Delay before retry `n` (0-based): 300 ms, 900 ms, 2.7 s, … capped at 10 s.
@@ -205,7 +205,7 @@ async fn run(
             } else {
                 final_url
             };
-            match decode_any(&bytes, Some(&base), cached_only) {
+            match decode_any(&bytes, Some(&base), &options) {
                 Ok((Decoded::Bundle(bundle), warnings)) => {
                     keep(&url, &base, &mut bytes);
                     return Outcome::Loaded {
@@ -216,16 +216,12 @@ async fn run(
                         chain: None,
                     };
                 }
-                Ok((Decoded::Manifest(manifest), mut warnings)) => {
-                    let mut bundle = shards::empty_bundle(&manifest);
+                Ok((Decoded::Manifest { mut bundle, first }, mut warnings)) => {
                     let mut chain = ChainRead {
-                        next: shards::chain_for(&manifest, &options)
-                            .map(|c| c.pages.iter().take(FIRST_PAGES).cloned().collect())
-                            .unwrap_or_default(),
+                        next: first,
                         base,
                         seen: Vec::new(),
                     };
-                    drop(manifest);
                     let limit = options.limit;
                     let full = |b: &Bundle| shards::selected(b, &options) >= limit;
                     let read = read_pages(
@@ -348,9 +344,9 @@ async fn read_pages(
         }
         match prev {
             Some(prev) if chain.seen.contains(&prev) => {
-                warnings.push(format!(
-                    "page `{prev}` names a page already read as `prev`; the chain ends there."
-                ));
+                warnings.push(
+                    "a page's `prev` names a page already read: the chain ends there.".to_owned(),
+                );
             }
             Some(prev) => chain.next = vec![prev],
             None => {}

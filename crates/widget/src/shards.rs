@@ -16,9 +16,10 @@
 //! chain, or `all`, and filters (a documented simplification: it fetches
 //! more pages than a merge of the topics' chains would).
 
-use bundle::Bundle;
-use bundle::v2::{Chain, Manifest, Page};
+use bundle::v2::{Page, fields};
+use bundle::{ArticleType, Bundle, Providers};
 
+use crate::json::Value;
 use crate::options::Options;
 use crate::select;
 
@@ -32,58 +33,89 @@ pub const FIRST_PAGES: usize = 2;
 /// so a filter that matches little never walks a whole archive unasked.
 pub const PAGES_PER_SCREEN: usize = 8;
 
-/// The chain to read for `options`' filters; `None` when a filter names
-/// nothing the manifest has (no article can match: nothing to fetch).
-pub fn chain_for<'m>(manifest: &'m Manifest, options: &Options) -> Option<&'m Chain> {
-    let mut best: Option<&Chain> = None;
-    let mut consider = |chain: &'m Chain| {
-        if best.is_none_or(|b| chain.count < b.count) {
-            best = Some(chain);
+/// The chain of a manifest (its JSON tree, `providers` read from it) to
+/// read for `options`' filters; `Ok(None)` when a filter names nothing the
+/// manifest has (no article can match: nothing to fetch). Only the chains
+/// looked at are read; one that is not an object counts as absent.
+pub fn chain_for<'v, 'a>(
+    manifest: &'v Value<'a>,
+    providers: &Providers,
+    options: &Options,
+) -> Result<Option<&'v Value<'a>>, &'static str> {
+    let mut best: Option<(u32, &'v Value<'a>)> = None;
+    // A filter's chain; `false` when it has none (so no article matches).
+    let mut consider = |chain: Option<&'v Value<'a>>| {
+        let Some(chain) = chain.filter(|c| matches!(c, Value::Object(_))) else {
+            return false;
+        };
+        let count = chain
+            .get(fields::chain::COUNT)
+            .and_then(Value::as_u32)
+            .unwrap_or(u32::MAX);
+        if best.is_none_or(|(fewest, _)| count < fewest) {
+            best = Some((count, chain));
         }
+        true
     };
     if !options.topics.is_empty() {
-        let mut found = manifest.topics.iter().filter(|t| {
-            options
-                .topics
-                .iter()
-                .any(|want| select::same(want, &t.name))
+        let topics = match manifest.get(fields::manifest::TOPICS) {
+            Some(Value::Array(topics)) => topics.as_slice(),
+            _ => &[],
+        };
+        let mut found = topics.iter().filter(|topic| {
+            topic
+                .get(fields::topic::NAME)
+                .and_then(Value::as_str)
+                .is_some_and(|name| options.topics.iter().any(|want| select::same(want, name)))
         });
-        match (found.next(), found.next()) {
-            (None, _) => return None,
-            (Some(topic), None) => consider(&topic.chain),
+        let chain = match (found.next(), found.next()) {
+            (None, _) => return Ok(None),
+            (Some(topic), None) => Some(topic.get(fields::topic::CHAIN)),
             // An OR of topics: no one chain holds them.
-            _ => {}
+            _ => None,
+        };
+        if chain.is_some_and(|chain| !consider(chain)) {
+            return Ok(None);
         }
     }
     if !options.providers.is_empty() {
-        let mut keys = manifest.providers.iter().filter(|(key, provider)| {
+        let mut keys = providers.iter().filter(|(key, provider)| {
             options
                 .providers
                 .iter()
                 .any(|want| select::provider_matches(want, key, provider))
         });
-        match (keys.next(), keys.next()) {
-            (None, _) => return None,
-            (Some((key, _)), None) => consider(manifest.provider_chains.get(key)?),
-            _ => {}
+        let chain = match (keys.next(), keys.next()) {
+            (None, _) => return Ok(None),
+            (Some((key, _)), None) => Some(
+                manifest
+                    .get(fields::manifest::PROVIDER_CHAINS)
+                    .and_then(|c| c.get(key)),
+            ),
+            _ => None,
+        };
+        if chain.is_some_and(|chain| !consider(chain)) {
+            return Ok(None);
         }
     }
     // Both types are every article: only one type has a chain of its own.
     if let [kind] = *options.types {
-        consider(manifest.types.get(kind)?);
+        let name = match kind {
+            ArticleType::Article => fields::types::ARTICLE,
+            ArticleType::Video => fields::types::VIDEO,
+        };
+        let types = manifest.get(fields::manifest::TYPES);
+        if !consider(types.and_then(|t| t.get(name))) {
+            return Ok(None);
+        }
     }
-    Some(best.unwrap_or(&manifest.all))
-}
-
-/// The bundle the components render before any page is read: the
-/// manifest's providers, no articles.
-pub fn empty_bundle(manifest: &Manifest) -> Bundle {
-    Bundle {
-        version: manifest.version,
-        generated_at: manifest.generated_at.clone(),
-        providers: manifest.providers.clone(),
-        related: Default::default(),
-        articles: Vec::new(),
+    match best {
+        Some((_, chain)) => Ok(Some(chain)),
+        None => manifest
+            .get(fields::manifest::ALL)
+            .filter(|c| matches!(c, Value::Object(_)))
+            .map(Some)
+            .ok_or("`all` is not a chain"),
     }
 }
 
@@ -93,19 +125,10 @@ pub fn empty_bundle(manifest: &Manifest) -> Bundle {
 /// many articles were added.
 pub fn append(bundle: &mut Bundle, page: Page) -> usize {
     let before = bundle.articles.len();
-    let ids = |articles: &[bundle::Article]| -> Vec<String> {
-        let mut ids: Vec<String> = articles.iter().map(|a| a.id.clone()).collect();
-        ids.sort_unstable();
-        ids
-    };
-    let known = ids(&bundle.articles);
+    // A linear search per article: a page is short, and the ids read so
+    // far are few next to an archive (see `PAGES_PER_SCREEN`).
     for article in page.articles {
-        if known.binary_search(&article.id).is_err()
-            && !bundle
-                .articles
-                .get(before..)
-                .is_some_and(|new| new.iter().any(|a| a.id == article.id))
-        {
+        if !bundle.articles.iter().any(|a| a.id == article.id) {
             bundle.articles.push(article);
         }
     }
@@ -130,41 +153,34 @@ pub fn selected(bundle: &Bundle, options: &Options) -> usize {
 mod tests {
     use std::rc::Rc;
 
+    use serde_json::json;
     use yew::AttrValue;
 
     use super::*;
-    use bundle::v2::TopicChain;
-    use bundle::{Article, ArticleType, Provider, RelatedRecord};
+    use bundle::{Article, Provider, RelatedRecord};
 
-    fn chain(count: u32, name: &str) -> Chain {
-        Chain {
-            count,
-            pages: vec![format!("shards/{name}.json")],
-        }
+    fn chain(count: u32, name: &str) -> serde_json::Value {
+        json!({ "count": count, "pages": [format!("shards/{name}.json")] })
     }
 
-    fn manifest() -> Manifest {
-        let mut m = Manifest {
-            version: 2,
-            generated_at: String::new(),
-            page_size: 24,
-            count: 100,
-            providers: Default::default(),
-            all: chain(100, "all"),
-            topics: vec![
-                TopicChain {
-                    name: "Privacy".into(),
-                    chain: chain(30, "privacy"),
-                },
-                TopicChain {
-                    name: "Space".into(),
-                    chain: chain(5, "space"),
-                },
+    fn manifest() -> serde_json::Value {
+        json!({
+            "version": 2,
+            "pageSize": 24,
+            "all": chain(100, "all"),
+            "topics": [
+                { "name": "Privacy", "chain": chain(30, "privacy") },
+                { "name": "Space", "chain": chain(5, "space") },
+                { "name": "Broken", "chain": 7 }
             ],
-            provider_chains: Default::default(),
-            types: Default::default(),
-        };
-        m.providers.insert(
+            "providerChains": { "hg": chain(40, "hg") },
+            "types": { "video": chain(10, "video"), "article": chain(90, "article") }
+        })
+    }
+
+    fn providers() -> Providers {
+        let mut providers = Providers::default();
+        providers.insert(
             "hg".into(),
             Provider {
                 name: "Harbour Gazette".into(),
@@ -172,7 +188,7 @@ mod tests {
                 logo: None,
             },
         );
-        m.providers.insert(
+        providers.insert(
             "dp".into(),
             Provider {
                 name: "Daily Ping".into(),
@@ -180,13 +196,15 @@ mod tests {
                 logo: None,
             },
         );
-        m.provider_chains.insert("hg".into(), chain(40, "hg"));
-        m.types.set(ArticleType::Video, chain(10, "video"));
-        m.types.set(ArticleType::Article, chain(90, "article"));
-        m
+        providers
     }
 
-    fn read(topics: &[&str], providers: &[&str], types: &[ArticleType]) -> Option<String> {
+    fn read_in(
+        manifest: &serde_json::Value,
+        topics: &[&str],
+        providers: &[&str],
+        types: &[ArticleType],
+    ) -> Result<Option<String>, &'static str> {
         let options = Options {
             topics: topics
                 .iter()
@@ -199,7 +217,17 @@ mod tests {
             types: Rc::from(types),
             ..Options::with_src("index.json")
         };
-        chain_for(&manifest(), &options).map(|c| c.pages.join(","))
+        let text = serde_json::to_string(manifest).unwrap();
+        let tree = crate::json::parse(text.as_bytes()).unwrap();
+        let chain = chain_for(&tree, &self::providers(), &options)?;
+        Ok(chain.map(|c| match c.get("pages") {
+            Some(Value::Array(pages)) => pages[0].as_str().unwrap().to_owned(),
+            _ => panic!("a chain without pages"),
+        }))
+    }
+
+    fn read(topics: &[&str], providers: &[&str], types: &[ArticleType]) -> Option<String> {
+        read_in(&manifest(), topics, providers, types).unwrap()
     }
 
     #[test]
@@ -223,24 +251,27 @@ mod tests {
             read(&[], &[], &[ArticleType::Video, ArticleType::Article]),
             page("all")
         );
-        // A topic among several asked for that the manifest lacks does not
-        // stop the others.
+        // A topic asked for that the manifest lacks does not stop the others.
         assert_eq!(read(&["privacy", "sport"], &[], &[]), page("privacy"));
     }
 
     #[test]
     fn a_filter_that_names_nothing_reads_nothing() {
         assert_eq!(read(&["sport"], &[], &[]), None);
+        assert_eq!(read(&["broken"], &[], &[]), None);
         assert_eq!(read(&[], &["nobody"], &[]), None);
         // A provider without articles has no chain.
         assert_eq!(read(&[], &["daily ping"], &[]), None);
         let mut m = manifest();
-        m.types.video = None;
-        let options = Options {
-            types: Rc::from([ArticleType::Video]),
-            ..Options::with_src("index.json")
-        };
-        assert!(chain_for(&m, &options).is_none());
+        m["types"].as_object_mut().unwrap().remove("video");
+        assert_eq!(read_in(&m, &[], &[], &[ArticleType::Video]), Ok(None));
+        m.as_object_mut().unwrap().remove("all");
+        assert_eq!(read_in(&m, &[], &[], &[]), Err("`all` is not a chain"));
+        assert_eq!(read_in(&m, &["space"], &[], &[]), Ok(page_of("space")));
+    }
+
+    fn page_of(name: &str) -> Option<String> {
+        Some(format!("shards/{name}.json"))
     }
 
     fn article(id: &str) -> Article {
@@ -287,8 +318,13 @@ mod tests {
 
     #[test]
     fn pages_append_without_repeats_and_keep_indices() {
-        let mut b = empty_bundle(&manifest());
-        assert_eq!(b.providers.len(), 2);
+        let mut b = Bundle {
+            version: 2,
+            generated_at: String::new(),
+            providers: providers(),
+            related: Default::default(),
+            articles: vec![],
+        };
         assert_eq!(append(&mut b, page(&["c", "b"], &["r1"])), 2);
         assert_eq!(append(&mut b, page(&["b", "a", "a"], &["r1", "r2"])), 1);
         let ids: Vec<&str> = b.articles.iter().map(|a| a.id.as_str()).collect();

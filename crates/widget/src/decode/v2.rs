@@ -15,38 +15,73 @@
 //! page anyway, and is then read as a page like any other, by the rules
 //! above.
 
-use bundle::v2::{self, Chain, Manifest, Page, TopicChain, TypeChains};
-use bundle::{ArticleType, Providers};
+use bundle::v2::{self, Page};
+use bundle::{Bundle, Providers};
 
-use super::{Decoder, Fields, LoadError, LoadErrorKind, Value, drop_repeated_ids};
+use super::{Decoder, LoadError, LoadErrorKind, Value};
+use crate::options::{Images, Options};
+use crate::shards::{self, FIRST_PAGES};
 use crate::url;
 use bundle::safe_url::{check_url, is_absolute_http};
-use bundle::text::clean_text;
 
 /// What a fetched `src` turned out to be.
 #[derive(Debug)]
 pub enum Decoded {
     /// A version 1 bundle: every article.
-    Bundle(bundle::Bundle),
-    /// A version 2 manifest: the chains to read pages from (their URLs
-    /// resolved against the manifest's).
-    Manifest(Manifest),
+    Bundle(Bundle),
+    /// A version 2 manifest: its providers, in a bundle whose articles the
+    /// pages will bring, and the URLs of the first pages of the chain the
+    /// options need ([`shards::chain_for`]; none when no article can match
+    /// them).
+    Manifest { bundle: Bundle, first: Vec<String> },
 }
 
 /// Decodes the file at `src`, whichever version it is (by its `version`
-/// member, not its name). `base_url` and `cached_only` as for
+/// member, not its name), for `options` (a manifest's chain depends on
+/// the filters, and images on `images`). `base_url` as for
 /// [`decode_with`](super::decode_with).
+///
+/// Of a manifest only what the options need is read: the page size (so a
+/// file that is not a manifest is told), the providers, and the chain
+/// picked; the other chains are not looked at.
 pub fn decode_any(
     bytes: &[u8],
     base_url: Option<&str>,
-    cached_only: bool,
+    options: &Options,
 ) -> Result<(Decoded, Vec<String>), LoadError> {
     let root = super::parse(bytes)?;
+    let cached_only = options.images == Images::CachedOnly;
     match super::version(&root)? {
         v2::VERSION => {
             let mut d = Decoder::new(base_url, cached_only);
-            let manifest = d.manifest(&root)?;
-            Ok((Decoded::Manifest(manifest), d.warnings))
+            let page_size = root.get(v2::fields::manifest::PAGE_SIZE);
+            if !page_size
+                .and_then(Value::as_u32)
+                .is_some_and(|n| (v2::MIN_PAGE_SIZE..=v2::MAX_PAGE_SIZE).contains(&n))
+            {
+                return Err(bad_manifest(
+                    "`pageSize` is not a whole number from 1 to 100",
+                ));
+            }
+            let providers = d.providers(root.get(v2::fields::manifest::PROVIDERS));
+            let first = match shards::chain_for(&root, &providers, options) {
+                Ok(None) => Vec::new(),
+                Ok(Some(chain)) => d.first_pages(chain)?,
+                Err(why) => return Err(bad_manifest(why)),
+            };
+            let generated_at = root
+                .get(v2::fields::manifest::GENERATED_AT)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            let bundle = Bundle {
+                version: v2::VERSION,
+                generated_at,
+                providers,
+                related: Default::default(),
+                articles: Vec::new(),
+            };
+            Ok((Decoded::Manifest { bundle, first }, d.warnings))
         }
         bundle::BUNDLE_VERSION => super::from_tree(&root, base_url, cached_only)
             .map(|(bundle, warnings)| (Decoded::Bundle(bundle), warnings)),
@@ -79,22 +114,12 @@ pub fn decode_page(
         None | Some(Value::Null) => None,
         Some(prev) => Some(
             prev.as_str()
-                .ok_or_else(|| "is not a string".to_owned())
+                .ok_or("is not a string")
                 .and_then(|p| d.shard_url(p))
                 .map_err(|why| bad_page(&format!("`prev` {why}")))?,
         ),
     };
-    let related = d.records(root.get(v2::fields::page::RELATED), providers);
-    let mut kept = Vec::with_capacity(articles.len());
-    for (index, raw) in articles.iter().enumerate() {
-        let mark = d.warnings.len();
-        match d.article(raw, providers, &related) {
-            Ok(article) => kept.push(article),
-            Err(why) => d.dropped(mark, &format!("article #{}", index + 1), why),
-        }
-    }
-    let mut warnings = d.warnings;
-    let articles = drop_repeated_ids(kept, &mut warnings);
+    let (related, articles) = d.contents(&root, articles, providers);
     Ok((
         Page {
             version: v2::VERSION,
@@ -102,7 +127,7 @@ pub fn decode_page(
             related,
             prev,
         },
-        warnings,
+        d.warnings,
     ))
 }
 
@@ -121,129 +146,39 @@ fn bad_page(why: &str) -> LoadError {
 }
 
 impl Decoder<'_> {
-    fn manifest(&mut self, root: &Value) -> Result<Manifest, LoadError> {
-        use v2::fields::manifest as m;
-        let mut f = Fields::of(root).map_err(|why| bad_manifest(&why))?;
-        let generated_at = f.string(m::GENERATED_AT).unwrap_or_default();
-        f.present(m::PAGE_SIZE);
-        let page_size = f.whole(m::PAGE_SIZE).unwrap_or(0);
-        if !(v2::MIN_PAGE_SIZE..=v2::MAX_PAGE_SIZE).contains(&page_size) {
-            f.fail(m::PAGE_SIZE, "is not a whole number from 1 to 100");
-        }
-        let count = f.whole(m::COUNT).unwrap_or(0);
-        f.present(m::ALL);
-        let all = self.chain(&mut f, m::ALL).unwrap_or_default();
-        let mut topics = Vec::new();
-        for raw in f.list(m::TOPICS) {
-            match self.topic(raw) {
-                Ok(topic) => topics.push(topic),
-                Err(why) => f.fail(m::TOPICS, &why),
-            }
-        }
-        let mut provider_chains = v2::Chains::default();
-        match f.get(m::PROVIDER_CHAINS) {
-            None => {}
-            Some(Value::Object(members)) => {
-                for (key, raw) in members {
-                    match self.read_chain(raw) {
-                        Ok(chain) => provider_chains.insert(key.to_string(), chain),
-                        Err(why) => f.fail(m::PROVIDER_CHAINS, &why),
-                    }
-                }
-            }
-            Some(_) => f.fail(m::PROVIDER_CHAINS, "is not an object"),
-        }
-        let mut types = TypeChains::default();
-        if let Some(raw) = f.get(m::TYPES) {
-            match Fields::of(raw) {
-                Ok(mut t) => {
-                    for (key, kind) in [
-                        (v2::fields::types::ARTICLE, ArticleType::Article),
-                        (v2::fields::types::VIDEO, ArticleType::Video),
-                    ] {
-                        if let Some(chain) = self.chain(&mut t, key) {
-                            types.set(kind, chain);
-                        }
-                    }
-                    if let Err(why) = t.done() {
-                        f.fail(m::TYPES, &why);
-                    }
-                }
-                Err(why) => f.fail(m::TYPES, &why),
-            }
-        }
-        f.done().map_err(|why| bad_manifest(&why))?;
-        let providers = self.providers(root.get(m::PROVIDERS));
-        Ok(Manifest {
-            version: v2::VERSION,
-            generated_at,
-            page_size,
-            count,
-            providers,
-            all,
-            topics,
-            provider_chains,
-            types,
-        })
-    }
-
-    fn topic(&mut self, raw: &Value) -> Result<TopicChain, String> {
-        let mut f = Fields::of(raw)?;
-        let name = clean_text(f.req(v2::fields::topic::NAME));
-        f.present(v2::fields::topic::CHAIN);
-        let chain = self.chain(&mut f, v2::fields::topic::CHAIN);
-        f.done()?;
-        Ok(TopicChain {
-            name,
-            chain: chain.unwrap_or_default(),
-        })
-    }
-
-    /// Chain `key` of `f` (a fault of `f` when malformed).
-    fn chain(&mut self, f: &mut Fields, key: &str) -> Option<Chain> {
-        match self.read_chain(f.get(key)?) {
-            Ok(chain) => Some(chain),
-            Err(why) => {
-                f.fail(key, &why);
-                None
-            }
-        }
-    }
-
-    fn read_chain(&mut self, raw: &Value) -> Result<Chain, String> {
-        let mut f = Fields::of(raw)?;
-        let count = f.whole(v2::fields::chain::COUNT).unwrap_or(0);
-        let mut pages = Vec::new();
-        for page in f.list(v2::fields::chain::PAGES) {
-            match page.as_str().map(|p| self.shard_url(p)) {
-                Some(Ok(url)) => pages.push(url),
-                Some(Err(why)) => f.fail(v2::fields::chain::PAGES, &why),
-                None => f.fail(
-                    v2::fields::chain::PAGES,
-                    "holds a name that is not a string",
-                ),
-            }
-        }
-        f.done()?;
-        Ok(Chain { count, pages })
+    /// The URLs of a chain's first pages (at most [`FIRST_PAGES`]).
+    fn first_pages(&self, chain: &Value) -> Result<Vec<String>, LoadError> {
+        let Some(Value::Array(pages)) = chain.get(v2::fields::chain::PAGES) else {
+            return Err(bad_manifest("a chain has no `pages` list"));
+        };
+        pages
+            .iter()
+            .take(FIRST_PAGES)
+            .map(|page| {
+                page.as_str()
+                    .ok_or("is not a string")
+                    .and_then(|p| self.shard_url(p))
+                    .map_err(|why| bad_manifest(&format!("a chain's page {why}")))
+            })
+            .collect()
     }
 
     /// A shard's name checked, resolved against the manifest's URL, and on
     /// its origin (see the module's comment); without a base, only a
     /// relative name.
-    fn shard_url(&self, raw: &str) -> Result<String, String> {
-        let checked = check_url(raw).map_err(|e| format!("names an unusable file: {e}"))?;
+    fn shard_url(&self, raw: &str) -> Result<String, &'static str> {
+        const ELSEWHERE: &str = "names a file on another origin";
+        let checked = check_url(raw).map_err(|_| "names an unusable URL")?;
         let Some(base) = self.base else {
             return if is_absolute_http(&checked) {
-                Err("names a file on another origin".to_owned())
+                Err(ELSEWHERE)
             } else {
                 Ok(checked)
             };
         };
-        let resolved = url::resolve(base, &checked)
-            .filter(|u| url::same_origin(base, u))
-            .ok_or_else(|| "names a file on another origin".to_owned())?;
-        check_url(&resolved).map_err(|e| format!("names an unusable file: {e}"))
+        url::resolve(base, &checked)
+            .filter(|u| url::same_origin(base, u) && check_url(u).is_ok())
+            .ok_or(ELSEWHERE)
     }
 }
 
@@ -251,6 +186,7 @@ impl Decoder<'_> {
 mod tests {
     use super::*;
     use serde_json::json;
+    use yew::AttrValue;
 
     const BASE: &str = "https://cdn.example/news/index.json";
 
@@ -258,8 +194,8 @@ mod tests {
         json!({ "count": count, "pages": pages })
     }
 
-    fn manifest_with(all_pages: &[&str]) -> Vec<u8> {
-        serde_json::to_vec(&json!({
+    fn manifest_with(all_pages: &[&str]) -> serde_json::Value {
+        json!({
             "version": 2,
             "generatedAt": "2026-01-01T00:00:00Z",
             "pageSize": 2,
@@ -269,48 +205,64 @@ mod tests {
             "topics": [{ "name": "Privacy", "chain": chain(1, &["shards/p.json"]) }],
             "providerChains": { "hg": chain(2, &["shards/h.json"]) },
             "types": { "video": chain(1, &["shards/v.json"]) }
-        }))
-        .unwrap()
+        })
     }
 
-    fn manifest(bytes: &[u8], base: Option<&str>) -> Result<Manifest, LoadError> {
-        match decode_any(bytes, base, false)?.0 {
-            Decoded::Manifest(m) => Ok(m),
+    /// The bundle and first pages of `manifest` for the topic filter `topics`.
+    fn read(
+        manifest: &serde_json::Value,
+        base: Option<&str>,
+        topics: &[&str],
+    ) -> Result<(Bundle, Vec<String>), LoadError> {
+        let options = Options {
+            topics: topics
+                .iter()
+                .map(|t| AttrValue::from(t.to_string()))
+                .collect(),
+            ..Options::with_src("index.json")
+        };
+        let bytes = serde_json::to_vec(manifest).unwrap();
+        match decode_any(&bytes, base, &options)?.0 {
+            Decoded::Manifest { bundle, first } => Ok((bundle, first)),
             Decoded::Bundle(_) => panic!("read as a version 1 bundle"),
         }
     }
 
+    fn first_pages(all_pages: &[&str], base: Option<&str>) -> Result<Vec<String>, LoadError> {
+        read(&manifest_with(all_pages), base, &[]).map(|(_, first)| first)
+    }
+
     #[test]
-    fn a_manifest_is_told_from_its_content_and_its_names_resolved() {
-        let m = manifest(
-            &manifest_with(&["shards/a.json", "shards/b.json"]),
+    fn a_manifest_is_told_from_its_content_and_its_first_pages_resolved() {
+        let (bundle, first) = read(
+            &manifest_with(&["shards/a.json", "shards/b.json", "shards/c.json"]),
             Some(BASE),
+            &[],
         )
         .unwrap();
-        assert_eq!(m.page_size, 2);
-        assert_eq!(m.count, 3);
         assert_eq!(
-            m.all.pages,
+            first,
             [
                 "https://cdn.example/news/shards/a.json",
                 "https://cdn.example/news/shards/b.json"
-            ]
+            ],
+            "at most two first pages"
         );
-        assert_eq!(m.topics[0].name, "Privacy");
-        assert_eq!(
-            m.topics[0].chain.pages,
-            ["https://cdn.example/news/shards/p.json"]
-        );
-        assert_eq!(m.provider_chains.get("hg").unwrap().count, 2);
-        assert!(m.types.article.is_none());
-        assert_eq!(m.types.video.as_ref().unwrap().count, 1);
-        assert_eq!(m.providers.get("hg").unwrap().name, "Harbour Gazette");
+        assert_eq!(bundle.version, 2);
+        assert_eq!(bundle.generated_at, "2026-01-01T00:00:00Z");
+        assert_eq!(bundle.providers.get("hg").unwrap().name, "Harbour Gazette");
+        assert!(bundle.articles.is_empty());
+        let (_, first) = read(&manifest_with(&[]), Some(BASE), &["privacy"]).unwrap();
+        assert_eq!(first, ["https://cdn.example/news/shards/p.json"]);
+        let (_, first) = read(&manifest_with(&[]), Some(BASE), &["sport"]).unwrap();
+        assert!(first.is_empty(), "no chain, nothing to fetch");
     }
 
     #[test]
     fn a_version_1_bundle_is_still_a_bundle() {
         let v1 = br#"{"version": 1, "articles": [{"id": "a", "title": "A", "url": "a.html"}]}"#;
-        let (decoded, _) = decode_any(v1, Some(BASE), false).unwrap();
+        let options = Options::with_src("b.json");
+        let (decoded, _) = decode_any(v1, Some(BASE), &options).unwrap();
         let Decoded::Bundle(b) = decoded else {
             panic!("not a bundle")
         };
@@ -319,16 +271,17 @@ mod tests {
 
     #[test]
     fn other_versions_are_refused_by_name() {
+        let options = Options::with_src("b.json");
         for (text, v) in [
             (r#"{"version": 3, "articles": []}"#, 3),
             (r#"{"version": 0}"#, 0),
             (r#"{"version": -2}"#, u32::MAX),
         ] {
-            let err = decode_any(text.as_bytes(), Some(BASE), false).unwrap_err();
+            let err = decode_any(text.as_bytes(), Some(BASE), &options).unwrap_err();
             assert_eq!(err.kind, LoadErrorKind::WrongVersion(v), "{text}");
             assert!(err.message.ends_with("this widget reads versions 1 and 2."));
         }
-        let err = decode_any(br#"{"version": "2"}"#, Some(BASE), false).unwrap_err();
+        let err = decode_any(br#"{"version": "2"}"#, Some(BASE), &options).unwrap_err();
         assert_eq!(err.kind, LoadErrorKind::NotJson);
     }
 
@@ -347,11 +300,11 @@ mod tests {
             "https://user@cdn.example/shards/a.json",
             "\\\\evil.example\\a.json",
         ] {
-            let err = manifest(&manifest_with(&[bad]), Some(BASE)).unwrap_err();
+            let err = first_pages(&[bad], Some(BASE)).unwrap_err();
             assert_eq!(err.kind, LoadErrorKind::NotJson, "{bad}");
             assert!(
                 err.message
-                    .starts_with("The articles manifest is not valid (`all` "),
+                    .starts_with("The articles manifest is not valid (a chain's page names "),
                 "{bad}: {}",
                 err.message
             );
@@ -368,23 +321,19 @@ mod tests {
                 "https://cdn.example/abs.json",
             ),
         ] {
-            let m = manifest(&manifest_with(&[good]), Some(BASE)).unwrap();
-            assert_eq!(m.all.pages, [url], "{good}");
+            assert_eq!(first_pages(&[good], Some(BASE)).unwrap(), [url], "{good}");
         }
         // Without a base URL only relative names can be on its origin.
-        assert!(manifest(&manifest_with(&["https://cdn.example/a.json"]), None).is_err());
+        assert!(first_pages(&["https://cdn.example/a.json"], None).is_err());
         assert_eq!(
-            manifest(&manifest_with(&["shards/a.json"]), None)
-                .unwrap()
-                .all
-                .pages,
+            first_pages(&["shards/a.json"], None).unwrap(),
             ["shards/a.json"]
         );
     }
 
     #[test]
     fn malformed_manifests_are_refused() {
-        let good: serde_json::Value = serde_json::from_slice(&manifest_with(&["a.json"])).unwrap();
+        let good = manifest_with(&["a.json"]);
         let with = |key: &str, value: serde_json::Value| {
             let mut m = good.clone();
             match value {
@@ -393,45 +342,34 @@ mod tests {
                 }
                 v => m[key] = v,
             }
-            serde_json::to_vec(&m).unwrap()
+            m
         };
-        for (bytes, why) in [
+        let page_size = "`pageSize` is not a whole number from 1 to 100";
+        for (manifest, why) in [
+            (with("pageSize", json!(0)), page_size),
+            (with("pageSize", json!(101)), page_size),
+            (with("pageSize", json!(2.5)), page_size),
+            (with("pageSize", serde_json::Value::Null), page_size),
+            (with("all", serde_json::Value::Null), "`all` is not a chain"),
+            (with("all", json!([])), "`all` is not a chain"),
             (
-                with("pageSize", json!(0)),
-                "`pageSize` is not a whole number from 1 to 100",
+                with("all", json!({ "count": 1 })),
+                "a chain has no `pages` list",
             ),
-            (
-                with("pageSize", json!(101)),
-                "`pageSize` is not a whole number from 1 to 100",
-            ),
-            (
-                with("pageSize", serde_json::Value::Null),
-                "`pageSize` is missing",
-            ),
-            (with("all", serde_json::Value::Null), "`all` is missing"),
             (
                 with("all", json!({ "count": 1, "pages": [1] })),
-                "`all` `pages` holds a name that is not a string",
-            ),
-            (
-                with("topics", json!([{ "name": "x" }])),
-                "`topics` `chain` is missing",
-            ),
-            (
-                with("providerChains", json!([])),
-                "`providerChains` is not an object",
-            ),
-            (
-                with("types", json!({ "video": 1 })),
-                "`types` `video` is not an object",
+                "a chain's page is not a string",
             ),
         ] {
-            let err = manifest(&bytes, Some(BASE)).unwrap_err();
+            let err = read(&manifest, Some(BASE), &[]).unwrap_err();
             assert_eq!(
                 err.message,
                 format!("The articles manifest is not valid ({why}).")
             );
         }
+        // Chains not asked for are not read.
+        let (_, first) = read(&with("topics", json!(7)), Some(BASE), &[]).unwrap();
+        assert_eq!(first, ["https://cdn.example/news/a.json"]);
     }
 
     fn page(value: serde_json::Value) -> Result<(Page, Vec<String>), LoadError> {
@@ -490,8 +428,16 @@ mod tests {
             (json!({ "articles": [] }), "its `version` is not 2"),
             (json!({ "version": 2 }), "it has no `articles` list"),
             (
+                json!({ "version": 2, "articles": {} }),
+                "it has no `articles` list",
+            ),
+            (
                 json!({ "version": 2, "articles": [], "prev": "https://evil.example/a.json" }),
                 "`prev` names a file on another origin",
+            ),
+            (
+                json!({ "version": 2, "articles": [], "prev": "javascript:x" }),
+                "`prev` names an unusable URL",
             ),
             (
                 json!({ "version": 2, "articles": [], "prev": 7 }),
