@@ -20,6 +20,7 @@ pub mod source;
 pub mod images;
 pub mod net;
 pub mod related;
+pub mod render;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -55,6 +56,10 @@ pub enum Command {
     /// and write nothing (exit 0 when a bundle would be written, 1 when the
     /// input is invalid or `--strict` fails, 2 on usage or I/O errors).
     Check(BundleArgs),
+    /// Write the widget's cards as an HTML fragment for a static page: a
+    /// host element with a declarative shadow root holding the markup the
+    /// widget renders, which the widget takes over (docs/prerender.md).
+    Render(render::RenderArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -287,6 +292,8 @@ pub fn main() -> ExitCode {
     };
     let quiet = match &cli.command {
         Command::Bundle(args) | Command::Check(args) => args.quiet,
+        // `render` prints its own summary.
+        Command::Render(_) => true,
     };
     match run(cli) {
         Ok(summary) => {
@@ -316,6 +323,12 @@ pub fn run_with(cli: Cli, err: &mut dyn Write) -> Result<Summary, CliError> {
     match cli.command {
         Command::Bundle(args) => run_bundle(&args, err),
         Command::Check(args) => run_check(&args, err),
+        Command::Render(args) => render::run(&args, err).map(|()| Summary {
+            stats: Stats::default(),
+            elapsed: Duration::ZERO,
+            out: args.out.clone(),
+            shards: None,
+        }),
     }
 }
 

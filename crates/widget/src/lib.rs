@@ -8,6 +8,8 @@ pub mod decode;
 pub mod json;
 pub mod model;
 pub mod options;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod prerender;
 pub mod select;
 pub mod shards;
 pub mod time;

@@ -196,6 +196,22 @@ macro_rules! option_rows {
 #[cfg(feature = "schema")]
 option_table!(option_rows);
 
+/// Each option's key and element attribute, for tools that write hosts
+/// or take options as flags (`article-cards render`): from the same
+/// table, so they cannot drift. Native only.
+#[cfg(not(target_arch = "wasm32"))]
+macro_rules! option_attributes {
+    ($($field:ident, $key:literal, [$($alias:literal),*], $attribute:literal, $kind:literal, $default:literal, $doc:literal;)*) => {
+        /// `(key, aliases, attribute, doc)` of every option, in `RawOptions`
+        /// order.
+        pub const OPTION_ATTRIBUTES: &[(&str, &[&str], &str, &str)] =
+            &[$(($key, &[$($alias),*], $attribute, $doc),)*];
+    };
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+option_table!(option_attributes);
+
 impl<'a> RawOptions<'a> {
     /// Reads an options object (as JSON sees it: the edge passes it
     /// through `JSON.stringify`). Unknown keys are ignored; `null` means

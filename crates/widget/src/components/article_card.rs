@@ -82,6 +82,8 @@ pub fn article_card(props: &ArticleCard<'_>) -> Html {
                     let index = props.index;
                     move |_| index
                 }),
+                // No clock means no script either (see `MetaLine::now_ms`).
+                page: (!props.now_ms.is_finite()).then_some((article.url.as_str(), options)),
             }),
             _ => html! {
                 <div class="ac-media">

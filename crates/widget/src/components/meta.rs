@@ -23,6 +23,9 @@ pub struct MetaLine<'a> {
     pub is_video: bool,
     /// RFC 3339 publication time (nothing is shown when it does not parse).
     pub published: Option<&'a str>,
+    /// "Now" for the relative date; not finite when there is no clock to
+    /// read it from (a prerender, `crate::prerender`): then the date is
+    /// shown absolute, for the widget to make relative when it takes over.
     pub now_ms: f64,
     pub locale: &'a str,
 }
@@ -44,9 +47,14 @@ pub fn meta_line(m: &MetaLine<'_>) -> Html {
         .published
         .and_then(|p| time::describe(p, m.now_ms, m.locale))
         .map(|d| {
+            let text = if m.now_ms.is_finite() {
+                d.relative
+            } else {
+                d.absolute.clone()
+            };
             html! {
                 <time class="ac-date" part="date" datetime={d.datetime} title={d.absolute}>
-                    { d.relative }
+                    { text }
                 </time>
             }
         });

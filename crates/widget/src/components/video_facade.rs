@@ -12,7 +12,10 @@
 use yew::prelude::*;
 
 use crate::components::{HeroImage, ImageEnv, Mark, hero_image};
+use crate::options::Options;
 use bundle::Image;
+#[cfg(not(target_arch = "wasm32"))]
+use bundle::safe_url::is_safe_url;
 use bundle::youtube;
 
 /// `https://www.youtube-nocookie.com/embed/<id>?autoplay=1`, or `None` for
@@ -36,6 +39,11 @@ pub struct VideoFacade<'a> {
     pub playing: bool,
     /// Pressing Play: the view then shows this video's player.
     pub on_play: Callback<MouseEvent>,
+    /// Markup for readers without script (a prerender): the video's page,
+    /// which the Play control links to instead of being a button that
+    /// needs the widget (see [`page_link`]); the link's `target` and `rel`
+    /// come from `options`.
+    pub page: Option<(&'a str, &'a Options)>,
 }
 
 /// See [`VideoFacade`].
@@ -50,6 +58,14 @@ pub fn video_facade(v: &VideoFacade<'_>) -> Html {
         // Not a playable id: just the picture.
         return html! { <div class="ac-media">{ poster }</div> };
     };
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some((href, options)) = v.page.filter(|(href, _)| is_safe_url(href))
+        && !v.playing
+    {
+        return page_link(href, options, poster, v.title);
+    }
+    #[cfg(target_arch = "wasm32")]
+    let _ = v.page;
     if v.playing {
         html! {
             <div class="ac-media is-playing">
@@ -72,5 +88,25 @@ pub fn video_facade(v: &VideoFacade<'_>) -> Html {
                 </button>
             </div>
         }
+    }
+}
+
+/// The facade for readers without script: the Play control is a link to
+/// the video's page, in the same box as the button (`.ac-play`), so the
+/// widget's button takes its place without a shift. Native only: the
+/// widget never renders it.
+#[cfg(not(target_arch = "wasm32"))]
+fn page_link(href: &str, options: &Options, poster: Html, title: &AttrValue) -> Html {
+    html! {
+        <div class="ac-media ac-video">
+            { poster }
+            <a class="ac-play" part="button" href={href.to_owned()}
+                target={options.target.as_str()} rel={options.link_rel()}>
+                <svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+                    <path d="M8 5.14v13.72a1 1 0 0 0 1.5.86l11-6.86a1 1 0 0 0 0-1.72l-11-6.86A1 1 0 0 0 8 5.14z" />
+                </svg>
+                <span class="ac-sr">{ "Watch video: " }{ title.clone() }</span>
+            </a>
+        </div>
     }
 }
