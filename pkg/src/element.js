@@ -77,6 +77,10 @@ function prepare(element) {
   if (sheet && !root.adoptedStyleSheets.includes(sheet)) {
     root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
   }
+  // A prerendered host (`article-cards render`): its cards and their
+  // stylesheet stay on screen until the widget's are ready.
+  const pre = root.querySelector(":scope > [data-prerendered]");
+  const kept = pre ? [...root.querySelectorAll(":scope > link"), pre] : [];
   const slot = document.createElement("slot");
   const host = document.createElement("div");
   // The widget's shadow root is inside this one: without `exportparts`
@@ -86,8 +90,9 @@ function prepare(element) {
   host.addEventListener("article-cards:ready", () => {
     slot.remove();
     host.hidden = false;
+    pre?.remove();
   });
-  root.replaceChildren(slot, host);
+  root.replaceChildren(...kept, slot, host);
   return host;
 }
 

@@ -117,15 +117,18 @@
         if (state.get(el) !== 1) return;
         if (!el.isConnected) return state.set(el, 2);
         var root = el.shadowRoot;
+        // A prerendered host (`article-cards render`) brings its shadow
+        // root, whose cards stay on screen until the widget's are ready.
+        var pre = root && root.querySelector(":scope > [data-prerendered]");
         try {
-          if (root) throw new Error("it already has a shadow root");
-          root = el.attachShadow({ mode: "open" });
+          if (root && !pre) throw new Error("it already has a shadow root");
+          root = root || el.attachShadow({ mode: "open" });
         } catch (e) {
           state.delete(el);
           console.error(PREFIX + "cannot mount on this <" + el.localName + ">: " + e.message);
           return;
         }
-        state.set(el, { root: root });
+        state.set(el, { root: root, pre: pre });
         show(el, m);
       },
       function () {}
@@ -142,11 +145,16 @@
     // its parts would stop here, out of the page's reach.
     host.setAttribute("exportparts", PARTS);
     host.hidden = true;
+    // The prerendered cards and their stylesheet stay until then.
+    var kept = [];
+    if (s.pre) kept = [].slice.call(s.root.querySelectorAll(":scope > link")).concat(s.pre);
     host.addEventListener("article-cards:ready", function () {
       slot.remove();
       host.hidden = false;
+      if (s.pre) s.pre.remove();
+      s.pre = null;
     });
-    s.root.replaceChildren(slot, host);
+    s.root.replaceChildren.apply(s.root, kept.concat(slot, host));
     try {
       s.handle = m.mount(host, options(el));
     } catch (e) {

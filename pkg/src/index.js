@@ -43,7 +43,25 @@ export function init(wasmUrl) {
  */
 export async function mount(element, options) {
   await init();
-  return mountWasm(element, options);
+  // A prerendered host (`article-cards render`) brings its shadow root:
+  // the widget renders beside the prerendered cards, hidden, and takes
+  // their place once its own are ready (so nothing moves).
+  const root = element.shadowRoot;
+  const pre = root && root.querySelector(":scope > [data-prerendered]");
+  const handle = mountWasm(element, options);
+  const box = pre && root.lastElementChild;
+  if (box && box !== pre) {
+    box.hidden = true;
+    element.addEventListener(
+      "article-cards:ready",
+      () => {
+        pre.remove();
+        box.hidden = false;
+      },
+      { once: true },
+    );
+  }
+  return handle;
 }
 
 export { defineElement } from "./element.js";

@@ -320,6 +320,9 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
     copy_if_changed(&src.join("index.js"), &index)?;
     copy_if_changed(&src.join("element.js"), &element)?;
     copy_if_changed(&src.join("define.js"), &out.join("define.js"))?;
+    // The stylesheet the wasm embeds, for prerendered pages
+    // (`article-cards render`, docs/prerender.md).
+    copy_if_changed(&embedded_style()?, &out.join("article-cards.css"))?;
     let embed_src = src.join("embed.js");
     if force || !up_to_date(&[&embed], &[&embed_src, &this_file]) {
         // A classic script (one IIFE): its names are all local, so terser
@@ -342,6 +345,26 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
         index,
         element,
     })
+}
+
+/// The minified stylesheet the widget's `build.rs` wrote for the wasm just
+/// built (the newest, should older build directories remain).
+fn embedded_style() -> Result<PathBuf, String> {
+    let build = target_dir().join(TARGET).join(PROFILE).join("build");
+    let entries =
+        fs::read_dir(&build).map_err(|e| format!("cannot list {}: {e}", build.display()))?;
+    entries
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{WIDGET_PACKAGE}-"))
+        })
+        .map(|e| e.path().join("out/style.min.css"))
+        .filter_map(|p| Some((fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .max()
+        .map(|(_, p)| p)
+        .ok_or_else(|| format!("no style.min.css of the widget under {}", build.display()))
 }
 
 /// The wasm-bindgen output the wasm-opt step starts from (in `target/wasm-bindgen/`).
