@@ -334,6 +334,8 @@ fn attribute_value(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\'' => out.push_str("&#39;"),
+            '{' => out.push_str("&#123;"),
+            '}' => out.push_str("&#125;"),
             c => out.push(c),
         }
     }
@@ -358,6 +360,13 @@ pub fn fragment(
         })?;
     // Root-relative again (see `PAGE_ORIGIN`).
     let view = view.replace(&format!("{PAGE_ORIGIN}/"), "/");
+    // Site generators run their template language over an included file
+    // (Liquid in Jekyll and Eleventy, Go templates in a Hugo partial,
+    // Nunjucks): a `{{` or `{%` in an article's text must stay text. The
+    // markup itself has no braces (no inline style or script), so every
+    // brace is text or an attribute value, where a character reference
+    // means the same.
+    let view = view.replace('{', "&#123;").replace('}', "&#125;");
     let (tag, prefix) = if args.element {
         ("article-cards", "")
     } else {
@@ -395,8 +404,8 @@ mod tests {
     #[test]
     fn attribute_values_are_escaped() {
         assert_eq!(
-            attribute_value(r#"a"b<c>&'d"#),
-            "a&quot;b&lt;c&gt;&amp;&#39;d"
+            attribute_value(r#"a"b<c>&'d{{e}}"#),
+            "a&quot;b&lt;c&gt;&amp;&#39;d&#123;&#123;e&#125;&#125;"
         );
     }
 

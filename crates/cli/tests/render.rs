@@ -87,6 +87,9 @@ fn grid_fragment_snapshot() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!html.contains("<script"));
     assert!(!html.contains("javascript:"));
+    // Braces, which site generators' templates read, are references.
+    assert!(!html.contains('{') && !html.contains('}'));
+    assert!(html.contains("&#123;&#123; site.title &#125;&#125;"));
     assert!(html.contains(">1 Mar 2026</time>"));
     assert!(html.contains(r#"href="https://rivervale.example/videos/tide-line""#));
     assert!(html.contains(

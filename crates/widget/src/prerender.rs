@@ -17,6 +17,9 @@ use bundle::Bundle;
 /// deterministic English fallback whatever the locale (`time`).
 pub const LOCALE: &str = "en";
 
+/// How a carousel's slide out of view starts (see [`view_html`]).
+const INERT_SLIDE: &str = r#" inert="inert" class="ac-slide">"#;
+
 /// The markup the widget's view renders for `bundle` under `options`,
 /// without the container the widget mounts it in. `bundle_url`: where the
 /// bundle is served from, which decides which images are on another
@@ -39,10 +42,15 @@ pub fn view_html(
         .build()
         .map_err(|e| format!("cannot start the renderer: {e}"))?;
     let local = tokio::task::LocalSet::new();
-    Ok(local.block_on(
+    let html = local.block_on(
         &runtime,
         LocalServerRenderer::<View>::with_props(props)
             .hydratable(false)
             .render(),
-    ))
+    );
+    // A carousel makes its slides out of view inert, which its buttons
+    // undo; without script they are reached by scrolling the track, so
+    // none is inert. Only a tag can match: text escapes `>`, and an
+    // attribute value `"`.
+    Ok(html.replace(INERT_SLIDE, r#" class="ac-slide">"#))
 }
