@@ -606,7 +606,8 @@ fn run_check(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliError
     }
     let len = serde_json::to_vec(&bundle).map_or(0, |v| v.len() + 1);
     if len > MAX_BUNDLE_BYTES {
-        return Err(CliError::Invalid(too_large(&bundle, len, Path::new("-"))));
+        let why = too_large(&bundle, len, Path::new("-"));
+        return Err(CliError::Invalid(why.replace("; nothing written to -", "")));
     }
     Ok(Summary {
         stats,
