@@ -64,6 +64,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         None => bundle(&[www.join("articles")], Some(&www.join("providers")), &out)?,
     }
     crate::dist::main(&[])?;
+    prerendered(&www)?;
     run(
         "build the demo server",
         cargo().args(["build", "--quiet", "--release", "-p", "demo-serve"]),
@@ -105,4 +106,52 @@ fn bundle(inputs: &[PathBuf], providers: Option<&Path>, out: &Path) -> Result<()
     }
     cmd.arg("--out").arg(out);
     run("bundle the articles", &mut cmd)
+}
+
+/// `www/demo/prerendered.html`: the template with `article-cards render`'s
+/// fragments of the demo bundle in place of its `<!-- grid -->` and
+/// `<!-- carousel -->` markers (docs/prerender.md). Served from the root,
+/// so the URLs in it are root-relative.
+fn prerendered(www: &Path) -> Result<(), String> {
+    let demo = www.join("demo");
+    let template = demo.join("prerendered.template.html");
+    let mut page = std::fs::read_to_string(&template)
+        .map_err(|e| format!("cannot read {}: {e}", template.display()))?;
+    for (marker, options) in [
+        ("<!-- grid -->", &["--layout", "grid", "--limit", "3"]),
+        (
+            "<!-- carousel -->",
+            &["--layout", "carousel", "--limit", "8"],
+        ),
+    ] {
+        let fragment = demo.join("prerendered.fragment.html");
+        let mut cmd = cargo();
+        cmd.args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "article-cards",
+            "--bin",
+            "article-cards",
+            "--",
+            "render",
+            "--quiet",
+            "--src",
+            "/www/bundle.json",
+            "--css-href",
+            "/pkg/dist/article-cards.css",
+        ]);
+        cmd.arg(www.join("bundle.json"))
+            .args(options)
+            .arg("--out")
+            .arg(&fragment);
+        run("prerender the demo's cards", &mut cmd)?;
+        let html = std::fs::read_to_string(&fragment)
+            .map_err(|e| format!("cannot read {}: {e}", fragment.display()))?;
+        let _ = std::fs::remove_file(&fragment);
+        page = page.replacen(marker, &html, 1);
+    }
+    let out = demo.join("prerendered.html");
+    std::fs::write(&out, page).map_err(|e| format!("cannot write {}: {e}", out.display()))
 }

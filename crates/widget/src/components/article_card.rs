@@ -82,8 +82,12 @@ pub fn article_card(props: &ArticleCard<'_>) -> Html {
                     let index = props.index;
                     move |_| index
                 }),
-                // No clock means no script either (see `MetaLine::now_ms`).
+                // No clock means no script either (see `MetaLine::now_ms`);
+                // the widget always has both.
+                #[cfg(not(target_arch = "wasm32"))]
                 page: (!props.now_ms.is_finite()).then_some((article.url.as_str(), options)),
+                #[cfg(target_arch = "wasm32")]
+                page: None,
             }),
             _ => html! {
                 <div class="ac-media">

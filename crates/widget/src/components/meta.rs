@@ -47,6 +47,10 @@ pub fn meta_line(m: &MetaLine<'_>) -> Html {
         .published
         .and_then(|p| time::describe(p, m.now_ms, m.locale))
         .map(|d| {
+            // The widget always has a clock.
+            #[cfg(target_arch = "wasm32")]
+            let text = d.relative;
+            #[cfg(not(target_arch = "wasm32"))]
             let text = if m.now_ms.is_finite() {
                 d.relative
             } else {
