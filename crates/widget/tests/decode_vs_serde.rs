@@ -624,3 +624,199 @@ fn clean_record(r: RelatedRecord, providers: &Providers) -> Option<RelatedRecord
         image: r.image.and_then(clean_image),
     })
 }
+
+// ---------------------------------------------------------------------------
+// Version 2: the manifest and page shards (`bundle::v2`), read by
+// `decode/v2.rs` and `shards.rs` through `bundle::v2::fields`.
+
+/// The members serde writes for each v2 type are the `v2::fields` lists.
+#[test]
+fn v2_field_names_are_serdes() {
+    use bundle::v2::{Chain, Page, TopicChain, TypeChains, fields};
+    let chain = Chain {
+        count: 1,
+        pages: vec!["shards/a.json".into()],
+    };
+    let keys = |v: &Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let sorted = |names: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    };
+    let page = Page {
+        version: 2,
+        articles: vec![],
+        related: RelatedRecords::default(),
+        prev: Some("shards/b.json".into()),
+    };
+    let topic = TopicChain {
+        name: "Privacy".into(),
+        chain: chain.clone(),
+    };
+    let types = TypeChains {
+        article: Some(chain.clone()),
+        video: Some(chain.clone()),
+    };
+    assert_eq!(
+        keys(&serde_json::to_value(&page).unwrap()),
+        sorted(&fields::page::ALL)
+    );
+    assert_eq!(
+        keys(&serde_json::to_value(&chain).unwrap()),
+        sorted(&fields::chain::ALL)
+    );
+    assert_eq!(
+        keys(&serde_json::to_value(&topic).unwrap()),
+        sorted(&fields::topic::ALL)
+    );
+    assert_eq!(
+        keys(&serde_json::to_value(&types).unwrap()),
+        sorted(&fields::types::ALL)
+    );
+}
+
+/// The v2 reader names members only through `bundle::v2::fields` (or the
+/// v1 names they share, read by the v1 code), and reads every member it
+/// needs: all but a manifest's and a chain's `count` of articles in the
+/// archive, which the widget has no use for beyond picking the smallest
+/// chain (read) and the manifest's total (not read).
+#[test]
+fn the_v2_decoder_spells_no_member_name() {
+    use bundle::v2::fields;
+    let mut code = String::new();
+    for file in [
+        "crates/widget/src/decode/v2.rs",
+        "crates/widget/src/shards.rs",
+    ] {
+        let source = std::fs::read_to_string(root().join(file)).unwrap();
+        code.push_str(source.split("#[cfg(test)]").next().unwrap());
+    }
+    for literal in [".get(\"", ".str(\"", ".list(\""] {
+        assert!(
+            !code.contains(literal),
+            "the v2 reader names a member with a literal: `{literal}`"
+        );
+    }
+    // Read by the v1 code the page and manifest share with a bundle.
+    assert_eq!(fields::page::RELATED, bundle::fields::bundle::RELATED);
+    assert_eq!(fields::page::VERSION, bundle::fields::bundle::VERSION);
+    assert_eq!(fields::manifest::VERSION, bundle::fields::bundle::VERSION);
+    let read: [(&str, &[&str]); 5] = [
+        (
+            "manifest",
+            &[
+                "GENERATED_AT",
+                "PAGE_SIZE",
+                "PROVIDERS",
+                "ALL",
+                "TOPICS",
+                "PROVIDER_CHAINS",
+                "TYPES",
+            ],
+        ),
+        ("chain", &["COUNT", "PAGES"]),
+        ("topic", &["NAME", "CHAIN"]),
+        ("types", &["ARTICLE", "VIDEO"]),
+        ("page", &["VERSION", "ARTICLES", "PREV"]),
+    ];
+    for (module, constants) in read {
+        for constant in constants {
+            let path = format!("fields::{module}::{constant}");
+            assert!(code.contains(&path), "the v2 reader never reads `{path}`");
+        }
+    }
+}
+
+/// A page and a manifest that serde writes from the `bundle::v2` types
+/// are read by the widget as serde reads them.
+#[test]
+fn decoder_and_serde_agree_on_v2_files() {
+    use article_cards_widget::decode::{Decoded, decode_any, decode_page};
+    use article_cards_widget::options::Options;
+    use bundle::v2::{Chain, Manifest, Page, TopicChain, TypeChains};
+
+    let mut providers = Providers::default();
+    providers.insert(
+        "hg".into(),
+        Provider {
+            name: "Harbour Gazette".into(),
+            domain: Some("harbourgazette.example".into()),
+            logo: None,
+        },
+    );
+    let mut related = RelatedRecords::default();
+    related.insert(
+        "r1".into(),
+        RelatedRecord {
+            title: "A related story".into(),
+            url: "https://news.example/r1".into(),
+            published: Some("2026-01-01T00:00:00Z".into()),
+            kind: ArticleType::Article,
+            provider: Some("hg".into()),
+            image: None,
+        },
+    );
+    let article = |id: &str| Article {
+        id: id.into(),
+        title: format!("Story {id}"),
+        excerpt: Some("An excerpt.".into()),
+        url: format!("https://news.example/{id}"),
+        published: Some("2026-01-02T00:00:00Z".into()),
+        updated: None,
+        kind: ArticleType::Article,
+        topics: vec!["Privacy".into()],
+        provider: Some("hg".into()),
+        image: None,
+        video: None,
+        heat: Some(3),
+        quality: None,
+        related: vec!["r1".into()],
+    };
+    let page = Page {
+        version: 2,
+        articles: vec![article("a2"), article("a1")],
+        related,
+        prev: Some("shards/0123456789abcdef01234567.json".into()),
+    };
+    let bytes = serde_json::to_vec(&page).unwrap();
+    let (read, warnings) = decode_page(&bytes, None, false, &providers).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(read, serde_json::from_slice::<Page>(&bytes).unwrap());
+
+    let chain = |name: &str| Chain {
+        count: 2,
+        pages: vec![format!("shards/{name}.json")],
+    };
+    let manifest = Manifest {
+        version: 2,
+        generated_at: "2026-01-03T00:00:00Z".into(),
+        page_size: 24,
+        count: 2,
+        providers: providers.clone(),
+        all: chain("all"),
+        topics: vec![TopicChain {
+            name: "Privacy".into(),
+            chain: chain("privacy"),
+        }],
+        provider_chains: Default::default(),
+        types: TypeChains {
+            article: Some(chain("article")),
+            video: None,
+        },
+    };
+    let bytes = serde_json::to_vec(&manifest).unwrap();
+    let by_serde = serde_json::from_slice::<Manifest>(&bytes).unwrap();
+    let options = Options::with_src("index.json");
+    let (decoded, warnings) = decode_any(&bytes, None, &options).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let Decoded::Manifest { bundle, first } = decoded else {
+        panic!("a manifest read as a bundle");
+    };
+    assert_eq!(first, by_serde.all.pages);
+    assert_eq!(bundle.providers, by_serde.providers);
+    assert_eq!(bundle.generated_at, by_serde.generated_at);
+}
