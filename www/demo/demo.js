@@ -173,7 +173,8 @@ async function refresh() {
   const ticket = ++pending;
   try {
     if (previewHandle) {
-      previewHandle.update(options);
+      // The whole set: an option taken back to its default must go too.
+      previewHandle.replace(options);
     } else {
       const handle = await mount(preview, options);
       if (ticket === pending || !previewHandle) previewHandle = handle;
@@ -247,6 +248,8 @@ async function trySnippet() {
     `<!doctype html><html lang="en"><head>${meta}<meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><title>Snippet</title></head>` +
     `<body>${html}</body></html>`;
+  // The script-tag loader waits for its placeholder to come into view.
+  frame.scrollIntoView({ block: "nearest" });
 }
 
 function setupTry() {
