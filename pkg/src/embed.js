@@ -3,7 +3,7 @@
  *   <div data-article-cards data-src="/articles.json" data-topics="science" data-limit="4">
  *     <a href="/news">Latest news</a>   <!-- shown until the cards render -->
  *   </div>
- *   <script src="https://cdn.example/article-cards/dist/embed.js" async></script>
+ *   <script src="/assets/article-cards/dist/embed.js" async></script>
  *
  * The `[data-article-cards]` elements of the page, as parsed and when this
  * script runs, are mounted when they come within 300px of the viewport
