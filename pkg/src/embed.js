@@ -35,8 +35,8 @@
     if (observe) api.observe = observe;
     return;
   }
-  // The package version, checked against Cargo.toml and package.json by
-  // xtask/tests/package.rs.
+  // The package version (`cargo xtask release` checks it against
+  // Cargo.toml, package.json and the CHANGELOG).
   api = w.articleCards = { scan: scan, observe: observe, version: "0.1.0" };
   var base = new URL(".", (me && me.src) || location.href).href;
   var moduleUrl = base + "article_cards.js";
