@@ -72,12 +72,7 @@ pub struct BundleArgs {
     /// Where to write the bundle (atomically: a failed run leaves the
     /// previous file untouched); `-` writes it to stdout. `bundle` needs
     /// `--out` or `--out-dir`.
-    #[arg(
-        long,
-        short,
-        value_name = "FILE",
-        conflicts_with = "out_dir"
-    )]
+    #[arg(long, short, value_name = "FILE", conflicts_with = "out_dir")]
     pub out: Option<PathBuf>,
     /// Write a version 2 bundle instead: DIR/index.json (the manifest) and
     /// content-addressed page shards in DIR/shards/, so a reader fetches
@@ -390,8 +385,9 @@ impl BundleArgs {
             None => Ok(None),
         };
         let base_url = http_flag("--base-url", &self.base_url)?;
-        let provider_logo = match (&self.provider_logo, &base_url) {
-            (Some(logo), Some(_)) if !logo.contains("://") => Some(logo.trim().to_owned()),
+        // A path is resolved against each site's base URL (flag or config).
+        let provider_logo = match &self.provider_logo {
+            Some(logo) if !logo.contains("://") => Some(logo.trim().to_owned()),
             _ => http_flag("--provider-logo", &self.provider_logo)?,
         };
         if let Some(p) = &self.permalink

@@ -122,6 +122,9 @@ impl Sites {
             walk.push(dir);
         }
         let plain = build_site(ConfigSettings::default(), flags, None, &mut diags);
+        // A flag's problem is found once per site: report it once.
+        let mut seen = std::collections::HashSet::new();
+        diags.retain(|d| seen.insert((d.path.clone(), d.message.clone())));
         (Sites { by_dir, plain }, walk, diags)
     }
 
@@ -364,6 +367,11 @@ fn build_site(
         .or(config.title)
         .map(|n| truncate_chars(&clean_text(&n), MAX_TITLE_CHARS).0)
         .filter(|n| has_visible(n));
+    let logo_at = if flags.provider_logo.is_some() {
+        "--provider-logo".to_owned()
+    } else {
+        at.clone()
+    };
     let logo_raw = flags.provider_logo.clone().or(config.logo);
     let logo = logo_raw.and_then(|raw| {
         let resolved = match &base_url {
@@ -378,7 +386,7 @@ fn build_site(
             _ => {
                 let shown = truncate_chars(&clean_text(&raw), 80).0;
                 diags.push(Diagnostic::warning(
-                    &at,
+                    &logo_at,
                     format!("provider logo `{shown}` is not a usable URL; ignored"),
                 ));
                 None
