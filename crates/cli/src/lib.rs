@@ -420,9 +420,11 @@ impl BundleArgs {
             images: self.image_caching()?,
             site,
             feeds: feeds::fetch::FeedOptions {
-                state_dir: Some(self.state.clone().unwrap_or_else(|| {
-                    PathBuf::from(feeds::fetch::DEFAULT_STATE_DIR)
-                })),
+                state_dir: Some(
+                    self.state
+                        .clone()
+                        .unwrap_or_else(|| PathBuf::from(feeds::fetch::DEFAULT_STATE_DIR)),
+                ),
                 allow_private_hosts: self.allow_private_hosts,
             },
         })
