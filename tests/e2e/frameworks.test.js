@@ -3,8 +3,9 @@
 // element's properties reach the widget, and an `article-cards:select`
 // handler runs and cancels the navigation. The typings are checked with tsc.
 //
-// `cargo xtask e2e frameworks` packs the tarball and installs the apps'
-// registry packages from their lockfile first.
+// `cargo xtask e2e frameworks` packs the tarball and the static zip (and
+// unpacks the zip) and installs the apps' registry packages from their
+// lockfile first. The static zip's example page is tested here too.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -104,6 +105,25 @@ for (const name of ["react", "vue", "svelte"]) {
     }
   });
 }
+
+test("the static zip's example page renders cards from its own dist/", async () => {
+  const { version } = JSON.parse(await readFile(path.join(ROOT, "pkg/package.json"), "utf8"));
+  const dir = path.join(OUT, "static", `article-cards-${version}`);
+  const server = await serve({ mounts: { "/": dir } });
+  try {
+    const { page, errors, context } = await newPage(browser);
+    await page.goto(server.origin + "/index.html");
+    const cards = page.locator(`[data-article-cards] ${CARD}`);
+    await cards.first().waitFor();
+    assert.equal(await cards.count(), 6);
+    assert.equal(await page.evaluate(() => window.articleCards.version), version);
+    assert.ok(server.requests.includes("/dist/article_cards_bg.wasm"), server.requests.join(", "));
+    assertNoConsoleErrors(errors);
+    await context.close();
+  } finally {
+    await server.close();
+  }
+});
 
 test("the React, Vue and Svelte typings type-check (tsc)", () => {
   execFileSync(

@@ -27,7 +27,8 @@ pub fn main(args: &[String]) -> Result<(), String> {
     let built = dist::build(false)?;
     ensure_npm_deps(&dir, "the end-to-end test tools")?;
     if files.iter().any(|f| f.starts_with("frameworks")) {
-        // The framework apps install the package as users get it.
+        // The framework apps install the package as users get it; the
+        // static zip's page is tested beside them.
         crate::release::pack_for_tests(&built)?;
         ensure_npm_deps(&dir.join("frameworks"), "the framework apps' packages")?;
     }

@@ -317,14 +317,24 @@ pub fn check() -> Result<(), String> {
     check_snippet(&version, &Integrity::of(&built)?)
 }
 
-/// The npm tarball alone, in `target/artifacts/` (for the framework apps
-/// of `cargo xtask e2e frameworks`).
-pub fn pack_for_tests(built: &Dist) -> Result<PathBuf, String> {
+/// For `cargo xtask e2e frameworks`: the npm tarball and the static zip in
+/// `target/artifacts/`, and the zip unpacked into
+/// `target/e2e-frameworks/static/` (read back with the zip crate).
+pub fn pack_for_tests(built: &Dist) -> Result<(), String> {
     let version = versions(&root())?;
     let artifacts = dist::target_dir().join("artifacts");
     fs::create_dir_all(&artifacts)
         .map_err(|e| format!("cannot create {}: {e}", artifacts.display()))?;
-    npm_package(&version, built, &artifacts)
+    npm_package(&version, built, &artifacts)?;
+    let zip = static_zip(&version, built, &artifacts)?;
+    let out = dist::target_dir().join("e2e-frameworks/static");
+    if out.exists() {
+        fs::remove_dir_all(&out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
+    }
+    let file = fs::File::open(&zip).map_err(|e| format!("cannot open {}: {e}", zip.display()))?;
+    zip::ZipArchive::new(file)
+        .and_then(|mut archive| archive.extract(&out))
+        .map_err(|e| format!("cannot unpack {}: {e}", zip.display()))
 }
 
 /// `npm pack` of a staged copy of the package.
@@ -432,10 +442,16 @@ fn static_zip(version: &str, built: &Dist, artifacts: &Path) -> Result<PathBuf, 
         format!("{top}/index.html"),
         example_page(version).into_bytes(),
     ));
+    // An invented bundle and the images it names, from the e2e fixtures.
+    let fixtures = root.join("tests/e2e/fixtures");
     entries.push((
         format!("{top}/articles.json"),
-        read(&root.join("tests/e2e/fixtures/bundle.json"))?,
+        read(&fixtures.join("bundle.json"))?,
     ));
+    for (from, relative) in files_under(&fixtures.join("images"))? {
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        entries.push((format!("{top}/images/{relative}"), read(&from)?));
+    }
     for file in LEGAL {
         entries.push((format!("{top}/{file}"), read(&root.join(file))?));
     }
