@@ -678,6 +678,9 @@ pub struct Locator {
     first_line: u32,
     /// Encoded field path (see [`Locator::push`]) → 0-based line, column.
     positions: HashMap<String, (usize, usize)>,
+    /// The same paths with keys in ASCII lowercase: static-site keys are
+    /// matched without regard to case (`PubDate` for `pubDate`).
+    folded: HashMap<String, (usize, usize)>,
 }
 
 type Line<'a> = (usize, usize, &'a str);
@@ -687,6 +690,7 @@ impl Locator {
         let mut locator = Locator {
             first_line: fm.first_line,
             positions: HashMap::new(),
+            folded: HashMap::new(),
         };
         match fm.format {
             FrontFormat::Yaml => {
@@ -719,7 +723,7 @@ impl Locator {
                     table.push('\0');
                     table.push_str(part.trim().trim_matches(['"', '\'']));
                 }
-                self.positions.entry(table.clone()).or_insert((line, col));
+                self.record(&table, (line, col));
                 continue;
             }
             if table.starts_with("\0\0") {
@@ -733,7 +737,7 @@ impl Locator {
                 path.push('\0');
                 path.push_str(part.trim().trim_matches(['"', '\'']));
             }
-            self.positions.entry(path).or_insert((line, col));
+            self.record(&path, (line, col));
         }
     }
 
@@ -774,7 +778,7 @@ impl Locator {
             } else if is_item(content) {
                 Self::push(path, Seg::Index(items));
                 items += 1;
-                self.positions.entry(path.clone()).or_insert((line, col));
+                self.record(path, (line, col));
                 let end = rest
                     .iter()
                     .position(|&(_, c, _)| c <= col)
@@ -792,7 +796,7 @@ impl Locator {
             } else if let Some(key) = key_of(content) {
                 path.push('\0');
                 path.push_str(key);
-                self.positions.entry(path.clone()).or_insert((line, col));
+                self.record(path, (line, col));
                 let end = rest
                     .iter()
                     .position(|&(_, c, s)| c < col || (c == col && !is_item(s)))
@@ -806,19 +810,38 @@ impl Locator {
         }
     }
 
+    /// Notes where an encoded path is (the first occurrence wins).
+    fn record(&mut self, path: &str, pos: (usize, usize)) {
+        self.positions.entry(path.to_owned()).or_insert(pos);
+        self.folded.entry(path.to_ascii_lowercase()).or_insert(pos);
+    }
+
     /// Best-effort position (1-based line and column) of a field: the
     /// deepest path component that could be found.
     pub fn locate(&self, path: &[Seg]) -> Option<(u32, u32)> {
-        let mut key = String::new();
-        let mut best = None;
-        for &seg in path {
-            Self::push(&mut key, seg);
-            match self.positions.get(&key) {
-                Some(&pos) => best = Some(pos),
-                None => break,
+        let deepest = |map: &HashMap<String, (usize, usize)>, fold: bool| {
+            let mut key = String::new();
+            let mut best = None;
+            for (depth, &seg) in path.iter().enumerate() {
+                Self::push(&mut key, seg);
+                if fold {
+                    key.make_ascii_lowercase();
+                }
+                match map.get(&key) {
+                    Some(&pos) => best = Some((depth, pos)),
+                    None => break,
+                }
             }
-        }
-        best.map(|(line, col)| {
+            best
+        };
+        let exact = deepest(&self.positions, false);
+        // The exact spelling first; another case only when it reaches deeper.
+        let best = match (exact, deepest(&self.folded, true)) {
+            (Some(e), Some(f)) if f.0 > e.0 => Some(f),
+            (None, f) => f,
+            (e, _) => e,
+        };
+        best.map(|(_, (line, col))| {
             (
                 saturate(line).saturating_add(self.first_line),
                 saturate(col + 1),
@@ -1135,6 +1158,17 @@ mod tests {
             }
         }
         assert!(checked > 500, "{checked}");
+    }
+
+    #[test]
+    fn locates_keys_in_another_case() {
+        let f = fm("Title: x\nHeader:\n  Image: y\ntitle: z\n");
+        assert_eq!(locate(&f, &[Seg::Key("title")]), Some((5, 1)));
+        assert_eq!(
+            locate(&f, &[Seg::Key("header"), Seg::Key("image")]),
+            Some((4, 3))
+        );
+        assert_eq!(locate(&f, &[Seg::Key("pubDate")]), None);
     }
 
     #[test]
