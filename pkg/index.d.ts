@@ -10,7 +10,7 @@ export type {
   Bundle,
   Image,
   Provider,
-  RelatedItem,
+  RelatedRecord,
   Video,
   VideoProvider,
 } from "./bundle.js";
