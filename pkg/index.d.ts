@@ -1,6 +1,6 @@
 // Hand-written declarations of the article-cards ES module API.
 // The bundle types come from the generated `bundle.d.ts` (do not edit that
-// one: `cargo xtask codegen` rewrites it from crates/bundle/src/lib.rs).
+// one: `cargo xtask codegen` rewrites it from crates/bundle/src/lib.rs and v2.rs).
 
 import type { ArticleType } from "./bundle.js";
 
@@ -8,9 +8,13 @@ export type {
   Article,
   ArticleType,
   Bundle,
+  Chain,
   Image,
+  Manifest,
+  Page,
   Provider,
   RelatedRecord,
+  TopicChain,
   Video,
   VideoProvider,
 } from "./bundle.js";

@@ -106,7 +106,7 @@ fn browser_tests() -> Command {
 /// options table in `crates/widget/src/options.rs`.
 pub fn codegen() -> Result<(), String> {
     run(
-        "regenerate docs/bundle.schema.json, pkg/bundle.d.ts and the options in pkg/",
+        "regenerate the bundle's JSON Schemas (docs/), pkg/bundle.d.ts and the options in pkg/",
         cargo()
             .args([
                 "test",
@@ -119,7 +119,12 @@ pub fn codegen() -> Result<(), String> {
             ])
             .env("UPDATE_EXPECT", "1"),
     )?;
-    for file in ["docs/bundle.schema.json", "pkg/bundle.d.ts"] {
+    for file in [
+        "docs/bundle.schema.json",
+        "docs/bundle-v2-manifest.schema.json",
+        "docs/bundle-v2-page.schema.json",
+        "pkg/bundle.d.ts",
+    ] {
         if !Path::new(&root().join(file)).is_file() {
             return Err(format!("{file} was not written"));
         }

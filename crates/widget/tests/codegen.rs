@@ -38,6 +38,18 @@ fn json_schema_is_fresh() {
 }
 
 #[test]
+fn v2_json_schemas_are_fresh() {
+    ensure_file_contents(
+        article_cards_widget::schema::MANIFEST_SCHEMA_PATH,
+        &article_cards_widget::schema::manifest_schema(),
+    );
+    ensure_file_contents(
+        article_cards_widget::schema::PAGE_SCHEMA_PATH,
+        &article_cards_widget::schema::page_schema(),
+    );
+}
+
+#[test]
 fn typescript_is_fresh() {
     ensure_file_contents(
         article_cards_widget::schema::TYPESCRIPT_PATH,
@@ -55,6 +67,10 @@ fn typescript_declares_every_bundle_type() {
         "Image",
         "Video",
         "RelatedRecord",
+        "Manifest",
+        "Chain",
+        "TopicChain",
+        "Page",
         "ArticleType",
         "VideoProvider",
     ] {
