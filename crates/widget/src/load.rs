@@ -9,9 +9,10 @@
 //!
 //! `src` may also name a version 2 manifest ([`decode_any`] tells them
 //! apart by content): then the pages of the chain the options need
-//! ([`shards::chain_for`]) are fetched too, in parallel, each by the same
-//! machinery (deadline, retries, cap per file, [`Cancel`]), and "Load more"
-//! fetches older pages with [`more`], following each page's `prev`.
+//! ([`shards::chain_for`]) are fetched too, one after the other from the
+//! newest by each page's `prev`, each by the same machinery (deadline,
+//! retries, cap per file, [`Cancel`]), and "Load more" fetches older pages
+//! the same way with [`more`].
 //!
 //! Each version 1 bundle that decodes is kept as the reader's *last good
 //! copy* of its URL (the Cache API, at most [`KEPT_URLS`] URLs); when a
@@ -85,10 +86,9 @@ pub enum Outcome {
 pub struct ChainRead {
     /// The manifest's URL (after redirects): shard names resolve against it.
     pub base: String,
-    /// The pages to fetch next (absolute URLs): the manifest's first
-    /// pages, then the `prev` of the last page read; empty at the chain's
-    /// end.
-    pub next: Vec<String>,
+    /// The page to fetch next (an absolute URL): the chain's newest page,
+    /// then the `prev` of the last page read; `None` at the chain's end.
+    pub next: Option<String>,
     /// The pages read, so that a `prev` naming one of them again ends the
     /// chain instead of looping.
     pub seen: Vec<String>,
@@ -108,11 +108,10 @@ pub enum More {
     Cancelled,
 }
 
-/// Cancels one load: aborts the requests in flight (a manifest's pages are
-/// fetched in parallel) and wakes any wait.
+/// Cancels one load: aborts the request in flight and wakes any wait.
 pub struct Cancel {
     cancelled: Cell<bool>,
-    current: RefCell<Vec<AbortController>>,
+    current: RefCell<Option<AbortController>>,
     /// Resolves when cancelled; raced against every await of the load.
     promise: Promise,
     wake: Option<Function>,
@@ -124,7 +123,7 @@ impl Cancel {
         let promise = Promise::new(&mut |resolve, _reject| wake = Some(resolve));
         Rc::new(Cancel {
             cancelled: Cell::new(false),
-            current: RefCell::new(Vec::new()),
+            current: RefCell::new(None),
             promise,
             wake,
         })
@@ -134,7 +133,7 @@ impl Cancel {
         if self.cancelled.replace(true) {
             return;
         }
-        for controller in self.current.borrow_mut().drain(..) {
+        if let Some(controller) = self.current.borrow_mut().take() {
             controller.abort();
         }
         if let Some(wake) = &self.wake {
@@ -218,7 +217,7 @@ async fn run(
                 }
                 Ok((Decoded::Manifest { mut bundle, first }, mut warnings)) => {
                     let mut chain = ChainRead {
-                        next: first,
+                        next: first.into_iter().next(),
                         base,
                         seen: Vec::new(),
                     };
@@ -299,10 +298,10 @@ async fn fetch(
     }
 }
 
-/// Reads pages of `chain` into `bundle` until `full` says the screen is,
-/// the chain ends, or [`PAGES_PER_SCREEN`] pages were read. The pages due
-/// at once are fetched in parallel. On a failure, the pages not read stay
-/// in `chain.next` (so that trying again starts there).
+/// Reads pages of `chain` into `bundle`, one after the other, until
+/// `full` says the screen is, the chain ends, or [`PAGES_PER_SCREEN`] pages
+/// were read. On a failure, the page not read stays in `chain.next` (so
+/// that trying again starts there).
 async fn read_pages(
     bundle: &mut Bundle,
     chain: &mut ChainRead,
@@ -313,44 +312,40 @@ async fn read_pages(
     warnings: &mut Vec<String>,
 ) -> Result<(), Stop> {
     let cached_only = options.images == Images::CachedOnly;
-    let mut read = 0;
-    while !chain.next.is_empty() && read < PAGES_PER_SCREEN && !full(bundle) {
-        let urls = std::mem::take(&mut chain.next);
-        let started: Vec<_> = urls
-            .iter()
-            .map(|url| start(url, left_ms(deadline), cancel))
-            .collect();
-        let mut prev = None;
-        for (i, (url, first)) in urls.iter().zip(started).enumerate() {
-            let page = match fetch(url, first, deadline, options.retries, cancel).await {
-                Ok((bytes, _)) => {
-                    decode_page(&bytes, Some(&chain.base), cached_only, &bundle.providers)
-                        .map_err(Stop::Failed)
-                }
-                Err(stop) => Err(stop),
-            };
-            let (page, page_warnings) = match page {
-                Ok(page) => page,
-                Err(stop) => {
-                    chain.next = urls.get(i..).map(<[String]>::to_vec).unwrap_or_default();
-                    return Err(stop);
-                }
-            };
-            warnings.extend(page_warnings);
-            chain.seen.push(url.clone());
-            prev = page.prev.clone();
-            shards::append(bundle, page);
-            read += 1;
+    for _ in 0..PAGES_PER_SCREEN {
+        if full(bundle) {
+            break;
         }
-        match prev {
-            Some(prev) if chain.seen.contains(&prev) => {
+        let Some(url) = chain.next.take() else {
+            break;
+        };
+        let first = start(&url, left_ms(deadline), cancel);
+        let page = match fetch(&url, first, deadline, options.retries, cancel).await {
+            Ok((bytes, _)) => {
+                decode_page(&bytes, Some(&chain.base), cached_only, &bundle.providers)
+                    .map_err(Stop::Failed)
+            }
+            Err(stop) => Err(stop),
+        };
+        let (mut page, page_warnings) = match page {
+            Ok(page) => page,
+            Err(stop) => {
+                chain.next = Some(url);
+                return Err(stop);
+            }
+        };
+        warnings.extend(page_warnings);
+        chain.seen.push(url);
+        chain.next = page.prev.take().filter(|prev| {
+            let again = chain.seen.contains(prev);
+            if again {
                 warnings.push(
                     "a page's `prev` names a page already read: the chain ends there.".to_owned(),
                 );
             }
-            Some(prev) => chain.next = vec![prev],
-            None => {}
-        }
+            !again
+        });
+        shards::append(bundle, page);
     }
     Ok(())
 }
@@ -442,7 +437,7 @@ fn start(url: &str, timeout_ms: u32, cancel: &Rc<Cancel>) -> Result<Started, Att
     let window = browser::window().ok_or(AttemptError::Transient(LoadErrorKind::Network))?;
     let controller =
         AbortController::new().map_err(|_| AttemptError::Transient(LoadErrorKind::Network))?;
-    cancel.current.borrow_mut().push(controller.clone());
+    *cancel.current.borrow_mut() = Some(controller.clone());
 
     let timed_out = Rc::new(Cell::new(false));
     let deadline = {
@@ -566,7 +561,7 @@ async fn finish(started: Started, cancel: &Rc<Cancel>) -> Result<(Vec<u8>, Strin
             }
         }
     }
-    cancel.current.borrow_mut().retain(|c| c != &controller);
+    cancel.current.borrow_mut().take();
     reserve_heap(bytes.len());
     Ok((bytes, response.url()))
 }

@@ -370,7 +370,7 @@ fn fetch_more(
     let Some((fetching, cancel)) = in_flight else {
         return;
     };
-    if chain.read.next.is_empty() || fetching.replace(true) {
+    if chain.read.next.is_none() || fetching.replace(true) {
         return;
     }
     dispatcher.dispatch(RootAction::Fetching(id));
@@ -521,7 +521,7 @@ pub fn Widget(props: &WidgetProps) -> Html {
         );
         ChainView {
             id,
-            more: !chain.read.next.is_empty(),
+            more: chain.read.next.is_some(),
             fetching: chain.fetching,
             error: chain.error.clone(),
             on_more: Callback::from(move |wanted: usize| {
