@@ -79,8 +79,8 @@ function prepare(element) {
   }
   // A prerendered host (`article-cards render`): its cards and their
   // stylesheet stay on screen until the widget's are ready.
-  const pre = root.querySelector(":scope > [data-prerendered]");
-  const kept = pre ? [...root.querySelectorAll(":scope > link"), pre] : [];
+  const pre = root.querySelector("[data-prerendered]");
+  const kept = pre ? [...root.querySelectorAll("link"), pre] : [];
   const slot = document.createElement("slot");
   const host = document.createElement("div");
   // The widget's shadow root is inside this one: without `exportparts`
@@ -92,7 +92,10 @@ function prepare(element) {
     host.hidden = false;
     pre?.remove();
   });
-  root.replaceChildren(...kept, slot, host);
+  // Kept in place: a stylesheet link taken out and put back loads again,
+  // and the cards would show unstyled meanwhile.
+  for (const node of [...root.childNodes]) if (!kept.includes(node)) node.remove();
+  root.append(slot, host);
   return host;
 }
 

@@ -119,7 +119,7 @@
         var root = el.shadowRoot;
         // A prerendered host (`article-cards render`) brings its shadow
         // root, whose cards stay on screen until the widget's are ready.
-        var pre = root && root.querySelector(":scope > [data-prerendered]");
+        var pre = root && root.querySelector("[data-prerendered]");
         try {
           if (root && !pre) throw new Error("it already has a shadow root");
           root = root || el.attachShadow({ mode: "open" });
@@ -147,14 +147,19 @@
     host.hidden = true;
     // The prerendered cards and their stylesheet stay until then.
     var kept = [];
-    if (s.pre) kept = [].slice.call(s.root.querySelectorAll(":scope > link")).concat(s.pre);
+    if (s.pre) kept = [].slice.call(s.root.querySelectorAll("link")).concat(s.pre);
     host.addEventListener("article-cards:ready", function () {
       slot.remove();
       host.hidden = false;
       if (s.pre) s.pre.remove();
       s.pre = null;
     });
-    s.root.replaceChildren.apply(s.root, kept.concat(slot, host));
+    // Kept in place: a stylesheet link taken out and put back loads again,
+    // and the cards would show unstyled meanwhile.
+    [].slice.call(s.root.childNodes).forEach(function (node) {
+      if (kept.indexOf(node) < 0) node.remove();
+    });
+    s.root.append(slot, host);
     try {
       s.handle = m.mount(host, options(el));
     } catch (e) {

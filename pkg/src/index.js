@@ -47,7 +47,7 @@ export async function mount(element, options) {
   // the widget renders beside the prerendered cards, hidden, and takes
   // their place once its own are ready (so nothing moves).
   const root = element.shadowRoot;
-  const pre = root && root.querySelector(":scope > [data-prerendered]");
+  const pre = root && root.querySelector("[data-prerendered]");
   const handle = mountWasm(element, options);
   const box = pre && root.lastElementChild;
   if (box && box !== pre) {
