@@ -221,12 +221,10 @@ async fn run(
                         base,
                         seen: Vec::new(),
                     };
-                    let limit = options.limit;
-                    let full = |b: &Bundle| shards::selected(b, &options) >= limit;
                     let read = read_pages(
                         &mut bundle,
                         &mut chain,
-                        &full,
+                        options.limit,
                         deadline,
                         &options,
                         &cancel,
@@ -299,13 +297,13 @@ async fn fetch(
 }
 
 /// Reads pages of `chain` into `bundle`, one after the other, until
-/// `full` says the screen is, the chain ends, or [`PAGES_PER_SCREEN`] pages
+/// `wanted` articles are selected for `options`, the chain ends, or [`PAGES_PER_SCREEN`] pages
 /// were read. On a failure, the page not read stays in `chain.next` (so
 /// that trying again starts there).
 async fn read_pages(
     bundle: &mut Bundle,
     chain: &mut ChainRead,
-    full: &dyn Fn(&Bundle) -> bool,
+    wanted: usize,
     deadline: f64,
     options: &Options,
     cancel: &Rc<Cancel>,
@@ -313,7 +311,7 @@ async fn read_pages(
 ) -> Result<(), Stop> {
     let cached_only = options.images == Images::CachedOnly;
     for _ in 0..PAGES_PER_SCREEN {
-        if full(bundle) {
+        if shards::selected(bundle, options) >= wanted {
             break;
         }
         let Some(url) = chain.next.take() else {
@@ -367,11 +365,10 @@ pub fn more(
         let mut chain = chain;
         let mut warnings = Vec::new();
         let before = bundle.articles.len();
-        let full = |b: &Bundle| shards::selected(b, &options) >= wanted;
         let read = read_pages(
             &mut bundle,
             &mut chain,
-            &full,
+            wanted,
             deadline,
             &options,
             &cancel,
