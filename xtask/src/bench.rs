@@ -44,6 +44,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         Some("widget") => widget(args.get(1..).unwrap_or_default()),
         Some("hostile") => hostile(args.get(1..).unwrap_or_default()),
         Some("shards") => shards(args.get(1..).unwrap_or_default()),
+        Some("prerender") => prerender(args.get(1..).unwrap_or_default()),
         Some(other) => Err(format!(
             "unknown benchmark `{other}` (try: bundle, related, images, widget, shards, hostile)"
         )),
@@ -658,6 +659,70 @@ fn shards(args: &[String]) -> Result<(), String> {
     run(
         "first 24 cards of v2 archives: widget and vanilla-JS peer",
         cmd.args(&names),
+    )
+}
+
+/// `cargo xtask bench prerender [--runs N]`: the first card painted, CLS
+/// and bytes of script for 24 cards of a generated v2 archive (1,000
+/// articles, related off): `article-cards render`'s fragment taken over by
+/// the widget, the widget alone, and the vanilla-JS peer, in interleaved
+/// runs in headless Chromium; see `tests/e2e/bench/prerender.bench.js`.
+fn prerender(args: &[String]) -> Result<(), String> {
+    let mut runs = 9_usize;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--runs" => runs = count(rest.next().ok_or("--runs needs a number")?)?.max(1),
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    let exe = build_bundler()?;
+    let work = root().join("target/bench-prerender");
+    let articles = work.join("articles");
+    generate(&articles, 1_000, Images::Shared(SHARED_IMAGES), 40)?;
+    let archive = work.join("data/archive");
+    write_images(&archive)?;
+    let mut bundle = Command::new(&exe);
+    bundle
+        .arg("bundle")
+        .arg(&articles)
+        .arg("--out-dir")
+        .arg(&archive)
+        .args(["--related", "off", "--quiet"]);
+    run("bundle the archive (v2)", &mut bundle)?;
+    let mut render = Command::new(&exe);
+    render
+        .arg("render")
+        .arg(archive.join("index.json"))
+        .args([
+            "--src",
+            "/data/archive/index.json",
+            "--limit",
+            "24",
+            "--related",
+            "off",
+            "--theme",
+            "light",
+            "--css-href",
+            "/pkg/article-cards.css",
+            "--quiet",
+            "--out",
+        ])
+        .arg(work.join("data/fragment.html"));
+    run("prerender 24 cards", &mut render)?;
+    dist::build(false)?;
+    let e2e_dir = root().join("tests/e2e");
+    ensure_npm_deps(&e2e_dir, "the end-to-end test tools")?;
+    let chromium = tools::chromium()?;
+    run(
+        "first card painted: prerendered + takeover, widget, vanilla-JS peer",
+        Command::new("node")
+            .current_dir(&e2e_dir)
+            .env("CHROMIUM", chromium)
+            .arg("bench/prerender.bench.js")
+            .arg("--data")
+            .arg(work.join("data"))
+            .args(["--runs", &runs.to_string()]),
     )
 }
 
