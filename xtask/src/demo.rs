@@ -63,6 +63,7 @@ pub fn main(args: &[String]) -> Result<(), String> {
         }
         None => bundle(&[www.join("articles")], Some(&www.join("providers")), &out)?,
     }
+    own_posts(&www, args.port)?;
     crate::dist::main(&[])?;
     prerendered(&www)?;
     run(
@@ -106,6 +107,33 @@ fn bundle(inputs: &[PathBuf], providers: Option<&Path>, out: &Path) -> Result<()
     }
     cmd.arg("--out").arg(out);
     run("bundle the articles", &mut cmd)
+}
+
+/// `www/own-bundle.json`, the gallery's "your posts and feeds" panel: the
+/// invented Jekyll blog `www/jekyll-example` and RSS feed `www/feeds`,
+/// bundled as a blogger would. The blog's images are site paths
+/// (`/images/…`): `--asset-base` puts them under the demo's own `www/`.
+fn own_posts(www: &Path, port: u16) -> Result<(), String> {
+    let mut cmd = cargo();
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "article-cards",
+        "--bin",
+        "article-cards",
+        "--",
+        "bundle",
+        "--quiet",
+    ]);
+    cmd.arg(www.join("jekyll-example"))
+        .arg(www.join("feeds"))
+        .arg("--asset-base")
+        .arg(format!("http://127.0.0.1:{port}/www/"))
+        .arg("--out")
+        .arg(www.join("own-bundle.json"));
+    run("bundle the example blog and feed", &mut cmd)
 }
 
 /// `www/demo/prerendered.html`: the template with `article-cards render`'s
