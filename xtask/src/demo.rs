@@ -88,7 +88,9 @@ pub fn main(args: &[String]) -> Result<(), String> {
     run("serve the demo", &mut serve)
 }
 
-fn bundle(inputs: &[PathBuf], providers: Option<&Path>, out: &Path) -> Result<(), String> {
+/// `article-cards <subcommand>`, the release build (cargo builds it first
+/// when it is stale).
+fn article_cards(subcommand: &str) -> Command {
     let mut cmd = cargo();
     cmd.args([
         "run",
@@ -99,8 +101,13 @@ fn bundle(inputs: &[PathBuf], providers: Option<&Path>, out: &Path) -> Result<()
         "--bin",
         "article-cards",
         "--",
-        "bundle",
+        subcommand,
     ]);
+    cmd
+}
+
+fn bundle(inputs: &[PathBuf], providers: Option<&Path>, out: &Path) -> Result<(), String> {
+    let mut cmd = article_cards("bundle");
     cmd.args(inputs);
     if let Some(dir) = providers {
         cmd.arg("--providers").arg(dir);
@@ -114,20 +121,9 @@ fn bundle(inputs: &[PathBuf], providers: Option<&Path>, out: &Path) -> Result<()
 /// bundled as a blogger would. The blog's images are site paths
 /// (`/images/…`): `--asset-base` puts them under the demo's own `www/`.
 fn own_posts(www: &Path, port: u16) -> Result<(), String> {
-    let mut cmd = cargo();
-    cmd.args([
-        "run",
-        "--quiet",
-        "--release",
-        "-p",
-        "article-cards",
-        "--bin",
-        "article-cards",
-        "--",
-        "bundle",
-        "--quiet",
-    ]);
-    cmd.arg(www.join("jekyll-example"))
+    let mut cmd = article_cards("bundle");
+    cmd.arg("--quiet")
+        .arg(www.join("jekyll-example"))
         .arg(www.join("feeds"))
         .arg("--asset-base")
         .arg(format!("http://127.0.0.1:{port}/www/"))
@@ -153,17 +149,8 @@ fn prerendered(www: &Path) -> Result<(), String> {
         ),
     ] {
         let fragment = demo.join("prerendered.fragment.html");
-        let mut cmd = cargo();
+        let mut cmd = article_cards("render");
         cmd.args([
-            "run",
-            "--quiet",
-            "--release",
-            "-p",
-            "article-cards",
-            "--bin",
-            "article-cards",
-            "--",
-            "render",
             "--quiet",
             "--src",
             "/www/bundle.json",
