@@ -708,7 +708,7 @@ fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliErro
 /// Why a bundle over the widget's limit is not written, naming the largest
 /// articles (by their serialized size) as the ones to look at.
 fn too_large(bundle: &bundle::Bundle, len: usize, out: &Path) -> String {
-    let mut sizes: Vec<(usize, &bundle::Article)> = bundle
+    let sizes: Vec<(usize, &bundle::Article)> = bundle
         .articles
         .iter()
         .map(|a| {
@@ -721,6 +721,18 @@ fn too_large(bundle: &bundle::Bundle, len: usize, out: &Path) -> String {
             (size, a)
         })
         .collect();
+    format!(
+        "the bundle would be {}, over the widget's {} limit; nothing written to {}. Largest articles: {}",
+        human_bytes(len),
+        human_bytes(MAX_BUNDLE_BYTES),
+        out.display(),
+        largest_articles(sizes)
+    )
+}
+
+/// The five heaviest of `sizes` (bytes, article), heaviest first, as the
+/// too-large messages of `--out` and `--out-dir` name them.
+pub(crate) fn largest_articles(mut sizes: Vec<(usize, &bundle::Article)>) -> String {
     sizes.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
     let largest: Vec<String> = sizes
         .iter()
@@ -731,13 +743,7 @@ fn too_large(bundle: &bundle::Bundle, len: usize, out: &Path) -> String {
             format!("{} `{title}` {url}", human_bytes(*size))
         })
         .collect();
-    format!(
-        "the bundle would be {}, over the widget's {} limit; nothing written to {}. Largest articles: {}",
-        human_bytes(len),
-        human_bytes(MAX_BUNDLE_BYTES),
-        out.display(),
-        largest.join("; ")
-    )
+    largest.join("; ")
 }
 
 /// `812 bytes`, `14.2 KiB`, `5.0 MiB`.

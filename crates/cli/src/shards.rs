@@ -462,7 +462,7 @@ fn check_sizes(
 }
 
 fn too_large(encoded: &Encoded, bundle: &Bundle, page: &[usize], len: usize, dir: &Path) -> String {
-    let mut sizes: Vec<(usize, &Article)> = page
+    let sizes: Vec<(usize, &Article)> = page
         .iter()
         .filter_map(|&i| {
             let a = bundle.articles.get(i)?;
@@ -487,23 +487,13 @@ fn too_large(encoded: &Encoded, bundle: &Bundle, page: &[usize], len: usize, dir
             Some((own + records, a))
         })
         .collect();
-    sizes.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
-    let largest: Vec<String> = sizes
-        .iter()
-        .take(5)
-        .map(|(size, a)| {
-            let title = bundle::text::truncate_chars(&a.title, 60).0;
-            let url = bundle::text::truncate_chars(&a.url, 100).0;
-            format!("{} `{title}` {url}", human_bytes(*size))
-        })
-        .collect();
     format!(
         "a page of {} articles would be {}, over the widget's {} limit; nothing written to {} (try a smaller --page-size). Its largest articles: {}",
         page.len(),
         human_bytes(len),
         human_bytes(MAX_BUNDLE_BYTES),
         dir.display(),
-        largest.join("; ")
+        crate::largest_articles(sizes)
     )
 }
 
