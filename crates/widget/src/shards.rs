@@ -23,8 +23,9 @@ use crate::json::Value;
 use crate::options::Options;
 use crate::select;
 
-/// Most pages of a chain fetched at once: the manifest names one or two
-/// for the first screen; more are reached by `prev`.
+/// Most of a chain's `pages` read from the manifest: it names one or two
+/// for the first screen (the widget fetches the first and follows `prev`,
+/// which names the second too).
 pub const FIRST_PAGES: usize = 2;
 
 /// Most pages fetched for one screen of cards (the first, or one "Load
