@@ -87,11 +87,9 @@ async function watchShifts(page) {
 }
 
 /**
- * Holds the loader scripts until the returned function is called. A
- * stylesheet linked in a shadow root does not block rendering, so on a
- * cold cache the prerendered cards can be painted once before it applies
- * (docs/prerender.md, "Caveats"): the takeover is measured from a styled
- * prerender, and the shifts before it are set aside.
+ * Holds the loader scripts until the returned function is called, so that
+ * the page is measured with the prerendered cards alone before the widget
+ * starts.
  */
 async function holdScripts(context) {
   let open;
@@ -103,7 +101,7 @@ async function holdScripts(context) {
   return open;
 }
 
-/** Waits until the prerendered cards are styled, then clears the shifts. */
+/** Waits until the prerendered cards are styled, and two frames more. */
 async function styled(page) {
   await page.waitForFunction(() => {
     const root = document.querySelector("#news > *").shadowRoot;
@@ -113,7 +111,6 @@ async function styled(page) {
   await page.evaluate(
     () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
   );
-  await page.evaluate(() => (window.__shifts = []));
 }
 
 /** Waits until the widget has replaced the prerendered cards. */
