@@ -8,15 +8,23 @@
 //! The real-world corpus (not in the repository): set
 //! `ARTICLE_CARDS_CORPUS` (CI: `../shared/corpus`) to run these.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use article_cards::{BundleOptions, Severity, bundle_paths};
 use bundle::safe_url::is_absolute_http;
 use bundle::{ArticleType, Bundle};
 
+#[path = "support/repo.rs"]
+mod repo;
+
+/// The corpus folder. A relative `ARTICLE_CARDS_CORPUS` is read from the
+/// repository root, where CI and `cargo xtask test` set it, not from this
+/// crate's folder, where cargo runs the test.
 fn corpus() -> Option<PathBuf> {
     match std::env::var_os("ARTICLE_CARDS_CORPUS") {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir).join("smartable-power-apps")),
+        Some(dir) if !dir.is_empty() => {
+            Some(Path::new(repo::ROOT).join(dir).join("smartable-power-apps"))
+        }
         _ => {
             println!("skipped: ARTICLE_CARDS_CORPUS not set");
             None
