@@ -7,17 +7,9 @@
 //! [`RETRY_AFTER_MAX_MS`]), still within the retry budget and the deadline.
 //! A [`Cancel`] aborts the request in flight when the widget goes away.
 //!
-//! `src` may also name a version 2 manifest ([`decode_any`] tells them
-//! apart by content): then the pages of the chain the options need
-//! ([`shards::chain_for`]) are fetched too, one after the other from the
-//! newest by each page's `prev`, each by the same machinery (deadline,
-//! retries, cap per file, [`Cancel`]), and "Load more" fetches older pages
-//! the same way with [`more`].
-//!
-//! Each version 1 bundle that decodes is kept as the reader's *last good
-//! copy* of its URL (the Cache API, at most [`KEPT_URLS`] URLs); when a
-//! later load of that URL fails, the copy is shown instead of the error. A
-//! version 2 manifest and its pages are not kept (docs/offline-copy.md).
+//! Each bundle that decodes is kept as the reader's *last good copy* of its
+//! URL (the Cache API, at most [`KEPT_URLS`] URLs); when a later load of
+//! that URL fails, the copy is shown instead of the error.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -33,10 +25,8 @@ use web_sys::{
 };
 
 use crate::browser;
-use crate::decode::{Decoded, MAX_BUNDLE_BYTES, decode_any, decode_page, decode_with, load_error};
+use crate::decode::{MAX_BUNDLE_BYTES, decode_with, load_error};
 use crate::model::{LoadError, LoadErrorKind};
-use crate::options::{Images, Options};
-use crate::shards::{self, PAGES_PER_SCREEN};
 use bundle::Bundle;
 
 /// Delay before retry `n` (0-based): 300 ms, 900 ms, 2.7 s, … capped at 10 s.
@@ -73,38 +63,9 @@ pub enum Outcome {
         /// Why the load failed, when this bundle is the reader's last good
         /// copy of the URL rather than what the server sent now.
         offline: Option<LoadError>,
-        /// For a version 2 manifest: the chain read, and where it goes on.
-        chain: Option<ChainRead>,
     },
     Failed(LoadError),
     /// The widget went away (or its `src` changed): show nothing.
-    Cancelled,
-}
-
-/// How far a version 2 chain has been read.
-#[derive(Debug, Clone, Default)]
-pub struct ChainRead {
-    /// The manifest's URL (after redirects): shard names resolve against it.
-    pub base: String,
-    /// The page to fetch next (an absolute URL): the chain's newest page,
-    /// then the `prev` of the last page read; `None` at the chain's end.
-    pub next: Option<String>,
-    /// The pages read, so that a `prev` naming one of them again ends the
-    /// chain instead of looping.
-    pub seen: Vec<String>,
-}
-
-/// How fetching older pages of a chain ([`more`]) ended.
-#[derive(Debug)]
-pub enum More {
-    Read {
-        /// The bundle with the pages read added; `None` when none was.
-        bundle: Option<Bundle>,
-        chain: ChainRead,
-        warnings: Vec<String>,
-        /// Why it stopped before the screen was full, when a page failed.
-        error: Option<LoadError>,
-    },
     Cancelled,
 }
 
@@ -156,21 +117,32 @@ enum AttemptError {
     Cancelled,
 }
 
-/// Loads and decodes what `options.src` names within `options.timeout_ms`
-/// (all attempts and the pauses between them), with at most
-/// `options.retries` retries; `images: cached-only` keeps only images on
-/// the bundle's origin (see [`decode_with`]). For a version 2 manifest,
-/// the first screen of the chain the options need is read too, within the
-/// same time.
+/// Loads and decodes the bundle at `src` within `timeout_ms` (all attempts
+/// and the pauses between them), with at most `retries` retries;
+/// `cached_only`: keep only images on the bundle's origin (see
+/// [`decode_with`]).
 ///
 /// The first request is sent before this returns, not when the future is
 /// first polled: a spawned future runs after the render that spawned it,
 /// and the network can use the time the skeleton's render takes.
-pub fn load(options: &Rc<Options>, cancel: &Rc<Cancel>) -> impl Future<Output = Outcome> + 'static {
-    let url = browser::absolute_url(&options.src);
-    let deadline = js_sys::Date::now() + f64::from(options.timeout_ms);
-    let first = start(&url, options.timeout_ms, cancel);
-    run(url, first, deadline, Rc::clone(options), Rc::clone(cancel))
+pub fn load(
+    src: &str,
+    timeout_ms: u32,
+    retries: u32,
+    cached_only: bool,
+    cancel: &Rc<Cancel>,
+) -> impl Future<Output = Outcome> + 'static {
+    let url = browser::absolute_url(src);
+    let deadline = js_sys::Date::now() + f64::from(timeout_ms);
+    let first = start(&url, timeout_ms, cancel);
+    run(
+        url,
+        first,
+        deadline,
+        retries,
+        cached_only,
+        Rc::clone(cancel),
+    )
 }
 
 /// Milliseconds left until `deadline` (a `Date.now()` value), 0 when past.
@@ -180,72 +152,58 @@ fn left_ms(deadline: f64) -> u32 {
     left as u32
 }
 
-/// Why fetching a file stopped.
-enum Stop {
-    Failed(LoadError),
-    Cancelled,
-}
-
-/// The load of [`load`], its first request already started.
+/// The attempts of [`load`], the first one already started.
 async fn run(
     url: String,
     first: Result<Started, AttemptError>,
     deadline: f64,
-    options: Rc<Options>,
+    retries: u32,
+    cached_only: bool,
     cancel: Rc<Cancel>,
 ) -> Outcome {
-    let cached_only = options.images == Images::CachedOnly;
-    let error = match fetch(&url, first, deadline, options.retries, &cancel).await {
-        Err(Stop::Cancelled) => return Outcome::Cancelled,
-        Err(Stop::Failed(e)) => e,
-        Ok((mut bytes, final_url)) => {
-            let base = if final_url.is_empty() {
-                url.clone()
-            } else {
-                final_url
-            };
-            match decode_any(&bytes, Some(&base), &options) {
-                Ok((Decoded::Bundle(bundle), warnings)) => {
-                    keep(&url, &base, &mut bytes);
-                    return Outcome::Loaded {
-                        bundle,
-                        warnings,
-                        base,
-                        offline: None,
-                        chain: None,
-                    };
-                }
-                Ok((Decoded::Manifest { mut bundle, first }, mut warnings)) => {
-                    let mut chain = ChainRead {
-                        next: first.into_iter().next(),
-                        base,
-                        seen: Vec::new(),
-                    };
-                    let read = read_pages(
-                        &mut bundle,
-                        &mut chain,
-                        options.limit,
-                        deadline,
-                        &options,
-                        &cancel,
-                        &mut warnings,
-                    );
-                    // The first screen is all or nothing: Retry starts over.
-                    return match read.await {
-                        Ok(()) => Outcome::Loaded {
+    let cancel = &cancel;
+    let mut started = first;
+    let mut retry = 0;
+    let error = loop {
+        let result = match started {
+            Ok(started) => finish(started, cancel).await,
+            Err(e) => Err(e),
+        };
+        let (kind, wait_ms) = match result {
+            Ok((mut bytes, final_url)) => {
+                let base = if final_url.is_empty() {
+                    url.clone()
+                } else {
+                    final_url
+                };
+                match decode_with(&bytes, Some(&base), cached_only) {
+                    Ok((bundle, warnings)) => {
+                        keep(&url, &base, &mut bytes);
+                        return Outcome::Loaded {
                             bundle,
                             warnings,
-                            base: chain.base.clone(),
+                            base,
                             offline: None,
-                            chain: Some(chain),
-                        },
-                        Err(Stop::Failed(e)) => Outcome::Failed(e),
-                        Err(Stop::Cancelled) => Outcome::Cancelled,
-                    };
+                        };
+                    }
+                    Err(e) => break e,
                 }
-                Err(e) => e,
             }
+            Err(AttemptError::Cancelled) => return Outcome::Cancelled,
+            Err(AttemptError::Final(e)) => break e,
+            Err(AttemptError::Transient(kind)) => (kind, backoff_ms(retry)),
+            Err(AttemptError::RetryAfter(kind, ms)) => (kind, ms),
+        };
+        // No retry that could not finish before the deadline: the reader
+        // gets the error (or the last good copy) on time instead.
+        if retry >= retries || wait_ms >= left_ms(deadline) {
+            break load_error(kind);
         }
+        if !sleep(wait_ms, cancel).await {
+            return Outcome::Cancelled;
+        }
+        retry += 1;
+        started = start(&url, left_ms(deadline), cancel);
     };
     match last_good(&url, cached_only).await {
         Some((bundle, warnings, base)) => Outcome::Loaded {
@@ -253,139 +211,8 @@ async fn run(
             warnings,
             base,
             offline: Some(error),
-            chain: None,
         },
         None => Outcome::Failed(error),
-    }
-}
-
-/// The body of `url` (and its URL after redirects), with retries on
-/// network errors, 5xx and 429 while `deadline` leaves room for them; the
-/// first attempt already started.
-async fn fetch(
-    url: &str,
-    first: Result<Started, AttemptError>,
-    deadline: f64,
-    retries: u32,
-    cancel: &Rc<Cancel>,
-) -> Result<(Vec<u8>, String), Stop> {
-    let mut started = first;
-    let mut retry = 0;
-    loop {
-        let result = match started {
-            Ok(started) => finish(started, cancel).await,
-            Err(e) => Err(e),
-        };
-        let (kind, wait_ms) = match result {
-            Ok(body) => return Ok(body),
-            Err(AttemptError::Cancelled) => return Err(Stop::Cancelled),
-            Err(AttemptError::Final(e)) => return Err(Stop::Failed(e)),
-            Err(AttemptError::Transient(kind)) => (kind, backoff_ms(retry)),
-            Err(AttemptError::RetryAfter(kind, ms)) => (kind, ms),
-        };
-        // No retry that could not finish before the deadline: the reader
-        // gets the error (or the last good copy) on time instead.
-        if retry >= retries || wait_ms >= left_ms(deadline) {
-            return Err(Stop::Failed(load_error(kind)));
-        }
-        if !sleep(wait_ms, cancel).await {
-            return Err(Stop::Cancelled);
-        }
-        retry += 1;
-        started = start(url, left_ms(deadline), cancel);
-    }
-}
-
-/// Reads pages of `chain` into `bundle`, one after the other, until
-/// `wanted` articles are selected for `options`, the chain ends, or [`PAGES_PER_SCREEN`] pages
-/// were read. On a failure, the page not read stays in `chain.next` (so
-/// that trying again starts there).
-async fn read_pages(
-    bundle: &mut Bundle,
-    chain: &mut ChainRead,
-    wanted: usize,
-    deadline: f64,
-    options: &Options,
-    cancel: &Rc<Cancel>,
-    warnings: &mut Vec<String>,
-) -> Result<(), Stop> {
-    let cached_only = options.images == Images::CachedOnly;
-    for _ in 0..PAGES_PER_SCREEN {
-        if shards::selected(bundle, options) >= wanted {
-            break;
-        }
-        let Some(url) = chain.next.take() else {
-            break;
-        };
-        let first = start(&url, left_ms(deadline), cancel);
-        let page = match fetch(&url, first, deadline, options.retries, cancel).await {
-            Ok((bytes, _)) => {
-                decode_page(&bytes, Some(&chain.base), cached_only, &bundle.providers)
-                    .map_err(Stop::Failed)
-            }
-            Err(stop) => Err(stop),
-        };
-        let (mut page, page_warnings) = match page {
-            Ok(page) => page,
-            Err(stop) => {
-                chain.next = Some(url);
-                return Err(stop);
-            }
-        };
-        warnings.extend(page_warnings);
-        chain.seen.push(url);
-        chain.next = page.prev.take().filter(|prev| {
-            let again = chain.seen.contains(prev);
-            if again {
-                warnings.push(
-                    "a page's `prev` names a page already read: the chain ends there.".to_owned(),
-                );
-            }
-            !again
-        });
-        shards::append(bundle, page);
-    }
-    Ok(())
-}
-
-/// Reads older pages of `chain` (after those in `bundle`) until `wanted`
-/// articles are selected for `options`, the chain ends, or
-/// [`PAGES_PER_SCREEN`] pages were read, within `options.timeout_ms`.
-pub fn more(
-    bundle: &Bundle,
-    chain: ChainRead,
-    wanted: usize,
-    options: &Rc<Options>,
-    cancel: &Rc<Cancel>,
-) -> impl Future<Output = More> + 'static {
-    let mut bundle = bundle.clone();
-    let (options, cancel) = (Rc::clone(options), Rc::clone(cancel));
-    let deadline = js_sys::Date::now() + f64::from(options.timeout_ms);
-    async move {
-        let mut chain = chain;
-        let mut warnings = Vec::new();
-        let before = bundle.articles.len();
-        let read = read_pages(
-            &mut bundle,
-            &mut chain,
-            wanted,
-            deadline,
-            &options,
-            &cancel,
-            &mut warnings,
-        )
-        .await;
-        let error = match read {
-            Ok(()) => None,
-            Err(Stop::Failed(e)) => Some(e),
-            Err(Stop::Cancelled) => return More::Cancelled,
-        };
-        More::Read {
-            bundle: (bundle.articles.len() > before).then_some(bundle),
-            chain,
-            warnings,
-            error,
-        }
     }
 }
 

@@ -6,12 +6,7 @@
 //! `{message, offline}` (both, with `offline: true`, when the last good copy
 //! is shown), `article-cards:select` `{id, url}` (bubbling, composed
 //! `CustomEvent`s).
-//!
-//! For a version 2 manifest the root also keeps how far the chain has been
-//! read ([`ChainState`]) and fetches older pages when the view asks for
-//! more articles than it has ([`load::more`]), under the load's [`Cancel`].
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
@@ -21,11 +16,10 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::{ViewProps, text_key, use_keyed_effect, use_view};
-use crate::load::{self, Cancel, ChainRead, More, Outcome};
-use crate::model::{ChainView, LoadError, LoadState, Selection};
+use crate::load::{self, Cancel, Outcome};
+use crate::model::{LoadState, Selection};
 use crate::options::{Images, Options};
 use crate::time;
-use bundle::{ArticleType, Bundle};
 
 pub const EVENT_READY: &str = "article-cards:ready";
 pub const EVENT_ERROR: &str = "article-cards:error";
@@ -55,28 +49,6 @@ struct LoadKey {
     images: Images,
     /// The Retry count.
     retry: u32,
-    /// What picks a version 2 manifest's chain and its first screen; a
-    /// version 1 bundle holds every article, so for it these do not count.
-    filters: Filters,
-}
-
-#[derive(Clone, PartialEq)]
-struct Filters {
-    topics: Rc<[AttrValue]>,
-    providers: Rc<[AttrValue]>,
-    types: Rc<[ArticleType]>,
-    limit: usize,
-}
-
-impl LoadKey {
-    /// Whether a load for `self` is one for `other` too (`sharded`: that
-    /// load read a version 2 manifest, whose chain depends on the filters).
-    fn same_load(&self, other: &LoadKey, sharded: bool) -> bool {
-        self.src == other.src
-            && self.images == other.images
-            && self.retry == other.retry
-            && (!sharded || self.filters == other.filters)
-    }
 }
 
 /// Which load of this widget, counted from 1 as they start.
@@ -98,18 +70,6 @@ struct RootState {
 struct Finished {
     id: LoadId,
     load: LoadState,
-    /// For a version 2 manifest: the chain being read.
-    chain: Option<ChainState>,
-}
-
-/// How far the chain of a finished version 2 load has been read.
-#[derive(Clone)]
-struct ChainState {
-    read: Rc<ChainRead>,
-    /// Older pages are being fetched.
-    fetching: bool,
-    /// Why the last fetch of older pages failed.
-    error: Option<LoadError>,
 }
 
 /// A change to a [`RootState`].
@@ -119,17 +79,6 @@ enum RootAction {
         id: LoadId,
         load: LoadState,
         bundle_url: Option<AttrValue>,
-        chain: Option<ChainRead>,
-    },
-    /// Load `id` fetches older pages of its chain.
-    Fetching(LoadId),
-    /// Load `id` fetched older pages: its bundle with them (`None` when
-    /// none was read), and why it stopped short, if it did.
-    Fetched {
-        id: LoadId,
-        bundle: Option<Rc<Bundle>>,
-        read: ChainRead,
-        error: Option<LoadError>,
     },
     Retry,
 }
@@ -141,21 +90,6 @@ impl RootState {
             Some(finished) if finished.id == current => finished.load.clone(),
             _ => LoadState::Loading,
         }
-    }
-
-    /// The chain of load `id`, when it finished reading a manifest.
-    fn chain(&self, id: LoadId) -> Option<&ChainState> {
-        self.finished
-            .as_ref()
-            .filter(|f| f.id == id)
-            .and_then(|f| f.chain.as_ref())
-    }
-
-    fn chain_of(&mut self, id: LoadId) -> Option<&mut ChainState> {
-        self.finished
-            .as_mut()
-            .filter(|f| f.id == id)
-            .and_then(|f| f.chain.as_mut())
     }
 }
 
@@ -169,41 +103,10 @@ impl Reducible for RootState {
                 id,
                 load,
                 bundle_url,
-                chain,
             } => {
-                let chain = chain.map(|read| ChainState {
-                    read: Rc::new(read),
-                    fetching: false,
-                    error: None,
-                });
-                next.finished = Some(Finished { id, load, chain });
+                next.finished = Some(Finished { id, load });
                 if bundle_url.is_some() {
                     next.bundle_url = bundle_url;
-                }
-            }
-            RootAction::Fetching(id) => {
-                if let Some(chain) = next.chain_of(id) {
-                    chain.fetching = true;
-                    chain.error = None;
-                }
-            }
-            RootAction::Fetched {
-                id,
-                bundle,
-                read,
-                error,
-            } => {
-                if let Some(chain) = next.chain_of(id) {
-                    *chain = ChainState {
-                        read: Rc::new(read),
-                        fetching: false,
-                        error,
-                    };
-                }
-                if let (Some(finished), Some(bundle)) = (&mut next.finished, bundle)
-                    && finished.id == id
-                {
-                    finished.load = LoadState::Ready(bundle);
                 }
             }
             RootAction::Retry => next.retry = self.retry.wrapping_add(1),
@@ -225,10 +128,6 @@ struct CurrentLoad {
 struct InFlight {
     key: LoadKey,
     cancel: Rc<Cancel>,
-    /// Older pages of its chain are being fetched: set when a fetch
-    /// starts, before the state says so, so that a second click in the
-    /// meantime starts nothing.
-    fetching: Rc<Cell<bool>>,
 }
 
 impl CurrentLoad {
@@ -245,21 +144,13 @@ impl CurrentLoad {
     /// idempotent: rendering again with the same key returns the same id
     /// and starts nothing. A new key cancels the load in flight, so its
     /// outcome is never dispatched.
-    ///
-    /// `sharded`: the current load read a version 2 manifest, so other
-    /// filters need another chain, and so another load.
     fn start_if_new(
         &mut self,
         key: LoadKey,
-        sharded: bool,
         options: &Rc<Options>,
         dispatcher: &UseReducerDispatcher<RootState>,
     ) -> LoadId {
-        if self
-            .load
-            .as_ref()
-            .is_some_and(|load| load.key.same_load(&key, sharded))
-        {
+        if self.load.as_ref().is_some_and(|load| load.key == key) {
             return self.started;
         }
         if let Some(previous) = self.load.take() {
@@ -267,11 +158,7 @@ impl CurrentLoad {
         }
         self.started = self.started.wrapping_add(1);
         let cancel = start_load(self.started, Rc::clone(options), dispatcher.clone());
-        self.load = Some(InFlight {
-            key,
-            cancel,
-            fetching: Rc::default(),
-        });
+        self.load = Some(InFlight { key, cancel });
         self.started
     }
 }
@@ -294,14 +181,19 @@ fn start_load(
 ) -> Rc<Cancel> {
     let cancel = Cancel::new();
     let task_cancel = Rc::clone(&cancel);
-    let loading = load::load(&options, &cancel);
+    let loading = load::load(
+        &options.src,
+        options.timeout_ms,
+        options.retries,
+        options.images == Images::CachedOnly,
+        &cancel,
+    );
     spawn_local(async move {
         let outcome = loading.await;
         if task_cancel.is_cancelled() {
             return;
         }
         let mut bundle_url = None;
-        let mut chain = None;
         let load = match outcome {
             Outcome::Cancelled => return,
             Outcome::Loaded {
@@ -309,9 +201,7 @@ fn start_load(
                 warnings,
                 base,
                 offline,
-                chain: read,
             } => {
-                chain = read;
                 for warning in &warnings {
                     browser::warn(warning);
                 }
@@ -340,92 +230,23 @@ fn start_load(
             id,
             load,
             bundle_url,
-            chain,
         });
     });
     cancel
-}
-
-/// Fetches older pages of load `id`'s chain until `wanted` articles are
-/// selected (or the chain ends), unless a fetch is already under way.
-fn fetch_more(
-    id: LoadId,
-    wanted: usize,
-    bundle: &Bundle,
-    chain: &ChainState,
-    current: &RefCell<CurrentLoad>,
-    options: &Rc<Options>,
-    dispatcher: &UseReducerDispatcher<RootState>,
-) {
-    // Not borrowed across the dispatch, which may render (and so borrow
-    // the current load) at once.
-    let in_flight = {
-        let current = current.borrow();
-        current
-            .load
-            .as_ref()
-            .filter(|_| current.started == id)
-            .map(|load| (Rc::clone(&load.fetching), Rc::clone(&load.cancel)))
-    };
-    let Some((fetching, cancel)) = in_flight else {
-        return;
-    };
-    if chain.read.next.is_none() || fetching.replace(true) {
-        return;
-    }
-    dispatcher.dispatch(RootAction::Fetching(id));
-    let reading = load::more(bundle, (*chain.read).clone(), wanted, options, &cancel);
-    let (dispatcher, src) = (dispatcher.clone(), options.src.clone());
-    spawn_local(async move {
-        let outcome = reading.await;
-        fetching.set(false);
-        let More::Read {
-            bundle,
-            chain: read,
-            warnings,
-            error,
-        } = outcome
-        else {
-            return;
-        };
-        if cancel.is_cancelled() {
-            return;
-        }
-        for warning in &warnings {
-            browser::warn(warning);
-        }
-        if let Some(error) = &error {
-            browser::warn(&format!("{} ({src})", error.message));
-        }
-        dispatcher.dispatch(RootAction::Fetched {
-            id,
-            bundle: bundle.map(Rc::new),
-            read,
-            error,
-        });
-    });
 }
 
 #[component]
 pub fn Widget(props: &WidgetProps) -> Html {
     let root = use_reducer(RootState::default);
     let current = use_mut_ref(CurrentLoad::default);
-    let options = &props.options;
     let key = LoadKey {
-        src: options.src.clone(),
-        images: options.images,
+        src: props.options.src.clone(),
+        images: props.options.images,
         retry: root.retry,
-        filters: Filters {
-            topics: Rc::clone(&options.topics),
-            providers: Rc::clone(&options.providers),
-            types: Rc::clone(&options.types),
-            limit: options.limit,
-        },
     };
-    let sharded = root.chain(current.borrow().started).is_some();
     let id = current
         .borrow_mut()
-        .start_if_new(key, sharded, options, &root.dispatcher());
+        .start_if_new(key, &props.options, &root.dispatcher());
     let load = root.load(id);
 
     let locale = AttrValue::from(browser::resolve_locale(props.options.locale.as_deref()));
@@ -511,45 +332,13 @@ pub fn Widget(props: &WidgetProps) -> Html {
         )
     });
 
-    // A version 2 chain: what "Load more" can still fetch, and how.
-    let chain = root.chain(id).map(|chain| {
-        let (bundle, chain_state) = (load.clone(), chain.clone());
-        let (current, options, dispatcher) = (
-            Rc::clone(&current),
-            Rc::clone(&props.options),
-            root.dispatcher(),
-        );
-        ChainView {
-            id,
-            more: chain.read.next.is_some(),
-            fetching: chain.fetching,
-            error: chain.error.clone(),
-            on_more: Callback::from(move |wanted: usize| {
-                if let LoadState::Ready(bundle) = &bundle {
-                    fetch_more(
-                        id,
-                        wanted,
-                        bundle,
-                        &chain_state,
-                        &current,
-                        &options,
-                        &dispatcher,
-                    );
-                }
-            }),
-        }
-    });
-
-    use_view(
-        &ViewProps {
-            state: load,
-            options: Rc::clone(&props.options),
-            now_ms: browser::now_ms(),
-            locale,
-            on_retry,
-            on_select,
-            bundle_url: root.bundle_url.clone(),
-        },
-        chain.as_ref(),
-    )
+    use_view(&ViewProps {
+        state: load,
+        options: Rc::clone(&props.options),
+        now_ms: browser::now_ms(),
+        locale,
+        on_retry,
+        on_select,
+        bundle_url: root.bundle_url.clone(),
+    })
 }
