@@ -1,5 +1,5 @@
 // `cargo xtask bench prerender`: the first card painted, CLS and bytes of
-// script for the same 24 cards of one v2 archive shown three ways, in
+// script for the same 24 cards of one bundle shown three ways, in
 // interleaved runs in headless Chromium on one loopback origin:
 // - `prerendered`: `article-cards render`'s fragment in the HTML, taken
 //   over by the widget (script-tag embed);
@@ -10,7 +10,8 @@
 //
 //   node bench/prerender.bench.js --data DIR [--runs N]
 //
-// DIR/archive/index.json is the archive (its shards and images beside it);
+// DIR/archive/index.json is the bundle (version 1, which the widget reads;
+// its images beside it);
 // DIR/fragment.html is `article-cards render DIR/archive/index.json --src
 // /data/archive/index.json --limit 24 --related off --theme light
 // --css-href /pkg/article-cards.css`.

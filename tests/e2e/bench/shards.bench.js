@@ -84,12 +84,21 @@ async function main() {
   }
   const results = new Map();
   const problems = [];
+  // The widget of this release reads version 1 only (docs/bundle.md, "What
+  // the widget reads"): it refuses the manifest, once is enough to say so.
+  let widgetReadsV2 = true;
   try {
     for (let run = 1; run <= options.runs; run++) {
       for (const c of cases) {
         for (const renderer of RENDERERS) {
+          if (renderer === "widget" && !widgetReadsV2) continue;
           const key = `${c.archive}\t${c.topic ?? ""}\t${renderer}`;
           const r = await once(browser, server.origin, c.archive, renderer, c.topic);
+          if (renderer === "widget" && /this widget reads version 1\./.test(r.error ?? "")) {
+            widgetReadsV2 = false;
+            process.stderr.write("  the widget of this build does not read version 2: peer only\n");
+            continue;
+          }
           const label = `${c.archive}${c.topic ? ` topic ${c.topic}` : ""}, ${renderer}, run ${run}`;
           if (r.error) {
             problems.push(`${label}: ${r.error}`);
@@ -119,7 +128,8 @@ async function main() {
     for (const renderer of RENDERERS) {
       const rs = results.get(`${c.archive}\t${c.topic ?? ""}\t${renderer}`) || [];
       if (rs.length === 0) {
-        rows.push(`| ${c.archive} | ${c.topic ?? "—"} | ${renderer} | failed ||||||`);
+        const why = renderer === "widget" && !widgetReadsV2 ? "does not read version 2" : "failed";
+        rows.push(`| ${c.archive} | ${c.topic ?? "—"} | ${renderer} | ${why} ||||||`);
         continue;
       }
       const time = median(rs.map((r) => r.toCards));

@@ -11,6 +11,8 @@
 //
 //   import { render } from "./vanilla.js";
 //   await render(host, { src: "/data/a/index.json", limit: 24, topic: "Climate" });
+//
+// It reads a version 1 bundle too (all its articles are in the one file).
 
 const SAFE = /^https?:$/;
 
@@ -182,8 +184,18 @@ export async function render(host, { src, limit = 24, topic = null, css = "/css/
   root.adoptedStyleSheets = [await styles(css)];
   const base = new URL(src, location.href).href;
   const manifest = await getJson(base);
-  if (manifest.version !== 2) throw new Error(`${src}: not a v2 manifest`);
-  const articles = await articlesOf(chainFor(manifest, topic), base, limit);
+  let articles;
+  if (manifest.version === 1) {
+    // A version 1 bundle: its articles are in newest order already.
+    const want = topic && topic.toLowerCase();
+    articles = (manifest.articles || [])
+      .filter((a) => !want || (a.topics || []).some((t) => String(t).toLowerCase() === want))
+      .slice(0, limit);
+  } else if (manifest.version === 2) {
+    articles = await articlesOf(chainFor(manifest, topic), base, limit);
+  } else {
+    throw new Error(`${src}: neither a version 1 bundle nor a version 2 manifest`);
+  }
   const format = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, {
     numeric: "auto",
   });
