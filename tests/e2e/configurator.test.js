@@ -25,8 +25,9 @@ let bundle;
 
 before(async () => {
   version = JSON.parse(await readFile(path.join(ROOT, "pkg/package.json"), "utf8")).version;
-  bundle = JSON.parse(await readFile(path.join(ROOT, "www/bundle.json"), "utf8"));
+  // The demo writes www/bundle.json (not in the repository): read it after.
   demo = await startDemo();
+  bundle = JSON.parse(await readFile(path.join(ROOT, "www/bundle.json"), "utf8"));
   origin = demo.origin;
   browser = await launch();
 });
