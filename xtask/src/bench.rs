@@ -273,8 +273,8 @@ fn count(arg: &str) -> Result<usize, String> {
 }
 
 /// Builds the release bundler; returns its path (in `CARGO_TARGET_DIR`
-/// when set).
-fn build_bundler() -> Result<PathBuf, String> {
+/// when set). `release` packs the same build.
+pub fn build_bundler() -> Result<PathBuf, String> {
     run(
         "build the bundler (release)",
         cargo().args([
@@ -286,7 +286,9 @@ fn build_bundler() -> Result<PathBuf, String> {
             "article-cards",
         ]),
     )?;
-    Ok(dist::target_dir().join("release/article-cards"))
+    Ok(dist::target_dir()
+        .join("release")
+        .join(format!("article-cards{}", std::env::consts::EXE_SUFFIX)))
 }
 
 /// One way of turning the generated files into JSON, timed by `bench bundle`.

@@ -35,7 +35,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256, Sha384};
 
 use crate::dist::{self, Dist};
-use crate::util::{cargo, npm, output, root, run};
+use crate::util::{npm, output, root, run};
 
 /// Starts the generated snippet region of `pkg/README.md` (it ends at the
 /// next line holding `END generated`).
@@ -486,19 +486,8 @@ fn host_triple() -> Result<String, String> {
 
 fn cli_archive(version: &str, artifacts: &Path) -> Result<PathBuf, String> {
     let root = root();
-    run(
-        "build the command (release)",
-        cargo().args([
-            "build",
-            "--release",
-            "-p",
-            "article-cards",
-            "--bin",
-            "article-cards",
-        ]),
-    )?;
+    let binary = crate::bench::build_bundler()?;
     let exe = format!("article-cards{}", std::env::consts::EXE_SUFFIX);
-    let binary = dist::target_dir().join("release").join(&exe);
     let triple = host_triple()?;
     let top = format!("article-cards-{version}-{triple}");
     let path = artifacts.join(format!("{top}.tar.gz"));

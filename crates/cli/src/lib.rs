@@ -746,7 +746,8 @@ pub(crate) fn largest_articles(mut sizes: Vec<(usize, &bundle::Article)>) -> Str
     largest.join("; ")
 }
 
-/// `812 bytes`, `14.2 KiB`, `5.0 MiB`.
+/// A byte count for messages: whole bytes under one KiB, else KiB or MiB
+/// with one decimal.
 pub(crate) fn human_bytes(n: usize) -> String {
     let f = n as f64;
     if n < 1024 {
