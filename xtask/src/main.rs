@@ -2,6 +2,7 @@
 //! wherever cargo does. `main` only dispatches; each task is a module.
 
 mod bench;
+mod corpus;
 mod demo;
 mod dist;
 mod e2e;
