@@ -1,10 +1,20 @@
 //! Computed related articles: for articles without an explicit `related`
-//! list, the bundler picks up to K neighbours from the same bundle, ranked by
-//! shared topics and TF-IDF cosine similarity of title and excerpt terms,
-//! ties broken by recency then id. Deterministic, and bounded: candidates
-//! come from per-term "champion lists" (the best-weighted documents of each
-//! term) and per-topic recency lists, so the work per article is capped and
-//! the whole pass is linear in the number of articles.
+//! list, the bundler picks up to K neighbours, ranked by shared topics and
+//! TF-IDF cosine similarity of title and excerpt terms, ties broken by
+//! recency then id.
+//!
+//! An article's neighbours are chosen among the articles **older** than it
+//! (after it in newest order, the order of the version 2 chains), and
+//! everything its choice depends on (term weights, candidate lists, term
+//! numbering) is computed from those older articles and itself alone. So
+//! adding an article newer than all others changes no other article's
+//! list, and a version 2 rebuild rewrites only the newest pages (see
+//! docs/bundle.md, "Computed related articles").
+//!
+//! Bounded: candidates are, per query term and per topic, the newest older
+//! articles that have it (a window of fixed length), so the work per
+//! article is capped and the pass is linear in the number of articles
+//! apart from one sort.
 
 use std::collections::HashMap;
 
@@ -27,8 +37,10 @@ pub enum RelatedMode {
 pub struct RelatedConfig {
     /// Related items per article.
     pub k: usize,
-    /// Documents kept per term's champion list.
-    pub champions: usize,
+    /// Candidates looked at per query term and per topic: the newest
+    /// articles older than the one being linked that have that term or
+    /// topic.
+    pub window: usize,
     /// Terms per document used to look for candidates (highest weight first).
     pub query_terms: usize,
     /// Minimum combined score for a neighbour to count as related.
@@ -39,7 +51,7 @@ impl Default for RelatedConfig {
     fn default() -> Self {
         RelatedConfig {
             k: 6,
-            champions: 96,
+            window: 96,
             query_terms: 12,
             min_score: 0.08,
         }
@@ -77,9 +89,13 @@ fn terms(text: &str, out: &mut Vec<String>) {
     }
 }
 
-/// A document's weighted terms, L2-normalised, sorted by term id.
+/// A document's weighted terms, L2-normalised, sorted by term id, each
+/// with the document's place in that term's posting list.
 struct DocVector {
-    entries: Vec<(u32, f32)>,
+    /// (term id, weight, index in the term's postings).
+    entries: Vec<(u32, f32, u32)>,
+    /// Per entry, the term's idf as the document saw it.
+    idf: Vec<f32>,
 }
 
 /// Fills in `related` (record ids) for every article according to `mode`.
@@ -99,18 +115,43 @@ pub fn apply(articles: &mut [Article], mode: RelatedMode, config: &RelatedConfig
 }
 
 /// The ids of each article's related articles (explicit lists are ignored
-/// here); each id is also the id of the neighbour's record.
+/// here), each chosen among the articles older than it; each id is also
+/// the id of the neighbour's record.
 pub fn compute(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<String>> {
     let n = articles.len();
     if n < 2 || config.k == 0 {
         return vec![Vec::new(); n];
     }
 
-    // 1. Vocabulary and raw term frequencies (title terms count double).
+    // Place from the oldest end: 0 = the oldest (the last in newest order).
+    let mut by_age: Vec<usize> = (0..n).collect();
+    by_age.sort_by(|&a, &b| newer_first(articles, b, a).then(b.cmp(&a)));
+    let mut place = vec![0u32; n];
+    for (rank, &doc) in by_age.iter().enumerate() {
+        if let Some(slot) = place.get_mut(doc) {
+            *slot = rank as u32;
+        }
+    }
+
+    // 1. Oldest first: term ids in order of first use, document
+    // frequencies so far, and each document's vector weighed by the
+    // archive as it was with that document the newest (sublinear tf,
+    // smoothed idf, title terms count double), normalised.
     let mut vocabulary: HashMap<String, u32> = HashMap::new();
-    let mut raw: Vec<Vec<(u32, f32)>> = Vec::with_capacity(n);
+    let mut df: Vec<u32> = Vec::new();
+    // Per term: (document, its tf weight over its vector's norm).
+    let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
+    let mut vectors: Vec<DocVector> = (0..n)
+        .map(|_| DocVector {
+            entries: Vec::new(),
+            idf: Vec::new(),
+        })
+        .collect();
     let mut scratch = Vec::new();
-    for article in articles {
+    for (seen, &doc) in by_age.iter().enumerate() {
+        let Some(article) = articles.get(doc) else {
+            continue;
+        };
         let mut counts: HashMap<u32, f32> = HashMap::new();
         for (text, weight) in [
             (Some(article.title.as_str()), 2.0),
@@ -121,103 +162,85 @@ pub fn compute(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<String>>
             for term in scratch.drain(..) {
                 let next = vocabulary.len() as u32;
                 let id = *vocabulary.entry(term).or_insert(next);
+                if id == next {
+                    df.push(0);
+                    postings.push(Vec::new());
+                }
                 *counts.entry(id).or_insert(0.0) += weight;
             }
         }
-        let mut entries: Vec<(u32, f32)> = counts.into_iter().collect();
-        entries.sort_unstable_by_key(|&(id, _)| id);
-        raw.push(entries);
-    }
-
-    // 2. TF-IDF with sublinear tf, normalised.
-    let mut df = vec![0u32; vocabulary.len()];
-    for doc in &raw {
-        for &(id, _) in doc {
-            if let Some(slot) = df.get_mut(id as usize) {
-                *slot += 1;
-            }
+        let docs = (seen + 1) as f32;
+        // (term, tf weight, idf) by term id.
+        let mut weighed: Vec<(u32, f32, f32)> = counts
+            .into_iter()
+            .map(|(id, tf)| {
+                let d = df.get_mut(id as usize).map_or(1, |d| {
+                    *d += 1;
+                    *d
+                });
+                let idf = ((docs + 1.0) / (d as f32 + 1.0)).ln() + 1.0;
+                (id, 1.0 + tf.ln(), idf)
+            })
+            .collect();
+        weighed.sort_unstable_by_key(|&(id, _, _)| id);
+        let norm = weighed
+            .iter()
+            .map(|(_, tf, idf)| (tf * idf) * (tf * idf))
+            .sum::<f32>()
+            .sqrt();
+        let norm = if norm > 0.0 { norm } else { 1.0 };
+        let mut entries = Vec::with_capacity(weighed.len());
+        let mut idfs = Vec::with_capacity(weighed.len());
+        for (id, tf, idf) in weighed {
+            let at = match postings.get_mut(id as usize) {
+                Some(list) => {
+                    list.push((doc as u32, tf / norm));
+                    list.len() as u32 - 1
+                }
+                None => 0,
+            };
+            entries.push((id, tf * idf / norm, at));
+            idfs.push(idf);
         }
-    }
-    let idf: Vec<f32> = df
-        .iter()
-        .map(|&d| ((n as f32 + 1.0) / (d as f32 + 1.0)).ln() + 1.0)
-        .collect();
-    let vectors: Vec<DocVector> = raw
-        .into_iter()
-        .map(|doc| {
-            let mut entries: Vec<(u32, f32)> = doc
-                .into_iter()
-                .map(|(id, tf)| {
-                    (
-                        id,
-                        (1.0 + tf.ln()) * idf.get(id as usize).copied().unwrap_or(1.0),
-                    )
-                })
-                .collect();
-            let norm = entries.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
-            if norm > 0.0 {
-                entries.iter_mut().for_each(|(_, w)| *w /= norm);
-            }
-            DocVector { entries }
-        })
-        .collect();
-
-    // Recency rank: 0 = newest. Articles arrive newest first from the
-    // bundler, but do not rely on it.
-    let mut by_recency: Vec<usize> = (0..n).collect();
-    by_recency.sort_by(|&a, &b| newer_first(articles, a, b));
-    let mut recency = vec![0u32; n];
-    for (rank, &doc) in by_recency.iter().enumerate() {
-        if let Some(slot) = recency.get_mut(doc) {
-            *slot = rank as u32;
+        if let Some(v) = vectors.get_mut(doc) {
+            v.entries = entries;
+            v.idf = idfs;
         }
     }
 
-    // 3. Champion lists: per term, the documents where it weighs most.
-    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); vocabulary.len()];
-    for (doc, vector) in vectors.iter().enumerate() {
-        for &(id, w) in &vector.entries {
-            if let Some(list) = postings.get_mut(id as usize) {
-                list.push((doc as u32, w));
-            }
-        }
-    }
-    for list in &mut postings {
-        if list.len() > config.champions {
-            list.sort_by(|a, b| {
-                b.1.total_cmp(&a.1)
-                    .then(recency_of(&recency, a.0).cmp(&recency_of(&recency, b.0)))
-            });
-            list.truncate(config.champions);
-        }
-    }
-
-    // Topics: lowercased ids, and per topic the newest documents.
+    // Topics: lowercased, numbered in order of first use (oldest first);
+    // per topic its documents oldest first, and per document its place in
+    // each of its topics' lists.
     let mut topic_ids: HashMap<String, u32> = HashMap::new();
-    let doc_topics: Vec<Vec<u32>> = articles
-        .iter()
-        .map(|a| {
-            let mut ids: Vec<u32> = a
-                .topics
-                .iter()
-                .map(|t| {
-                    let next = topic_ids.len() as u32;
-                    *topic_ids.entry(t.to_lowercase()).or_insert(next)
+    let mut topic_docs: Vec<Vec<u32>> = Vec::new();
+    let mut doc_topics: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+    for &doc in &by_age {
+        let Some(article) = articles.get(doc) else {
+            continue;
+        };
+        let mut ids: Vec<u32> = article
+            .topics
+            .iter()
+            .map(|t| {
+                let next = topic_ids.len() as u32;
+                let id = *topic_ids.entry(t.to_lowercase()).or_insert(next);
+                if id == next {
+                    topic_docs.push(Vec::new());
+                }
+                id
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if let Some(slot) = doc_topics.get_mut(doc) {
+            *slot = ids
+                .into_iter()
+                .filter_map(|t| {
+                    let list = topic_docs.get_mut(t as usize)?;
+                    list.push(doc as u32);
+                    Some((t, list.len() as u32 - 1))
                 })
                 .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        })
-        .collect();
-    let mut topic_recent: Vec<Vec<u32>> = vec![Vec::new(); topic_ids.len()];
-    for &doc in &by_recency {
-        for &t in doc_topics.get(doc).map(Vec::as_slice).unwrap_or_default() {
-            if let Some(list) = topic_recent.get_mut(t as usize)
-                && list.len() < config.champions
-            {
-                list.push(doc as u32);
-            }
         }
     }
 
@@ -236,12 +259,12 @@ pub fn compute(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<String>>
         vectors: &vectors,
         postings: &postings,
         doc_topics: &doc_topics,
-        topic_recent: &topic_recent,
-        recency: &recency,
+        topic_docs: &topic_docs,
+        place: &place,
         config,
     };
 
-    // 4. Score candidates per document, in parallel over contiguous chunks.
+    // 2. Score candidates per document, in parallel over contiguous chunks.
     let threads = std::thread::available_parallelism()
         .map_or(1, |p| p.get())
         .clamp(1, 8);
@@ -276,11 +299,23 @@ struct Context<'a> {
     /// Per article, the index of the first article with its URL.
     url_ids: &'a [u32],
     vectors: &'a [DocVector],
+    /// Per term, (document, weight), oldest first.
     postings: &'a [Vec<(u32, f32)>],
-    doc_topics: &'a [Vec<u32>],
-    topic_recent: &'a [Vec<u32>],
-    recency: &'a [u32],
+    /// Per document, (topic, its index in that topic's list).
+    doc_topics: &'a [Vec<(u32, u32)>],
+    /// Per topic, its documents oldest first.
+    topic_docs: &'a [Vec<u32>],
+    /// Per document, its place from the oldest end.
+    place: &'a [u32],
     config: &'a RelatedConfig,
+}
+
+/// The `window` entries of `list` just before index `at` (the newest ones
+/// older than the entry at `at`).
+fn window<T>(list: &[T], at: u32, window: usize) -> &[T] {
+    let end = (at as usize).min(list.len());
+    list.get(end.saturating_sub(window)..end)
+        .unwrap_or_default()
 }
 
 impl Context<'_> {
@@ -288,19 +323,28 @@ impl Context<'_> {
         let Some(vector) = self.vectors.get(doc) else {
             return Vec::new();
         };
-        let mut query: Vec<(u32, f32)> = vector.entries.clone();
+        // (term, weight × idf, index in the term's postings).
+        let mut query: Vec<(u32, f32, u32)> = vector
+            .entries
+            .iter()
+            .zip(&vector.idf)
+            .map(|(&(term, w, at), &idf)| (term, w * idf, at))
+            .collect();
         query.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         query.truncate(self.config.query_terms);
 
-        // Text similarity over champion lists (an approximation of the full
-        // cosine that is exact for every candidate's strongest terms).
-        for &(term, weight) in &query {
-            for &(other, other_weight) in self
+        // Text similarity over the newest older documents of each query
+        // term: both sides weighed by this document's idf (the archive as
+        // it was when it was published), the older one normalised by its
+        // own. An approximation of the cosine that counts each candidate's
+        // shared query terms.
+        for &(term, weight, at) in &query {
+            let list = self
                 .postings
                 .get(term as usize)
                 .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
+                .unwrap_or_default();
+            for &(other, other_weight) in window(list, at, self.config.window) {
                 if let Some(slot) = scores.get_mut(other as usize) {
                     if *slot == 0.0 {
                         touched.push(other);
@@ -315,13 +359,13 @@ impl Context<'_> {
             .get(doc)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        for &topic in topics {
-            for &other in self
-                .topic_recent
+        for &(topic, at) in topics {
+            let list = self
+                .topic_docs
                 .get(topic as usize)
                 .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
+                .unwrap_or_default();
+            for &other in window(list, at, self.config.window) {
                 if let Some(slot) = scores.get_mut(other as usize)
                     && *slot == 0.0
                 {
@@ -357,14 +401,16 @@ impl Context<'_> {
             if score >= self.config.min_score {
                 ranked.push((
                     score,
-                    self.recency.get(other).copied().unwrap_or(u32::MAX),
+                    self.place.get(other).copied().unwrap_or_default(),
                     other as u32,
                 ));
             }
         }
         touched.clear();
 
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        // Best first; ties to the newer (a larger place), which also
+        // settles equal ids.
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
         ranked
             .into_iter()
             .take(self.config.k)
@@ -373,15 +419,15 @@ impl Context<'_> {
     }
 }
 
-fn shared_count(a: &[u32], b: &[u32]) -> usize {
-    a.iter().filter(|t| b.binary_search(t).is_ok()).count()
+/// Topics both documents have (each list sorted by topic id).
+fn shared_count(a: &[(u32, u32)], b: &[(u32, u32)]) -> usize {
+    a.iter()
+        .filter(|(t, _)| b.binary_search_by_key(t, |&(u, _)| u).is_ok())
+        .count()
 }
 
-fn recency_of(recency: &[u32], doc: u32) -> u32 {
-    recency.get(doc as usize).copied().unwrap_or(u32::MAX)
-}
-
-/// Newest first; undated last; then by id for a total order.
+/// Newest first (the order of the version 2 chains): published
+/// descending, undated last, then by id.
 fn newer_first(articles: &[Article], a: usize, b: usize) -> std::cmp::Ordering {
     let (Some(x), Some(y)) = (articles.get(a), articles.get(b)) else {
         return std::cmp::Ordering::Equal;
@@ -487,14 +533,23 @@ mod tests {
     fn obvious_neighbours_come_first() {
         let articles = fixture();
         let related = compute(&articles, &RelatedConfig::default());
-        assert_eq!(ids(&related[0])[..2], ["mars2", "mars3"]);
+        let mut mars: Vec<&str> = ids(&related[0])[..2].to_vec();
+        mars.sort_unstable();
+        assert_eq!(mars, ["mars2", "mars3"]);
         assert_eq!(ids(&related[3])[0], "bike2");
-        assert_eq!(ids(&related[4])[0], "bike1");
+        assert_eq!(ids(&related[1])[0], "mars3");
+        // Neighbours are older: the newer bike story is not bike2's, and
+        // the oldest article has none.
+        assert!(!ids(&related[4]).contains(&"bike1"));
+        assert!(related[2].is_empty(), "{:?}", ids(&related[2]));
         // Nothing about fonts is related to anything else.
         assert!(related[5].is_empty(), "{:?}", ids(&related[5]));
-        // No article is its own neighbour.
+        // No article is its own neighbour, and every neighbour is older.
         for (i, items) in related.iter().enumerate() {
-            assert!(!ids(items).contains(&articles[i].id.as_str()));
+            for id in ids(items) {
+                let other = articles.iter().find(|a| a.id == id).unwrap();
+                assert!(other.published < articles[i].published, "{id} for {i}");
+            }
         }
         let record = record_of(&articles[1]);
         assert_eq!(record.url, "https://example.test/mars2");
@@ -520,9 +575,65 @@ mod tests {
         let first = compute(&many, &config);
         let second = compute(&many, &config);
         assert_eq!(first, second);
-        assert!(first.iter().all(|r| r.len() == 4));
-        // Equal scores and dates: ties broken by id.
+        // Equal dates: newest order is by id, so a49 is the oldest and has
+        // no older article to link to; all but the four oldest have four.
+        assert!(first[..46].iter().all(|r| r.len() == 4));
+        assert_eq!(first[47].len(), 2);
+        assert!(first[49].is_empty());
+        // Equal scores: ties go to the newer.
         assert_eq!(ids(&first[0]), ["a01", "a02", "a03", "a04"]);
+    }
+
+    /// The rule that keeps version 2 rebuilds small: an article newer
+    /// than all others changes no other article's computed list, whatever
+    /// it says and wherever it sits in the slice.
+    #[test]
+    fn a_newer_article_changes_no_older_list() {
+        let mut articles = fixture();
+        for i in 0..40 {
+            articles.push(article(
+                &format!("x{i:02}"),
+                &format!("Harbour ferry {} timetable on Mars lanes", i % 7),
+                if i % 3 == 0 {
+                    "Rover drill clay."
+                } else {
+                    "Protected bike lanes."
+                },
+                &[["Space", "Cities", "Ferries"][i % 3]],
+                &format!("2026-02-{:02}T00:00:00Z", 1 + i % 27),
+            ));
+        }
+        let config = RelatedConfig::default();
+        let before = compute(&articles, &config);
+        let mut grown = articles.clone();
+        grown.insert(
+            3,
+            article(
+                "zz",
+                "Mars rover drill finds clay near ferry lanes",
+                "Harbour timetable and bike lanes too.",
+                &["Space", "Cities", "Ferries"],
+                "2026-06-01T00:00:00Z",
+            ),
+        );
+        let after = compute(&grown, &config);
+        let mut after_old = after.clone();
+        let newest = after_old.remove(3);
+        assert_eq!(before, after_old);
+        // The newest article itself does get neighbours.
+        assert_eq!(newest.len(), config.k);
+        // An older article is another matter (documented): it may change
+        // the lists of articles newer than it.
+        let mut backdated = articles.clone();
+        backdated.push(article(
+            "zz",
+            "Mars rover drill finds clay near ferry lanes",
+            "Harbour timetable and bike lanes too.",
+            &["Space", "Cities", "Ferries"],
+            "2026-01-01T00:00:00Z",
+        ));
+        let changed = compute(&backdated, &config);
+        assert_ne!(before[..], changed[..before.len()]);
     }
 
     #[test]
