@@ -54,6 +54,9 @@ pub struct BundleOptions {
     pub site: SiteFlags,
     /// Feeds given by URL: the state folder and the address policy.
     pub feeds: crate::feeds::fetch::FeedOptions,
+    /// The parse cache's directory (`--cache`, or `DIR/.article-cards`
+    /// with `--out-dir`); `None`: every file is parsed.
+    pub cache: Option<PathBuf>,
 }
 
 /// How to cache the images of a bundle.
@@ -99,6 +102,7 @@ impl Default for BundleOptions {
             images: None,
             site: SiteFlags::default(),
             feeds: crate::feeds::fetch::FeedOptions::default(),
+            cache: None,
         }
     }
 }
@@ -120,14 +124,16 @@ pub struct Stats {
     pub warnings: usize,
     /// Set when images were cached.
     pub images: Option<ImageStats>,
+    /// With a parse cache: the files whose outcome came from it.
+    pub cached: Option<usize>,
 }
 
 /// What one file yielded.
 #[derive(Debug, Default)]
-struct FileOutcome {
-    articles: Vec<Resolved>,
-    diags: Vec<Diagnostic>,
-    skipped: usize,
+pub(crate) struct FileOutcome {
+    pub(crate) articles: Vec<Resolved>,
+    pub(crate) diags: Vec<Diagnostic>,
+    pub(crate) skipped: usize,
 }
 
 /// A bundled candidate with its place in the input order.
@@ -340,7 +346,8 @@ fn process_file(
     out
 }
 
-/// Processes every file on a few worker threads; results in input order.
+/// Processes every file on a few worker threads, through the parse cache
+/// when there is one; results in input order, each with its cache line.
 fn process_all(
     files: &[PathBuf],
     sites: &Sites,
@@ -348,7 +355,8 @@ fn process_all(
     threads: Option<usize>,
     now: jiff::Timestamp,
     feeds: &crate::feeds::fetch::FeedContext,
-) -> Vec<FileOutcome> {
+    cache: Option<&crate::cache::ParseCache>,
+) -> Vec<(FileOutcome, Option<Vec<u8>>)> {
     let wanted = threads
         .or_else(|| {
             std::thread::available_parallelism()
@@ -366,11 +374,19 @@ fn process_all(
                 break;
             };
             let site = sites.for_file(path);
-            done.push((i, process_file(path, site, asset_base, now, feeds)));
+            let parse = || process_file(path, site, asset_base, now, feeds);
+            let result = match cache {
+                Some(cache) => {
+                    let display = path.display().to_string();
+                    cache.through(path, &display, site, asset_base, now, parse)
+                }
+                None => (parse(), None),
+            };
+            done.push((i, result));
         }
         done
     };
-    let batches: Vec<Vec<(usize, FileOutcome)>> = if wanted == 1 {
+    let batches: Vec<Vec<(usize, (FileOutcome, Option<Vec<u8>>))>> = if wanted == 1 {
         vec![work()]
     } else {
         std::thread::scope(|s| {
@@ -393,7 +409,8 @@ fn process_all(
             all
         })
     };
-    let mut slots: Vec<Option<FileOutcome>> = (0..files.len()).map(|_| None).collect();
+    let mut slots: Vec<Option<(FileOutcome, Option<Vec<u8>>)>> =
+        (0..files.len()).map(|_| None).collect();
     for (i, outcome) in batches.into_iter().flatten() {
         if let Some(slot) = slots.get_mut(i) {
             *slot = Some(outcome);
@@ -403,13 +420,16 @@ fn process_all(
         .into_iter()
         .zip(files)
         .map(|(slot, path)| {
-            slot.unwrap_or_else(|| FileOutcome {
-                articles: Vec::new(),
-                diags: vec![Diagnostic::error(
-                    &path.display().to_string(),
-                    "internal error while reading this file; file skipped",
-                )],
-                skipped: 1,
+            slot.unwrap_or_else(|| {
+                let failed = FileOutcome {
+                    articles: Vec::new(),
+                    diags: vec![Diagnostic::error(
+                        &path.display().to_string(),
+                        "internal error while reading this file; file skipped",
+                    )],
+                    skipped: 1,
+                };
+                (failed, None)
             })
         })
         .collect()
@@ -540,7 +560,31 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
     walk_diags.extend(site_diags);
     stats.files = files.len();
     let feeds = crate::feeds::fetch::FeedContext::new(&opts.feeds);
-    let outcomes = process_all(&files, &sites, asset_base, opts.threads, now, &feeds);
+    let (cache, cache_diags) = match &opts.cache {
+        Some(dir) => crate::cache::ParseCache::open(dir),
+        None => (None, Vec::new()),
+    };
+    walk_diags.extend(cache_diags);
+    let results = process_all(
+        &files,
+        &sites,
+        asset_base,
+        opts.threads,
+        now,
+        &feeds,
+        cache.as_ref(),
+    );
+    let mut lines = Vec::new();
+    let mut outcomes = Vec::with_capacity(results.len());
+    for (outcome, line) in results {
+        outcomes.push(outcome);
+        lines.extend(line);
+    }
+    if let Some(cache) = cache {
+        stats.cached = Some(cache.hits());
+        walk_diags.extend(cache.save(lines.iter().map(Vec::as_slice)));
+    }
+    drop(lines);
 
     // Per-file diagnostics stay with their file (merge reports join later).
     let mut file_diags: Vec<Vec<Diagnostic>> = Vec::with_capacity(outcomes.len());

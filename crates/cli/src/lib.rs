@@ -9,6 +9,7 @@
 //! in one place, [`CliError::exit_code`].
 
 pub mod build;
+pub mod cache;
 pub mod diag;
 pub mod feeds;
 pub mod raw;
@@ -87,6 +88,14 @@ pub struct BundleArgs {
     /// finds its pages [default: 2].
     #[arg(long, value_name = "N", requires = "out_dir", value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub keep: Option<u16>,
+    /// Keep what each input file yielded in DIR (parse-cache.jsonl) and
+    /// reuse it for files whose bytes are unchanged [default with
+    /// --out-dir: DIR/.article-cards].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+    /// Parse every file, with no parse cache (none is read or written).
+    #[arg(long)]
+    pub no_cache: bool,
     /// Fail (exit 1, nothing written) on any warning or error.
     #[arg(long)]
     pub strict: bool,
@@ -251,7 +260,11 @@ impl fmt::Display for Summary {
         if s.filtered > 0 {
             write!(f, "{} filtered, ", s.filtered)?;
         }
-        write!(f, "{} warnings)", s.warnings)?;
+        write!(f, "{} warnings", s.warnings)?;
+        if let Some(cached) = s.cached {
+            write!(f, ", {cached} from the parse cache")?;
+        }
+        write!(f, ")")?;
         if let Some(sh) = &self.shards {
             write!(
                 f,
@@ -418,6 +431,12 @@ impl BundleArgs {
             },
             related_limit: usize::from(self.related_limit),
             images: self.image_caching()?,
+            cache: match (&self.cache, &self.out_dir) {
+                _ if self.no_cache => None,
+                (Some(dir), _) => Some(dir.clone()),
+                (None, Some(out)) => Some(out.join(shards::STATE_DIR)),
+                (None, None) => None,
+            },
             site,
             feeds: feeds::fetch::FeedOptions {
                 state_dir: Some(
@@ -582,9 +601,9 @@ fn print_diagnostics(args: &BundleArgs, diags: &[Diagnostic], err: &mut dyn Writ
 /// `check`: everything `bundle` does short of writing.
 fn run_check(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliError> {
     let started = Instant::now();
-    if args.out.is_some() || args.out_dir.is_some() {
+    if args.out.is_some() || args.out_dir.is_some() || args.cache.is_some() {
         return Err(CliError::Usage(
-            "check writes nothing: drop --out/--out-dir".to_owned(),
+            "check writes nothing: drop --out/--out-dir/--cache".to_owned(),
         ));
     }
     let opts = args.options()?;
