@@ -336,6 +336,7 @@ fn a_small_archive_makes_exactly_these_files() {
     let mut want: BTreeSet<String> = reached.clone();
     want.insert("index.json".to_owned());
     want.insert(".article-cards/builds.json".to_owned());
+    want.insert(".article-cards/parse-cache.jsonl".to_owned());
     let got: BTreeSet<String> = files(&out).into_keys().collect();
     assert_eq!(got, want);
 
@@ -531,7 +532,14 @@ fn a_newer_article_changes_only_the_newest_page_of_its_chains() {
         .keys()
         .filter(|k| second.get(*k).is_some_and(|b| b != &first[*k]))
         .collect();
-    assert_eq!(changed, vec![".article-cards/builds.json", "index.json"]);
+    assert_eq!(
+        changed,
+        vec![
+            ".article-cards/builds.json",
+            ".article-cards/parse-cache.jsonl",
+            "index.json"
+        ]
+    );
     // Every page but the newest of each chain is the same file as before,
     // never rewritten.
     for (label, chain) in chains(&m2) {
