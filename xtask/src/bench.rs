@@ -131,8 +131,11 @@ enum Runner {
     Ours,
     /// Our bundler with `--related off`.
     RelatedOff,
-    /// Our bundler writing bundle v2 (`--out-dir`).
+    /// Our bundler writing bundle v2 (`--out-dir`) into an empty directory.
     OutDir,
+    /// The same archive plus one newer article, rebuilt into the
+    /// directory `OutDir` just wrote (its parse cache, its shards).
+    Incremental,
     /// The gray-matter Node script (`xtask/bench-peer/peer.mjs`).
     Peer,
     /// `cat` of every file: reading the input, the floor.
@@ -145,12 +148,13 @@ impl Runner {
             Runner::Ours => "article-cards (related: default)",
             Runner::RelatedOff => "article-cards --related off",
             Runner::OutDir => "article-cards --out-dir (v2)",
+            Runner::Incremental => "--out-dir again, +1 newer file",
             Runner::Peer => "peer: gray-matter (Node)",
             Runner::Cat => "floor: cat",
         }
     }
 
-    fn command(self, exe: &Path, input: &Path, out: &Path) -> Command {
+    fn command(self, exe: &Path, input: &Path, out: &Path, extra: &Path) -> Command {
         let mut cmd = match self {
             Runner::Peer => {
                 let mut cmd = Command::new("node");
@@ -172,6 +176,7 @@ impl Runner {
                 cmd.arg("bundle").arg(input).arg("--quiet");
                 match self {
                     Runner::OutDir => cmd.arg("--out-dir").arg(out),
+                    Runner::Incremental => cmd.arg(extra).arg("--out-dir").arg(out),
                     Runner::RelatedOff => cmd.arg("--out").arg(out).args(["--related", "off"]),
                     _ => cmd.arg("--out").arg(out),
                 };
@@ -188,10 +193,14 @@ const PEER_DIR: &str = "xtask/bench-peer";
 
 /// `cargo xtask bench bundle [--peer] [--rounds N] [COUNT...]`: the release
 /// bundler on generated archives (1,000, 10,000 and 100,000 files by
-/// default). With `--peer`, also `--related off`, `--out-dir`, the
-/// gray-matter script and `cat`, in interleaved rounds (every runner once per
-/// round, in turn, so a slow minute of the machine hits all of them), and
-/// the medians side by side with their ratio to the peer.
+/// default), as a version 1 bundle, as a version 2 archive into an empty
+/// directory, and again into that directory with one newer file (the
+/// incremental build: its wall time beside the full one's, and the files it
+/// wrote beside the chains the new article is in). With `--peer`, also
+/// `--related off`, the gray-matter script and `cat`, in interleaved rounds
+/// (every runner once per round, in turn, so a slow minute of the machine
+/// hits all of them), and the medians side by side with their ratio to the
+/// peer.
 fn bundle(args: &[String]) -> Result<(), String> {
     let mut sizes = Vec::new();
     let mut peer = false;
@@ -217,31 +226,42 @@ fn bundle(args: &[String]) -> Result<(), String> {
             Runner::Ours,
             Runner::RelatedOff,
             Runner::OutDir,
+            Runner::Incremental,
             Runner::Peer,
             Runner::Cat,
         ]
     } else {
-        &[Runner::Ours]
+        &[Runner::Ours, Runner::OutDir, Runner::Incremental]
     };
     let exe = build_bundler()?;
     let work = root().join("target/bench");
     for n in sizes {
         let dir: PathBuf = work.join(format!("articles-{n}"));
         generate(&dir, n, Images::PerArticle, 40)?;
+        let extra = work.join(format!("extra-{n}"));
+        let chains = newer_article(&extra)?;
         let mut costs: Vec<Vec<Cost>> = runners.iter().map(|_| Vec::new()).collect();
         let mut outputs: Vec<String> = runners.iter().map(|_| String::new()).collect();
         for round in 0..rounds {
             eprintln!("    {n} files: round {}/{rounds}", round + 1);
             for (i, runner) in runners.iter().enumerate() {
                 let out = work.join(match runner {
-                    Runner::OutDir => format!("v2-{n}"),
+                    Runner::OutDir | Runner::Incremental => format!("v2-{n}"),
                     Runner::Peer => format!("peer-{n}.json"),
                     _ => format!("bundle-{n}.json"),
                 });
-                if *runner != Runner::OutDir {
-                    let _ = fs::remove_file(&out);
+                match runner {
+                    // A full build: no shards, no parse cache.
+                    Runner::OutDir => {
+                        let _ = fs::remove_dir_all(&out);
+                    }
+                    Runner::Incremental => {}
+                    _ => {
+                        let _ = fs::remove_file(&out);
+                    }
                 }
-                let cost = measure(&mut runner.command(&exe, &dir, &out))?;
+                let before = shard_names(&out);
+                let cost = measure(&mut runner.command(&exe, &dir, &out, &extra))?;
                 // Exit 1 is a finished run that refused its input or its
                 // output (a bundle over the widget's cap): the whole
                 // pipeline ran, so it is timed like any other.
@@ -253,7 +273,17 @@ fn bundle(args: &[String]) -> Result<(), String> {
                     ));
                 }
                 if let (Some(slot), Some(list)) = (outputs.get_mut(i), costs.get_mut(i)) {
-                    *slot = written(*runner, &out, cost.code);
+                    *slot = if *runner == Runner::Incremental && cost.code == 0 {
+                        // Shards are never rewritten: the new names are
+                        // the files written, and the manifest is one more.
+                        let new = shard_names(&out).difference(&before).count();
+                        format!(
+                            "{} files written ({new} shards + the manifest; the article is in {chains} chains)",
+                            new + 1
+                        )
+                    } else {
+                        written(*runner, &out, cost.code)
+                    };
                     list.push(cost);
                 }
             }
@@ -271,6 +301,19 @@ fn bundle(args: &[String]) -> Result<(), String> {
         println!(
             "\n{n} files, median of {rounds} round(s)\n\n| runner | wall | CPU | peak RSS | wall vs peer | output |\n|---|---:|---:|---:|---:|---|"
         );
+        let wall_of = |which: Runner| {
+            runners
+                .iter()
+                .position(|r| *r == which)
+                .and_then(|i| costs.get(i))
+                .map(|list| median(list, |c| c.wall))
+        };
+        if let (Some(full), Some(again)) = (wall_of(Runner::OutDir), wall_of(Runner::Incremental)) {
+            println!(
+                "\n{n} files: the incremental build took {:.0}% of the full --out-dir build's wall time",
+                100.0 * again / full
+            );
+        }
         for ((runner, list), output) in runners.iter().zip(&costs).zip(&outputs) {
             let wall = median(list, |c| c.wall);
             let ratio = peer_wall.map_or("—".to_owned(), |p| format!("{:.2}×", wall / p));
@@ -283,6 +326,36 @@ fn bundle(args: &[String]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The shard file names in an output directory (none when absent).
+fn shard_names(out: &Path) -> std::collections::BTreeSet<std::ffi::OsString> {
+    fs::read_dir(out.join("shards"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default()
+}
+
+/// Writes the incremental build's extra input into `dir`: one article
+/// newer than every generated one (they are dated 2020 to 2025), on two
+/// topics, with a provider and a type. Returns the chains it is in.
+fn newer_article(dir: &Path) -> Result<usize, String> {
+    fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut rng = Rng(0x5eed_0f_1a7e);
+    let topics = [TOPICS[0], TOPICS[1]];
+    let text = format!(
+        "---
+title: \"{}\"\nexcerpt: \"{}.\"\npublishedDateTime: 2026-01-15T08:00:00Z\n\
+         webUrl: \"https://news7.example/articles/newest\"\ntype: article\n\
+         provider:\n  name: Outlet 7\n  domain: news7.example\ntopics:\n  - {}\n  - {}\n---\n",
+        sentence(&mut rng, 8),
+        sentence(&mut rng, 40),
+        topics[0],
+        topics[1],
+    );
+    let path = dir.join("newest.md");
+    fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    // all, its two topics, its provider and its type.
+    Ok(1 + topics.len() + 1 + 1)
 }
 
 /// What a run left behind, for the table.
