@@ -1,17 +1,29 @@
 //! `cargo xtask demo`: the first thing a new user runs. Installs what is
 //! missing, bundles the example articles (or the user's own), builds the
 //! widget and `pkg/`, and serves the site from 127.0.0.1 until Ctrl-C.
+//! `--archive N` also serves a generated archive of `N` articles as bundle
+//! version 2, for the page's "Large archive" section and its stats.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::{cargo, root, run};
+use crate::corpus::{self, Images, SHARED_IMAGES};
+use crate::util::{cargo, root, run, up_to_date};
 
-const USAGE: &str = "usage: cargo xtask demo [--port N] [--bundle FILE|DIR] [--max-seconds N]";
+const USAGE: &str =
+    "usage: cargo xtask demo [--port N] [--bundle FILE|DIR] [--archive N] [--max-seconds N]
+
+  --archive N   also generate N articles (1 to 1,000,000; once, kept in target/demo-archive/),
+                bundle them as version 2 and show them in the page's \"Large archive\" section";
+
+/// The most articles `--archive` generates: the issue's largest bench
+/// archive; beyond it the generated files alone fill a small disk.
+const MAX_ARCHIVE: usize = 1_000_000;
 
 struct Args {
     port: u16,
     bundle: Option<PathBuf>,
+    archive: Option<usize>,
     max_seconds: Option<String>,
 }
 
@@ -19,6 +31,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
     let mut parsed = Args {
         port: 8080,
         bundle: None,
+        archive: None,
         max_seconds: None,
     };
     let mut it = args.iter();
@@ -35,6 +48,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
                     .map_err(|_| format!("--port takes a number\n{USAGE}"))?
             }
             "--bundle" => parsed.bundle = Some(PathBuf::from(value()?)),
+            "--archive" => parsed.archive = Some(archive_count(&value()?)?),
             // For tests: the server stops by itself after this many seconds.
             "--max-seconds" => parsed.max_seconds = Some(value()?),
             "-h" | "--help" => return Err(USAGE.into()),
@@ -42,6 +56,21 @@ fn parse(args: &[String]) -> Result<Args, String> {
         }
     }
     Ok(parsed)
+}
+
+/// `--archive`'s value: a whole number of articles in `1..=MAX_ARCHIVE`,
+/// written `100000`, `100,000` or `100_000`.
+fn archive_count(text: &str) -> Result<usize, String> {
+    let n: usize = text.replace([',', '_'], "").parse().map_err(|_| {
+        format!("--archive takes a number of articles (1 to 1,000,000), not `{text}`\n{USAGE}")
+    })?;
+    if (1..=MAX_ARCHIVE).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "--archive {text}: the generated archive holds 1 to 1,000,000 articles\n{USAGE}"
+        ))
+    }
 }
 
 pub fn main(args: &[String]) -> Result<(), String> {
@@ -64,6 +93,12 @@ pub fn main(args: &[String]) -> Result<(), String> {
         None => bundle(&[www.join("articles")], Some(&www.join("providers")), &out)?,
     }
     own_posts(&www, args.port)?;
+    let pointer = match args.archive {
+        Some(n) => archive(n)?,
+        None => NO_ARCHIVE.to_owned(),
+    };
+    let path = www.join("archive.json");
+    std::fs::write(&path, pointer).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     crate::dist::main(&[])?;
     prerendered(&www)?;
     run(
@@ -169,4 +204,110 @@ fn prerendered(www: &Path) -> Result<(), String> {
     }
     let out = demo.join("prerendered.html");
     std::fs::write(&out, page).map_err(|e| format!("cannot write {}: {e}", out.display()))
+}
+
+/// `www/archive.json` of a demo run without `--archive`: the page reads it
+/// and leaves its "Large archive" section hidden.
+const NO_ARCHIVE: &str = "{\"manifest\": null}\n";
+
+/// Where `--archive N` keeps its generated files and their version 2
+/// archive, under the repository root that demo-serve serves, so the page
+/// reads the archive where the bundler wrote it.
+fn archive_dir() -> PathBuf {
+    root().join("target/demo-archive")
+}
+
+/// `--archive N`: generates `N` articles (once: the generator is
+/// deterministic, so a finished corpus is kept), bundles them into
+/// `target/demo-archive/N/` with `--out-dir` (again only when the bundler
+/// or the corpus is newer than the manifest), adds the shared images the
+/// articles name, and returns `www/archive.json`: where the manifest is and
+/// how large the archive is, so the page need not fetch every shard to say.
+fn archive(n: usize) -> Result<String, String> {
+    let work = archive_dir();
+    let articles = work.join(format!("articles-{n}"));
+    corpus::generate(&articles, n, Images::Shared(SHARED_IMAGES), 40)?;
+    let out = work.join(n.to_string());
+    let manifest = out.join("index.json");
+    let exe = crate::dist::target_dir()
+        .join("release")
+        .join(format!("article-cards{}", std::env::consts::EXE_SUFFIX));
+    if up_to_date(&[&manifest], &[&articles.join(".complete"), &exe]) {
+        eprintln!(
+            "\n==> the archive of {n} articles in {} is up to date",
+            out.display()
+        );
+    } else {
+        // A fresh folder: every file in it is then this build's, which is
+        // what the sizes below count (no shard kept for an older manifest).
+        if out.exists() {
+            std::fs::remove_dir_all(&out)
+                .map_err(|e| format!("cannot remove {}: {e}", out.display()))?;
+        }
+        let mut cmd = article_cards("bundle");
+        cmd.arg("--quiet").arg(&articles).arg("--out-dir").arg(&out);
+        run(
+            &format!("bundle {n} generated articles as version 2"),
+            &mut cmd,
+        )?;
+        corpus::write_images(&out)?;
+    }
+    let sizes = ArchiveSizes::of(&out)?;
+    eprintln!(
+        "    the archive: {n} articles, the manifest and {} shards, {} bytes",
+        sizes.shards,
+        sizes.manifest_bytes + sizes.shard_bytes
+    );
+    Ok(format!(
+        "{{\"manifest\": \"target/demo-archive/{n}/index.json\", \"articles\": {n}, \
+         \"manifestBytes\": {}, \"shards\": {}, \"shardBytes\": {}, \
+         \"images\": {}, \"imageBytes\": {}, \"command\": \"cargo xtask demo --archive {n}\"}}\n",
+        sizes.manifest_bytes, sizes.shards, sizes.shard_bytes, sizes.images, sizes.image_bytes
+    ))
+}
+
+/// What a reader could fetch of an archive folder: the manifest, the
+/// shards, and the image files its articles name (the bundler's own
+/// `.article-cards/` is never fetched, so not counted).
+struct ArchiveSizes {
+    manifest_bytes: u64,
+    shards: u64,
+    shard_bytes: u64,
+    images: u64,
+    image_bytes: u64,
+}
+
+impl ArchiveSizes {
+    fn of(dir: &Path) -> Result<Self, String> {
+        let manifest = dir.join("index.json");
+        let manifest_bytes = std::fs::metadata(&manifest)
+            .map_err(|e| format!("{}: {e}", manifest.display()))?
+            .len();
+        let (shards, shard_bytes) = files_in(&dir.join("shards"))?;
+        let (images, image_bytes) = files_in(&dir.join("images"))?;
+        let (logos, logo_bytes) = files_in(&dir.join("logos"))?;
+        Ok(ArchiveSizes {
+            manifest_bytes,
+            shards,
+            shard_bytes,
+            images: images + logos,
+            image_bytes: image_bytes + logo_bytes,
+        })
+    }
+}
+
+/// How many files a folder holds and their bytes (not its subfolders).
+fn files_in(dir: &Path) -> Result<(u64, u64), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let (mut count, mut bytes) = (0, 0);
+    for entry in entries {
+        let meta = entry
+            .and_then(|e| e.metadata())
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        if meta.is_file() {
+            count += 1;
+            bytes += meta.len();
+        }
+    }
+    Ok((count, bytes))
 }

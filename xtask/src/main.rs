@@ -22,6 +22,7 @@ usage: cargo xtask <task> [options]
 tasks:
   test              install what is missing, then fmt, clippy (native + wasm32) and every test
   demo [--port N]   bundle the example articles and serve the demo
+       [--archive N] also generate N articles and serve them as a bundle v2 archive
   dist              build the release wasm and assemble the npm package in pkg/
   size [--check]    print raw/gzip/brotli sizes of wasm, JS and CSS; fail over budget
        [--top [N]]  also list the N largest wasm functions and the code per module
