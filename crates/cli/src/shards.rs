@@ -268,6 +268,10 @@ fn pages(len: usize, page_size: usize) -> Vec<std::ops::Range<usize>> {
 struct Encoded {
     articles: Vec<Vec<u8>>,
     records: HashMap<String, Vec<u8>>,
+    /// The record ids of the table, for lookups by hash rather than by a
+    /// binary search of string keys (a page looks up each of its
+    /// references).
+    known: HashSet<String>,
 }
 
 impl Encoded {
@@ -276,6 +280,7 @@ impl Encoded {
             return Ok(Encoded {
                 articles: Vec::new(),
                 records: HashMap::new(),
+                known: bundle.related.iter().map(|(k, _)| k.clone()).collect(),
             });
         }
         let articles = bundle
@@ -288,7 +293,12 @@ impl Encoded {
             .iter()
             .map(|(rid, r)| Ok((rid.clone(), to_json(r, false, "a related record")?)))
             .collect::<Result<HashMap<_, _>, CliError>>()?;
-        Ok(Encoded { articles, records })
+        let known = records.keys().cloned().collect();
+        Ok(Encoded {
+            articles,
+            records,
+            known,
+        })
     }
 }
 
@@ -306,12 +316,12 @@ fn to_json<T: Serialize>(value: &T, pretty: bool, what: &str) -> Result<Vec<u8>,
 
 /// The record ids a page's articles reference that the table has, sorted
 /// (the table's order), each once.
-fn page_records<'a>(bundle: &'a Bundle, members: &[usize]) -> Vec<&'a str> {
+fn page_records<'a>(encoded: &Encoded, bundle: &'a Bundle, members: &[usize]) -> Vec<&'a str> {
     let mut rids: Vec<&str> = members
         .iter()
         .filter_map(|&i| bundle.articles.get(i))
         .flat_map(|a| a.related.iter().map(String::as_str))
-        .filter(|rid| bundle.related.get(rid).is_some())
+        .filter(|rid| encoded.known.contains(*rid))
         .collect();
     rids.sort_unstable();
     rids.dedup();
@@ -332,7 +342,7 @@ fn assemble_page(
     members: &[usize],
     prev: Option<&str>,
 ) -> Result<Vec<u8>, CliError> {
-    let rids = page_records(bundle, members);
+    let rids = page_records(encoded, bundle, members);
     let mut out = Vec::with_capacity(
         members
             .iter()
@@ -382,12 +392,13 @@ fn assemble_page(
 
 /// The page as a [`Page`] value, serialized whole (`--pretty`).
 fn pretty_page(
+    encoded: &Encoded,
     bundle: &Bundle,
     members: &[usize],
     prev: Option<&str>,
 ) -> Result<Vec<u8>, CliError> {
     let mut related = RelatedRecords::default();
-    for rid in page_records(bundle, members) {
+    for rid in page_records(encoded, bundle, members) {
         if let Some(record) = bundle.related.get(rid) {
             related.insert(rid.to_owned(), record.clone());
         }
@@ -415,7 +426,7 @@ fn page_len(encoded: &Encoded, bundle: &Bundle, members: &[usize], has_prev: boo
         .map(|a| a.len())
         .sum::<usize>()
         + members.len().saturating_sub(1);
-    let rids = page_records(bundle, members);
+    let rids = page_records(encoded, bundle, members);
     let records: usize = rids
         .iter()
         .filter_map(|rid| encoded.records.get(*rid).map(|r| r.len() + rid.len() + 3))
@@ -568,7 +579,7 @@ fn write_chains(
                 continue;
             };
             let bytes = if opts.pretty {
-                pretty_page(bundle, page, prev.as_deref())?
+                pretty_page(encoded, bundle, page, prev.as_deref())?
             } else {
                 assemble_page(encoded, bundle, page, prev.as_deref())?
             };
@@ -865,7 +876,7 @@ mod tests {
                     .collect(),
                 related: {
                     let mut t = RelatedRecords::default();
-                    for rid in page_records(&bundle, &members) {
+                    for rid in page_records(&encoded, &bundle, &members) {
                         t.insert(rid.to_owned(), bundle.related.get(rid).unwrap().clone());
                     }
                     t
