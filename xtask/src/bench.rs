@@ -340,7 +340,7 @@ fn shard_names(out: &Path) -> std::collections::BTreeSet<std::ffi::OsString> {
 /// topics, with a provider and a type. Returns the chains it is in.
 fn newer_article(dir: &Path) -> Result<usize, String> {
     fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut rng = Rng(0x5eed_0f_1a7e);
+    let mut rng = Rng(0x5eed_0f1a_7e00);
     let topics = [TOPICS[0], TOPICS[1]];
     let text = format!(
         "---

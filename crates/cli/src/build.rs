@@ -136,6 +136,9 @@ pub(crate) struct FileOutcome {
     pub(crate) skipped: usize,
 }
 
+/// A file's outcome and its line for the parse cache (`None`: not cached).
+type Parsed = (FileOutcome, Option<Vec<u8>>);
+
 /// A bundled candidate with its place in the input order.
 struct Candidate {
     file: usize,
@@ -356,7 +359,7 @@ fn process_all(
     now: jiff::Timestamp,
     feeds: &crate::feeds::fetch::FeedContext,
     cache: Option<&crate::cache::ParseCache>,
-) -> Vec<(FileOutcome, Option<Vec<u8>>)> {
+) -> Vec<Parsed> {
     let wanted = threads
         .or_else(|| {
             std::thread::available_parallelism()
@@ -386,7 +389,7 @@ fn process_all(
         }
         done
     };
-    let batches: Vec<Vec<(usize, (FileOutcome, Option<Vec<u8>>))>> = if wanted == 1 {
+    let batches: Vec<Vec<(usize, Parsed)>> = if wanted == 1 {
         vec![work()]
     } else {
         std::thread::scope(|s| {
@@ -409,8 +412,7 @@ fn process_all(
             all
         })
     };
-    let mut slots: Vec<Option<(FileOutcome, Option<Vec<u8>>)>> =
-        (0..files.len()).map(|_| None).collect();
+    let mut slots: Vec<Option<Parsed>> = (0..files.len()).map(|_| None).collect();
     for (i, outcome) in batches.into_iter().flatten() {
         if let Some(slot) = slots.get_mut(i) {
             *slot = Some(outcome);
