@@ -295,19 +295,24 @@ pub fn build_with(force: bool, opt_level: Option<&str>) -> Result<Dist, String> 
         eprintln!("\n==> wasm-opt: up to date");
     }
 
-    // Any snippets wasm-bindgen emitted, as generated; the glue minified
-    // (an ES module: terser keeps its exports and the
-    // `new URL("…_bg.wasm", import.meta.url)` that bundlers look for).
-    copy_tree(&bindgen_dir, &out, &|p: &Path| {
-        p != bindgen_wasm && p != bindgen_js
-    })?;
+    // The glue with the widget's JS snippets (`crates/widget/src/*.js`)
+    // written into it, so the package stays one script and the size
+    // budget counts them; minified (an ES module: terser keeps its exports
+    // and the `new URL("…_bg.wasm", import.meta.url)` that bundlers look
+    // for).
+    let snippets = bindgen_dir.join("snippets");
+    let mut glue_inputs = vec![bindgen_js.clone(), root.join(file!())];
+    glue_inputs.extend(files_under(&snippets)?);
+    let glue_inputs: Vec<&Path> = glue_inputs.iter().map(PathBuf::as_path).collect();
     let glue = out.join(format!("{LIB}.js"));
-    if force || !up_to_date(&[&glue], &[&bindgen_js, &this_file]) {
+    if force || !up_to_date(&[&glue], &glue_inputs) {
+        let joined = bindgen_dir.join(format!("{LIB}.joined.js"));
+        write(&joined, &inline_snippets(&bindgen_js, &bindgen_dir)?)?;
         run(
             "minify the JS glue (terser)",
             Command::new("node")
                 .arg(tools_dir.join("node_modules/terser/bin/terser"))
-                .arg(&bindgen_js)
+                .arg(&joined)
                 .args(["--module", "--compress", "--mangle", "-o"])
                 .arg(&glue),
         )?;
@@ -414,21 +419,73 @@ fn copy_if_changed(from: &Path, to: &Path) -> Result<(), String> {
     fs::write(to, new).map_err(|e| format!("cannot write {}: {e}", to.display()))
 }
 
-fn copy_tree(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool) -> Result<(), String> {
-    let entries = fs::read_dir(from).map_err(|e| format!("cannot list {}: {e}", from.display()))?;
+/// The files under `dir` (none when it does not exist).
+fn files_under(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(files);
+    };
     for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot list {}: {e}", from.display()))?;
-        let path = entry.path();
-        let dest = to.join(entry.file_name());
+        let path = entry
+            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+            .path();
         if path.is_dir() {
-            fs::create_dir_all(&dest)
-                .map_err(|e| format!("cannot create {}: {e}", dest.display()))?;
-            copy_tree(&path, &dest, keep)?;
-        } else if keep(&path) {
-            copy_if_changed(&path, &dest)?;
+            files.extend(files_under(&path)?);
+        } else {
+            files.push(path);
         }
     }
-    Ok(())
+    Ok(files)
+}
+
+/// The glue at `glue` with each `import { a, b } from './snippets/…';`
+/// line replaced by the snippet's code in a function scope of its own that
+/// returns those names. A snippet may export only `function`s and
+/// `async function`s (anything else stops the build rather than ship a
+/// glue that imports a file the package does not have).
+fn inline_snippets(glue: &Path, dir: &Path) -> Result<String, String> {
+    let text = fs::read_to_string(glue).map_err(|e| format!("cannot read {}: {e}", glue.display()))?;
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let Some(rest) = line.trim_end().strip_prefix("import { ") else {
+            out.push_str(line);
+            continue;
+        };
+        let Some((names, from)) = rest.split_once(" } from '") else {
+            return Err(format!("unexpected import in the glue: {line}"));
+        };
+        let Some(path) = from
+            .strip_suffix("';")
+            .and_then(|p| p.strip_prefix("./snippets/"))
+        else {
+            return Err(format!("unexpected import in the glue: {line}"));
+        };
+        let file = dir.join("snippets").join(path);
+        let code =
+            fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let mut body = String::with_capacity(code.len());
+        for code_line in code.split_inclusive('\n') {
+            match code_line.strip_prefix("export ") {
+                Some(f) if f.starts_with("function ") || f.starts_with("async function ") => {
+                    body.push_str(f)
+                }
+                Some(_) => {
+                    return Err(format!(
+                        "{}: only `export function` and `export async function` can be inlined",
+                        file.display()
+                    ));
+                }
+                None if code_line.contains("import ") && code_line.starts_with("import") => {
+                    return Err(format!("{}: a snippet cannot import", file.display()));
+                }
+                None => body.push_str(code_line),
+            }
+        }
+        out.push_str(&format!(
+            "const {{ {names} }} = (() => {{\n{body}\nreturn {{ {names} }};\n}})();\n"
+        ));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
