@@ -1,9 +1,13 @@
 // The demo page: mounts the gallery widgets, drives the configurator and
-// draws the bundle statistics. Bundle text only ever reaches the page as
-// text (textContent / SVG text nodes), never as HTML.
+// draws the bundle statistics; with `cargo xtask demo --archive N`, also the
+// large archive (bundle version 2) and what the page loaded of it. Bundle
+// text only ever reaches the page as text (textContent / SVG text nodes),
+// never as HTML.
 import { mount } from "../../pkg/dist/index.js";
 
 const BUNDLE = "www/bundle.json";
+/** Written by `cargo xtask demo`: the large archive's manifest URL and sizes, or `{"manifest": null}`. */
+const ARCHIVE_POINTER = "www/archive.json";
 const page = new URL(".", document.baseURI);
 
 /** Options of a gallery placeholder: its JSON `data-demo` over the defaults. */
@@ -415,6 +419,162 @@ async function loadBundle() {
   }
 }
 
+// ---------------------------------------------------------------- large archive
+
+/** `1536` → `1.5 KiB`: binary units, as docs/bundle.md counts the 5 MiB cap. */
+function formatBytes(n) {
+  const units = ["B", "KiB", "MiB", "GiB"];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${n} B` : `${value.toLocaleString("en", { maximumFractionDigits: 1 })} ${units[unit]}`;
+}
+
+const count = (n) => n.toLocaleString("en");
+
+/** `www/archive.json` with the manifest URL made absolute, or null when the demo runs without `--archive`. */
+async function loadArchivePointer() {
+  try {
+    const response = await fetch(ARCHIVE_POINTER, { cache: "no-store" });
+    if (!response.ok) return null;
+    const pointer = await response.json();
+    if (!pointer || typeof pointer.manifest !== "string") return null;
+    const sizes = ["articles", "manifestBytes", "shards", "shardBytes"].every((k) => Number.isSafeInteger(pointer[k]) && pointer[k] >= 0);
+    if (!sizes) return null;
+    return { ...pointer, manifest: new URL(pointer.manifest, page).href };
+  } catch (e) {
+    console.warn("demo: www/archive.json could not be read:", e);
+    return null;
+  }
+}
+
+/**
+ * What this page has loaded of the archive, from Resource Timing: every
+ * request for the manifest or a shard (other requests, images included, are
+ * not the archive's files). A file requested again (the manifest, read by the
+ * page and by the widget; a shard after a filter comes back) counts once in
+ * `files` and `bytes`, and each time in `requests` and `sent`.
+ */
+class ArchiveLoads {
+  constructor(manifestUrl, onChange) {
+    this.base = new URL(".", manifestUrl).href;
+    this.manifest = manifestUrl;
+    this.bodies = new Map();
+    this.requests = 0;
+    this.sent = 0;
+    if (typeof PerformanceObserver !== "function") return;
+    // Room for a long session of "Load more" in the page's own buffer; the
+    // observer sees every entry whatever the buffer holds.
+    performance.setResourceTimingBufferSize?.(2000);
+    const observer = new PerformanceObserver((list) => {
+      if (this.add(list.getEntries())) onChange(this);
+    });
+    observer.observe({ type: "resource", buffered: true });
+  }
+
+  /** `true` when one of `entries` is a file of the archive. */
+  add(entries) {
+    let changed = false;
+    for (const entry of entries) {
+      const url = entry.name.split("#")[0];
+      const path = url.startsWith(this.base) ? url.slice(this.base.length).split("?")[0] : "";
+      if (url !== this.manifest && !/^shards\/[0-9a-f]{24}\.json$/.test(path)) continue;
+      this.requests += 1;
+      this.sent += entry.transferSize || 0;
+      this.bodies.set(path, Math.max(this.bodies.get(path) || 0, entry.decodedBodySize || 0));
+      changed = true;
+    }
+    return changed;
+  }
+
+  get files() {
+    return this.bodies.size;
+  }
+
+  get bytes() {
+    let total = 0;
+    for (const n of this.bodies.values()) total += n;
+    return total;
+  }
+}
+
+function setText(id, text, bytes) {
+  const el = document.getElementById(id);
+  if (!el) return;
+  el.textContent = text;
+  if (bytes !== undefined) el.dataset.bytes = String(bytes);
+}
+
+/** The archive's row of the stats table, from the sizes `cargo xtask demo` counted. */
+function drawArchiveSize(pointer) {
+  const total = pointer.manifestBytes + pointer.shardBytes;
+  setText("archive-size-label", `The whole archive: ${count(pointer.articles)} articles`);
+  setText("archive-files", `${count(1 + pointer.shards)} (the manifest and ${count(pointer.shards)} shards)`);
+  setText("archive-bytes", formatBytes(total), total);
+  document.getElementById("archive-stats").hidden = false;
+}
+
+/** The loaded rows and the summary line; called again as the widget fetches more. */
+function drawArchiveLoads(pointer, loads) {
+  const total = pointer.manifestBytes + pointer.shardBytes;
+  const share = total ? (100 * loads.bytes) / total : 0;
+  setText("loaded-files", count(loads.files));
+  setText("loaded-bytes", `${formatBytes(loads.bytes)} (${share.toLocaleString("en", { maximumFractionDigits: 2 })}% of the archive)`, loads.bytes);
+  setText("sent-requests", `${count(loads.requests)} ${loads.requests === 1 ? "request" : "requests"}`);
+  setText("sent-bytes", formatBytes(loads.sent), loads.sent);
+  setText(
+    "archive-stats-summary",
+    `This page has loaded ${count(loads.files)} of the archive's ${count(1 + pointer.shards)} files: ${formatBytes(loads.bytes)} of ${formatBytes(total)}.`,
+  );
+}
+
+/** The "Large archive" section: the widget on the manifest, a topic filter, and the stats. */
+async function setupArchive(pointer) {
+  const section = document.getElementById("archive");
+  const host = document.getElementById("archive-widget");
+  if (!section || !host) return;
+  section.hidden = false;
+  document.getElementById("archive-nav").hidden = false;
+  document.getElementById("archive-link").href = pointer.manifest;
+  setText(
+    "archive-lead",
+    `${count(pointer.articles)} generated articles (${pointer.command}), bundled as version 2: a manifest and pages of articles named by their content.`,
+  );
+  drawArchiveSize(pointer);
+  const loads = new ArchiveLoads(pointer.manifest, (l) => drawArchiveLoads(pointer, l));
+  drawArchiveLoads(pointer, loads);
+
+  const options = { src: pointer.manifest, layout: "grid", limit: 12 };
+  const handle = await mount(host, options);
+  const select = document.getElementById("archive-topic");
+  select?.addEventListener("change", () => {
+    handle.replace(select.value ? { ...options, topics: [select.value] } : options);
+  });
+
+  // The topics, and their counts for the chart, come from the manifest: no shard is read for them.
+  try {
+    const response = await fetch(pointer.manifest);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const manifest = await response.json();
+    const topics = (Array.isArray(manifest.topics) ? manifest.topics : [])
+      .filter((t) => t && typeof t.name === "string" && Number.isSafeInteger(t.chain?.count))
+      .map((t) => [t.name, t.chain.count]);
+    for (const [name, n] of topics) {
+      const option = document.createElement("option");
+      option.value = name;
+      option.textContent = `${name} (${count(n)})`;
+      select?.append(option);
+    }
+    const describe = topics.map(([k, n]) => `${k} ${n}`).join(", ");
+    barChart(document.getElementById("chart-archive-topics"), topics, `Articles per topic in the archive: ${describe}`);
+  } catch (e) {
+    console.warn("demo: the archive's manifest could not be read for its topics:", e);
+  }
+}
+
 async function loadPackage() {
   try {
     const response = await fetch("pkg/package.json");
@@ -424,7 +584,7 @@ async function loadPackage() {
   }
 }
 
-const [bundle, pkg] = await Promise.all([loadBundle(), loadPackage()]);
+const [bundle, pkg, archive] = await Promise.all([loadBundle(), loadPackage(), loadArchivePointer()]);
 if (bundle) drawStats(bundle);
 setupConfigurator(bundle, pkg);
-await mountGallery();
+await Promise.all([mountGallery(), archive ? setupArchive(archive) : null]);
