@@ -19,11 +19,14 @@ export function freePort() {
   });
 }
 
-/** Starts the demo; resolves to `{ origin, stop }` once it serves. */
-export async function startDemo() {
+/**
+ * Starts the demo; resolves to `{ origin, stop }` once it serves. `extra`:
+ * more options of `cargo xtask demo` (e.g. `["--archive", "1000"]`).
+ */
+export async function startDemo(extra = []) {
   const port = await freePort();
   // The README's command, verbatim but for the port and the time limit.
-  const demo = spawn("cargo", ["xtask", "demo", "--port", String(port), "--max-seconds", "1200"], {
+  const demo = spawn("cargo", ["xtask", "demo", ...extra, "--port", String(port), "--max-seconds", "1200"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, so the whole tree (cargo, xtask, the server)
