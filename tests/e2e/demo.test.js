@@ -61,6 +61,8 @@ test("the demo loads clean at 1280 px: cards, gallery, stats, no errors, no axe 
   // The drawn statistics: one bar per topic at least.
   await page.locator("#chart-topics svg rect").first().waitFor();
   assert.ok((await page.locator("#chart-topics svg rect").count()) >= 6);
+  // Without `--archive` the large archive's section, link and stats stay hidden.
+  for (const id of ["#archive", "#archive-nav", "#archive-stats"]) assert.ok(await page.locator(id).isHidden(), `${id} is hidden`);
   // The on-purpose states.
   await page.locator(".demo-widget .ac-state.is-error").first().waitFor();
   await page.locator(".demo-widget .ac-state.is-empty").first().waitFor();
