@@ -137,7 +137,7 @@ pub(crate) struct FileOutcome {
 }
 
 /// A file's outcome and its line for the parse cache (`None`: not cached).
-type Parsed = (FileOutcome, Option<Vec<u8>>);
+type Parsed = (FileOutcome, Option<crate::cache::CacheLine>);
 
 /// A bundled candidate with its place in the input order.
 struct Candidate {
@@ -584,7 +584,7 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
     }
     if let Some(cache) = cache {
         stats.cached = Some(cache.hits());
-        walk_diags.extend(cache.save(lines.iter().map(Vec::as_slice)));
+        walk_diags.extend(cache.save(lines.iter()));
     }
     drop(lines);
 

@@ -17,8 +17,8 @@
 //! URL policy and caps before it is used. Anything else is a warning and
 //! a cache started again, never a panic or a trusted article.
 
-use std::collections::HashMap;
-use std::io::{self, Read, Write};
+use std::collections::{HashMap, HashSet};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -260,10 +260,6 @@ impl ParseCache {
                 format!("unusable parse cache ({why}); ignored, every file parsed again"),
             )],
         };
-        if !cache.lines.is_empty() || diags.is_empty() {
-            return (Some(cache), diags);
-        }
-        cache.data = Vec::new();
         (Some(cache), diags)
     }
 
@@ -331,7 +327,7 @@ impl ParseCache {
     }
 
     /// Parses `path` through the cache: the entry of its key when there is
-    /// a usable one, else `parse()`. Returns the outcome and the line to
+    /// a usable one, else `parse()`. Returns the outcome and the entry to
     /// keep for the next run (`None`: not cacheable, a URL or huge file).
     pub(crate) fn through(
         &self,
@@ -341,7 +337,7 @@ impl ParseCache {
         asset_base: Option<&str>,
         now: jiff::Timestamp,
         parse: impl FnOnce() -> FileOutcome,
-    ) -> (FileOutcome, Option<Vec<u8>>) {
+    ) -> (FileOutcome, Option<CacheLine>) {
         let Some(key) = self.key(path, display, site, asset_base) else {
             return (parse(), None);
         };
@@ -351,7 +347,7 @@ impl ParseCache {
             match decode(line, &key, now) {
                 Ok(Some(outcome)) => {
                     self.hits.fetch_add(1, Ordering::Relaxed);
-                    return (outcome, Some(line.to_vec()));
+                    return (outcome, Some(CacheLine::Kept(range.clone())));
                 }
                 Ok(None) => {}
                 Err(why) => {
@@ -369,7 +365,7 @@ impl ParseCache {
             }
         }
         let outcome = parse();
-        let line = encode(&key, now, &outcome);
+        let line = encode(&key, now, &outcome).map(CacheLine::New);
         (outcome, line)
     }
 
@@ -429,34 +425,47 @@ impl ParseCache {
     }
 
     /// Writes the entries of this run (`lines`, one per cacheable input
-    /// file): the entries of files no longer given are dropped. Returns
-    /// the warnings of the run about the cache.
-    pub fn save<'a>(self, lines: impl Iterator<Item = &'a [u8]>) -> Vec<Diagnostic> {
+    /// file): the entries of files no longer given are dropped. Kept
+    /// entries are copied from the file read, not held twice. Returns the
+    /// warnings of the run about the cache.
+    pub(crate) fn save<'a>(self, lines: impl Iterator<Item = &'a CacheLine>) -> Vec<Diagnostic> {
         let mut diags = self
             .bad
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let display = self.file.display().to_string();
-        let mut body = Vec::new();
-        let mut seen: HashMap<&[u8], ()> = HashMap::new();
+        let data = &self.data;
+        let mut seen: HashSet<&[u8]> = HashSet::new();
+        let mut chosen: Vec<&[u8]> = Vec::new();
         for line in lines {
+            let line = match line {
+                CacheLine::Kept(range) => data.get(range.clone()).unwrap_or_default(),
+                CacheLine::New(bytes) => bytes.as_slice(),
+            };
             // Two inputs with one key (the same file named twice) are one
             // entry.
             let key = line.get(..KEY_PREFIX.len() + KEY_HEX).unwrap_or(line);
-            if seen.insert(key, ()).is_some() {
-                continue;
+            if !line.is_empty() && seen.insert(key) {
+                chosen.push(line);
             }
-            body.extend_from_slice(line);
-            body.push(b'\n');
         }
+        // The checksum is known after the body: the header is written with
+        // a placeholder of the same width, filled in at the end.
+        let placeholder = "0".repeat(KEY_HEX);
         let header = Header {
             format: FORMAT.to_owned(),
             version: VERSION,
             build: hex(&self.build),
-            entries: seen.len(),
-            checksum: hex(&Sha256::digest(&body)),
+            entries: chosen.len(),
+            checksum: placeholder.clone(),
         };
         let written = (|| -> io::Result<()> {
+            let mut head = serde_json::to_vec(&header)?;
+            head.push(b'\n');
+            let at = head
+                .windows(KEY_HEX)
+                .rposition(|w| w == placeholder.as_bytes())
+                .ok_or_else(|| io::Error::other("no checksum in the header"))?;
             let dir = match self.file.parent() {
                 Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
                 _ => PathBuf::from("."),
@@ -466,13 +475,21 @@ impl ParseCache {
                 .prefix(".parse-cache-")
                 .suffix(".tmp")
                 .tempfile_in(&dir)?;
+            let mut hasher = Sha256::new();
             {
                 let mut out = io::BufWriter::new(tmp.as_file_mut());
-                serde_json::to_writer(&mut out, &header)?;
-                out.write_all(b"\n")?;
-                out.write_all(&body)?;
+                out.write_all(&head)?;
+                for line in &chosen {
+                    hasher.update(line);
+                    hasher.update(b"\n");
+                    out.write_all(line)?;
+                    out.write_all(b"\n")?;
+                }
                 out.flush()?;
             }
+            let file = tmp.as_file_mut();
+            file.seek(SeekFrom::Start(at as u64))?;
+            file.write_all(hex(&hasher.finalize()).as_bytes())?;
             // Not synced: a cache cut short by a crash fails its checksum
             // and is started again.
             tmp.persist(&self.file).map_err(|e| e.error)?;
@@ -486,6 +503,14 @@ impl ParseCache {
         }
         diags
     }
+}
+
+/// An entry kept for the next run.
+pub(crate) enum CacheLine {
+    /// The entry as the file read holds it (its place there).
+    Kept(Range<usize>),
+    /// A new entry, serialized.
+    New(Vec<u8>),
 }
 
 enum Unusable {
