@@ -352,12 +352,13 @@ function barChart(figure, rows, summary) {
   const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": summary });
   rows.forEach(([label, n], i) => {
     const y = i * row + 4;
-    const barWidth = Math.max(2, ((width - labelWidth - 40) * n) / max);
+    // Room after the longest bar for its value, up to six digits.
+    const barWidth = Math.max(2, ((width - labelWidth - 64) * n) / max);
     const group = svgEl("g", {});
     group.append(svgEl("title", {}, `${label}: ${n}`));
     group.append(svgEl("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end", class: "label" }, label.length > 24 ? `${label.slice(0, 23)}…` : label));
     group.append(svgEl("rect", { x: labelWidth, y: y + 3, width: barWidth, height: row - 10, rx: 4, class: "bar" }));
-    group.append(svgEl("text", { x: labelWidth + barWidth + 6, y: y + 15, class: "value" }, String(n)));
+    group.append(svgEl("text", { x: labelWidth + barWidth + 6, y: y + 15, class: "value" }, n.toLocaleString("en")));
     svg.append(group);
   });
   figure.append(svg);
