@@ -308,12 +308,6 @@ fn bundle(args: &[String]) -> Result<(), String> {
                 .and_then(|i| costs.get(i))
                 .map(|list| median(list, |c| c.wall))
         };
-        if let (Some(full), Some(again)) = (wall_of(Runner::OutDir), wall_of(Runner::Incremental)) {
-            println!(
-                "\n{n} files: the incremental build took {:.0}% of the full --out-dir build's wall time",
-                100.0 * again / full
-            );
-        }
         for ((runner, list), output) in runners.iter().zip(&costs).zip(&outputs) {
             let wall = median(list, |c| c.wall);
             let ratio = peer_wall.map_or("—".to_owned(), |p| format!("{:.2}×", wall / p));
@@ -322,6 +316,12 @@ fn bundle(args: &[String]) -> Result<(), String> {
                 runner.label(),
                 median(list, |c| c.cpu),
                 median(list, |c| c.rss_kib as f64) / 1024.0,
+            );
+        }
+        if let (Some(full), Some(again)) = (wall_of(Runner::OutDir), wall_of(Runner::Incremental)) {
+            println!(
+                "\n{n} files: the incremental build took {:.0}% of the full --out-dir build's wall time",
+                100.0 * again / full
             );
         }
     }
