@@ -264,23 +264,45 @@ fn pages(len: usize, page_size: usize) -> Vec<std::ops::Range<usize>> {
 }
 
 /// Each article and related record serialized once, reused by every page
-/// that holds it. With `--pretty` pages are serialized whole instead.
+/// that holds it, and the records each article references as numbers, so
+/// a page's record list is sorted and de-duplicated without comparing or
+/// hashing strings. With `--pretty` pages are serialized whole instead
+/// (`articles` and `records` are empty).
 struct Encoded {
     articles: Vec<Vec<u8>>,
-    records: HashMap<String, Vec<u8>>,
-    /// The record ids of the table, for lookups by hash rather than by a
-    /// binary search of string keys (a page looks up each of its
-    /// references).
-    known: HashSet<String>,
+    /// The table's record ids, in its (key) order.
+    ids: Vec<String>,
+    /// Per record, `"<rid>":<record JSON>`, as a page's table holds it.
+    records: Vec<Vec<u8>>,
+    /// Per article, the indices in `ids` of the records it references.
+    refs: Vec<Vec<u32>>,
 }
 
 impl Encoded {
     fn new(bundle: &Bundle, pretty: bool) -> Result<Self, CliError> {
+        let ids: Vec<String> = bundle.related.iter().map(|(k, _)| k.clone()).collect();
+        let index: HashMap<&str, u32> = ids
+            .iter()
+            .enumerate()
+            .map(|(n, rid)| (rid.as_str(), n as u32))
+            .collect();
+        let refs = bundle
+            .articles
+            .iter()
+            .map(|a| {
+                a.related
+                    .iter()
+                    .filter_map(|rid| index.get(rid.as_str()).copied())
+                    .collect()
+            })
+            .collect();
+        drop(index);
         if pretty {
             return Ok(Encoded {
                 articles: Vec::new(),
-                records: HashMap::new(),
-                known: bundle.related.iter().map(|(k, _)| k.clone()).collect(),
+                ids,
+                records: Vec::new(),
+                refs,
             });
         }
         let articles = bundle
@@ -291,13 +313,18 @@ impl Encoded {
         let records = bundle
             .related
             .iter()
-            .map(|(rid, r)| Ok((rid.clone(), to_json(r, false, "a related record")?)))
-            .collect::<Result<HashMap<_, _>, CliError>>()?;
-        let known = records.keys().cloned().collect();
+            .map(|(rid, r)| {
+                let mut entry = to_json(rid, false, "a record id")?;
+                entry.push(b':');
+                entry.extend_from_slice(&to_json(r, false, "a related record")?);
+                Ok(entry)
+            })
+            .collect::<Result<Vec<_>, CliError>>()?;
         Ok(Encoded {
             articles,
+            ids,
             records,
-            known,
+            refs,
         })
     }
 }
@@ -314,14 +341,14 @@ fn to_json<T: Serialize>(value: &T, pretty: bool, what: &str) -> Result<Vec<u8>,
     })
 }
 
-/// The record ids a page's articles reference that the table has, sorted
-/// (the table's order), each once.
-fn page_records<'a>(encoded: &Encoded, bundle: &'a Bundle, members: &[usize]) -> Vec<&'a str> {
-    let mut rids: Vec<&str> = members
+/// The records a page's articles reference (indices in [`Encoded::ids`]),
+/// sorted (the table's order), each once.
+fn page_records(encoded: &Encoded, members: &[usize]) -> Vec<u32> {
+    let mut rids: Vec<u32> = members
         .iter()
-        .filter_map(|&i| bundle.articles.get(i))
-        .flat_map(|a| a.related.iter().map(String::as_str))
-        .filter(|rid| encoded.known.contains(*rid))
+        .filter_map(|&i| encoded.refs.get(i))
+        .flatten()
+        .copied()
         .collect();
     rids.sort_unstable();
     rids.dedup();
@@ -338,11 +365,10 @@ const PAGE_END: &[u8] = b"}\n";
 /// newline, assembled from the pieces serialized once.
 fn assemble_page(
     encoded: &Encoded,
-    bundle: &Bundle,
     members: &[usize],
     prev: Option<&str>,
 ) -> Result<Vec<u8>, CliError> {
-    let rids = page_records(encoded, bundle, members);
+    let rids = page_records(encoded, members);
     let mut out = Vec::with_capacity(
         members
             .iter()
@@ -363,18 +389,15 @@ fn assemble_page(
         out.extend_from_slice(a);
     }
     out.extend_from_slice(PAGE_RELATED);
-    for (n, rid) in rids.iter().enumerate() {
-        if let Some(record) = encoded.records.get(*rid) {
-            if n > 0 {
-                out.push(b',');
-            }
-            serde_json::to_writer(&mut out, rid).map_err(|e| CliError::Io {
-                context: "cannot serialise a record id".to_owned(),
-                source: io::Error::other(e),
-            })?;
-            out.push(b':');
-            out.extend_from_slice(record);
+    for (n, entry) in rids
+        .iter()
+        .filter_map(|&r| encoded.records.get(r as usize))
+        .enumerate()
+    {
+        if n > 0 {
+            out.push(b',');
         }
+        out.extend_from_slice(entry);
     }
     match prev {
         Some(prev) => {
@@ -398,7 +421,10 @@ fn pretty_page(
     prev: Option<&str>,
 ) -> Result<Vec<u8>, CliError> {
     let mut related = RelatedRecords::default();
-    for rid in page_records(encoded, bundle, members) {
+    for r in page_records(encoded, members) {
+        let Some(rid) = encoded.ids.get(r as usize) else {
+            continue;
+        };
         if let Some(record) = bundle.related.get(rid) {
             related.insert(rid.to_owned(), record.clone());
         }
@@ -419,19 +445,18 @@ fn pretty_page(
 
 /// The byte length [`assemble_page`] gives, without assembling it: every
 /// page's size is checked before any file is written.
-fn page_len(encoded: &Encoded, bundle: &Bundle, members: &[usize], has_prev: bool) -> usize {
+fn page_len(encoded: &Encoded, members: &[usize], has_prev: bool) -> usize {
     let articles: usize = members
         .iter()
         .filter_map(|&i| encoded.articles.get(i))
         .map(|a| a.len())
         .sum::<usize>()
         + members.len().saturating_sub(1);
-    let rids = page_records(encoded, bundle, members);
-    let records: usize = rids
+    let entries: Vec<usize> = page_records(encoded, members)
         .iter()
-        .filter_map(|rid| encoded.records.get(*rid).map(|r| r.len() + rid.len() + 3))
-        .sum::<usize>()
-        + rids.len().saturating_sub(1);
+        .filter_map(|&r| encoded.records.get(r as usize).map(Vec::len))
+        .collect();
+    let records = entries.iter().sum::<usize>() + entries.len().saturating_sub(1);
     let prev = if has_prev {
         // "shards/<hash>.json" in quotes.
         PAGE_PREV.len()
@@ -449,7 +474,7 @@ fn page_len(encoded: &Encoded, bundle: &Bundle, members: &[usize], has_prev: boo
 
 /// At least [`page_len`]: each article with every record it references
 /// (a record shared by several counted for each), and room for `prev`.
-fn page_len_bound(encoded: &Encoded, bundle: &Bundle, members: &[usize]) -> usize {
+fn page_len_bound(encoded: &Encoded, members: &[usize]) -> usize {
     let mut len = PAGE_HEAD.len()
         + PAGE_RELATED.len()
         + PAGE_PREV.len()
@@ -461,11 +486,8 @@ fn page_len_bound(encoded: &Encoded, bundle: &Bundle, members: &[usize]) -> usiz
         + PAGE_END.len();
     for &i in members {
         len += encoded.articles.get(i).map_or(0, Vec::len) + 1;
-        for rid in bundle.articles.get(i).map_or(&[][..], |a| &a.related) {
-            len += encoded
-                .records
-                .get(rid)
-                .map_or(0, |r| r.len() + rid.len() + 4);
+        for &r in encoded.refs.get(i).map_or(&[][..], Vec::as_slice) {
+            len += encoded.records.get(r as usize).map_or(0, |e| e.len() + 1);
         }
     }
     len
@@ -488,10 +510,10 @@ fn check_sizes(
             // Most pages are far under the cap: a bound that counts every
             // reference's record (shared ones too) settles them without
             // the page's record list.
-            if page_len_bound(encoded, bundle, page) <= MAX_BUNDLE_BYTES {
+            if page_len_bound(encoded, page) <= MAX_BUNDLE_BYTES {
                 continue;
             }
-            let len = page_len(encoded, bundle, page, k > 0);
+            let len = page_len(encoded, page, k > 0);
             if len > MAX_BUNDLE_BYTES {
                 return Err(CliError::Invalid(too_large(
                     encoded, bundle, page, len, dir,
@@ -513,16 +535,22 @@ fn too_large(encoded: &Encoded, bundle: &Bundle, page: &[usize], len: usize, dir
                 None => serde_json::to_vec(a).map_or(0, |v| v.len()),
             };
             // An article's weight includes the related records it names.
-            let records: usize = a
-                .related
+            let records: usize = encoded
+                .refs
+                .get(i)
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
-                .map(|rid| match encoded.records.get(rid) {
-                    Some(bytes) => bytes.len(),
-                    None => bundle
-                        .related
-                        .get(rid)
-                        .and_then(|r| serde_json::to_vec(r).ok())
-                        .map_or(0, |v| v.len()),
+                .filter_map(|&r| {
+                    let rid = encoded.ids.get(r as usize)?;
+                    Some(match encoded.records.get(r as usize) {
+                        // Less its `"<rid>":`.
+                        Some(entry) => entry.len().saturating_sub(rid.len() + 3),
+                        None => bundle
+                            .related
+                            .get(rid)
+                            .and_then(|r| serde_json::to_vec(r).ok())
+                            .map_or(0, |v| v.len()),
+                    })
                 })
                 .sum();
             Some((own + records, a))
@@ -611,7 +639,7 @@ fn write_chains(
             let bytes = if opts.pretty {
                 pretty_page(encoded, bundle, page, prev.as_deref())?
             } else {
-                assemble_page(encoded, bundle, page, prev.as_deref())?
+                assemble_page(encoded, page, prev.as_deref())?
             };
             if bytes.len() > MAX_BUNDLE_BYTES {
                 return Err(CliError::Invalid(too_large(
@@ -906,8 +934,9 @@ mod tests {
                     .collect(),
                 related: {
                     let mut t = RelatedRecords::default();
-                    for rid in page_records(&encoded, &bundle, &members) {
-                        t.insert(rid.to_owned(), bundle.related.get(rid).unwrap().clone());
+                    for r in page_records(&encoded, &members) {
+                        let rid = &encoded.ids[r as usize];
+                        t.insert(rid.clone(), bundle.related.get(rid).unwrap().clone());
                     }
                     t
                 },
@@ -915,16 +944,13 @@ mod tests {
             };
             let mut want = serde_json::to_vec(&page).unwrap();
             want.push(b'\n');
-            let got = assemble_page(&encoded, &bundle, &members, prev).unwrap();
+            let got = assemble_page(&encoded, &members, prev).unwrap();
             assert_eq!(
                 String::from_utf8(got).unwrap(),
                 String::from_utf8(want.clone()).unwrap()
             );
-            assert_eq!(
-                page_len(&encoded, &bundle, &members, prev.is_some()),
-                want.len()
-            );
-            assert!(page_len_bound(&encoded, &bundle, &members) >= want.len());
+            assert_eq!(page_len(&encoded, &members, prev.is_some()), want.len());
+            assert!(page_len_bound(&encoded, &members) >= want.len());
         }
     }
 
