@@ -10,7 +10,7 @@ use crate::tools;
 use crate::util::{cargo, root, run};
 
 /// The browser test files (`wasm-bindgen-test`, headless Chromium).
-const BROWSER_TESTS: [&str; 2] = ["web", "web_carousel"];
+const BROWSER_TESTS: [&str; 3] = ["web", "web_carousel", "web_shards"];
 
 pub fn main() -> Result<(), String> {
     let started = Instant::now();

@@ -4,14 +4,9 @@
 //! `CSSStyleSheet` adopted by each shadow root, which a strict `style-src`
 //! Content-Security-Policy allows.
 
-use std::cell::RefCell;
-
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
-use web_sys::{
-    CssStyleSheet, CustomEvent, CustomEventInit, Document, Element, ShadowRoot, ShadowRootInit,
-    ShadowRootMode, Window,
-};
+use web_sys::{Document, Element, ShadowRoot, ShadowRootInit, ShadowRootMode, Window};
 
 use crate::components::STYLE;
 
@@ -56,54 +51,27 @@ pub fn open_shadow_root(host: &Element) -> Result<ShadowRoot, String> {
         })
 }
 
-thread_local! {
-    /// One stylesheet for every widget of this wasm instance, built once.
-    static SHEET: RefCell<Option<CssStyleSheet>> = const { RefCell::new(None) };
-}
-
-fn shared_sheet() -> Result<CssStyleSheet, String> {
-    SHEET.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if let Some(sheet) = slot.as_ref() {
-            return Ok(sheet.clone());
-        }
-        let sheet = CssStyleSheet::new()
-            .map_err(|_| "this browser does not support constructable stylesheets".to_owned())?;
-        sheet
-            .replace_sync(STYLE)
-            .map_err(|_| "the widget stylesheet could not be parsed".to_owned())?;
-        *slot = Some(sheet.clone());
-        Ok(sheet)
+/// Adds the widget's stylesheet (one for every widget of this wasm
+/// instance, built once) to the root's `adoptedStyleSheets`, keeping any
+/// others: `true` when this call added it.
+pub fn adopt_style(root: &ShadowRoot) -> Result<bool, String> {
+    adopt_sheet(root, STYLE).map_err(|thrown| {
+        thrown
+            .as_string()
+            .unwrap_or_else(|| "the widget stylesheet could not be used".to_owned())
     })
 }
 
-/// Adds the shared stylesheet to the root's `adoptedStyleSheets` (keeping
-/// any others). Returns `true` when it was added by this call.
-pub fn adopt_style(root: &ShadowRoot) -> Result<bool, String> {
-    let sheet = shared_sheet()?;
-    let current = root.adopted_style_sheets();
-    if current.includes(&sheet, 0) {
-        return Ok(false);
-    }
-    // Assign a new array: older engines expose a frozen array.
-    let next = Array::from(&current);
-    next.push(&sheet);
-    root.set_adopted_style_sheets(&next);
-    Ok(true)
-}
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/edge.js")]
+extern "C" {
+    /// See [`adopt_style`]; throws a message when the browser cannot.
+    #[wasm_bindgen(js_name = adoptSheet, catch)]
+    fn adopt_sheet(root: &ShadowRoot, css: &str) -> Result<bool, JsValue>;
 
-/// Removes the shared stylesheet from the root's `adoptedStyleSheets`.
-pub fn unadopt_style(root: &ShadowRoot) {
-    let Some(sheet) = SHEET.with(|cell| cell.borrow().clone()) else {
-        return;
-    };
-    let sheet: JsValue = sheet.into();
-    let kept: Array = root
-        .adopted_style_sheets()
-        .iter()
-        .filter(|s| *s != sheet)
-        .collect();
-    root.set_adopted_style_sheets(&kept);
+    /// Removes the widget's stylesheet from the root's
+    /// `adoptedStyleSheets`.
+    #[wasm_bindgen(js_name = unadoptSheet)]
+    pub fn unadopt_style(root: &ShadowRoot);
 }
 
 /// A detail object from string/number pairs.
@@ -126,21 +94,11 @@ pub fn dispatch_cancelable(host: &Element, name: &str, detail: &JsValue) -> bool
     fire(host, name, detail, true)
 }
 
-fn fire(host: &Element, name: &str, detail: &JsValue, cancelable: bool) -> bool {
-    let init = CustomEventInit::new();
-    init.set_bubbles(true);
-    init.set_composed(true);
-    init.set_cancelable(cancelable);
-    init.set_detail(detail);
-    match CustomEvent::new_with_event_init_dict(name, &init) {
-        // A listener that throws is reported by the browser and cancels
-        // nothing.
-        Ok(event) => host.dispatch_event(&event).unwrap_or(true),
-        Err(_) => {
-            warn(&format!("could not create the `{name}` event"));
-            true
-        }
-    }
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/edge.js")]
+extern "C" {
+    /// Dispatches a bubbling, composed `CustomEvent` on `host`: `false`
+    /// when it was cancelable and a listener called `preventDefault()`.
+    fn fire(host: &Element, name: &str, detail: &JsValue, cancelable: bool) -> bool;
 }
 
 /// The locale to format with: the option, else the page's

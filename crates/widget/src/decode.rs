@@ -42,7 +42,9 @@ pub fn load_error(kind: LoadErrorKind) -> LoadError {
         }
         LoadErrorKind::NotJson => "The articles file is not a valid article bundle.".to_owned(),
         LoadErrorKind::WrongVersion(v) => {
-            format!("This bundle is version {v}; this widget reads version {BUNDLE_VERSION}.")
+            format!(
+                "This bundle is version {v}; this widget reads versions {BUNDLE_VERSION} and 2."
+            )
         }
         LoadErrorKind::TooLarge(bytes) => format!(
             "The articles file is too large ({}; the limit is {}).",
@@ -1157,12 +1159,16 @@ mod tests {
         assert_eq!(e.kind, LoadErrorKind::NotJson);
         assert!(e.message.contains("`articles`"));
 
-        // The version is checked before the articles are looked at.
+        // The version is checked before the articles are looked at. A
+        // version 2 manifest is this kind too: the browser edge then reads
+        // it as an archive (`load.rs`).
         let e = decode(br#"{"version":2,"articles":"whatever"}"#, None).unwrap_err();
         assert_eq!(e.kind, LoadErrorKind::WrongVersion(2));
+        let e = decode(br#"{"version":3,"articles":"whatever"}"#, None).unwrap_err();
+        assert_eq!(e.kind, LoadErrorKind::WrongVersion(3));
         assert_eq!(
             e.message.as_str(),
-            "This bundle is version 2; this widget reads version 1."
+            "This bundle is version 3; this widget reads versions 1 and 2."
         );
     }
 

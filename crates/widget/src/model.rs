@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use yew::AttrValue;
+use yew::{AttrValue, Callback};
 
 use bundle::Bundle;
 
@@ -75,6 +75,26 @@ pub struct LoadError {
     pub kind: LoadErrorKind,
     /// One plain sentence, e.g. "The articles could not be loaded (HTTP 404)."
     pub message: AttrValue,
+}
+
+/// A version 2 chain as the view sees it: the cards are the pages read so
+/// far (the bundle of [`LoadState::Ready`]), and "Load more" can ask for
+/// older ones. Equal when everything is, the callback by identity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChainView {
+    /// Which load read the chain: the pages shown (and the video playing)
+    /// are kept while the chain grows, though its bundle is a new one.
+    pub id: u32,
+    /// Older pages remain to be fetched.
+    pub more: bool,
+    /// They are being fetched.
+    pub fetching: bool,
+    /// Why the last fetch of older pages failed: "Load more" says so and
+    /// tries again.
+    pub error: Option<LoadError>,
+    /// Asks for older pages until this many articles are selected (or the
+    /// chain ends).
+    pub on_more: Callback<usize>,
 }
 
 /// A reader opened an article: reported up so the edge can dispatch

@@ -6,7 +6,13 @@
 //! `{message, offline}` (both, with `offline: true`, when the last good copy
 //! is shown), `article-cards:select` `{id, url}` (bubbling, composed
 //! `CustomEvent`s).
+//!
+//! For a version 2 manifest the root also keeps how far the chain has been
+//! read ([`ChainState`]) and fetches older pages when the view asks for
+//! more articles than it has ([`load::more`]), under the load's [`Cancel`].
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use wasm_bindgen::JsValue;
@@ -16,10 +22,11 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::components::{ViewProps, text_key, use_keyed_effect, use_view};
-use crate::load::{self, Cancel, Outcome};
-use crate::model::{LoadState, Selection};
+use crate::load::{self, Cancel, ChainRead, Outcome};
+use crate::model::{ChainView, LoadError, LoadState, Selection};
 use crate::options::{Images, Options};
 use crate::time;
+use bundle::ArticleType;
 
 pub const EVENT_READY: &str = "article-cards:ready";
 pub const EVENT_ERROR: &str = "article-cards:error";
@@ -49,6 +56,28 @@ struct LoadKey {
     images: Images,
     /// The Retry count.
     retry: u32,
+    /// What picks a version 2 manifest's chain and its first screen; a
+    /// version 1 bundle holds every article, so for it these do not count.
+    filters: Filters,
+}
+
+#[derive(Clone, PartialEq)]
+struct Filters {
+    topics: Rc<[AttrValue]>,
+    providers: Rc<[AttrValue]>,
+    types: Rc<[ArticleType]>,
+    limit: usize,
+}
+
+impl LoadKey {
+    /// Whether a load for `self` is one for `other` too (`sharded`: that
+    /// load read a version 2 manifest, whose chain depends on the filters).
+    fn same_load(&self, other: &LoadKey, sharded: bool) -> bool {
+        self.src == other.src
+            && self.images == other.images
+            && self.retry == other.retry
+            && (!sharded || self.filters == other.filters)
+    }
 }
 
 /// Which load of this widget, counted from 1 as they start.
@@ -70,16 +99,29 @@ struct RootState {
 struct Finished {
     id: LoadId,
     load: LoadState,
+    /// For a version 2 manifest: the chain being read.
+    chain: Option<Rc<ChainRead>>,
+    /// Older pages of the chain are being fetched.
+    fetching: bool,
+    /// Why the last fetch of older pages failed (the cards read before
+    /// stay).
+    error: Option<LoadError>,
 }
 
 /// A change to a [`RootState`].
 enum RootAction {
-    /// Load `id` finished, with the URL its bundle came from.
+    /// Load `id` finished (or read older pages of its chain), with the
+    /// URL its bundle came from.
     Finish {
         id: LoadId,
         load: LoadState,
         bundle_url: Option<AttrValue>,
+        chain: Option<Rc<ChainRead>>,
+        /// Older pages could not be read: `load` is what was shown.
+        error: Option<LoadError>,
     },
+    /// Load `id` fetches older pages of its chain.
+    Fetching(LoadId),
     Retry,
 }
 
@@ -90,6 +132,13 @@ impl RootState {
             Some(finished) if finished.id == current => finished.load.clone(),
             _ => LoadState::Loading,
         }
+    }
+
+    /// Load `id`, when it finished reading a manifest's chain.
+    fn chain(&self, id: LoadId) -> Option<&Finished> {
+        self.finished
+            .as_ref()
+            .filter(|f| f.id == id && f.chain.is_some())
     }
 }
 
@@ -103,10 +152,24 @@ impl Reducible for RootState {
                 id,
                 load,
                 bundle_url,
+                chain,
+                error,
             } => {
-                next.finished = Some(Finished { id, load });
+                next.finished = Some(Finished {
+                    id,
+                    load,
+                    chain,
+                    fetching: false,
+                    error,
+                });
                 if bundle_url.is_some() {
                     next.bundle_url = bundle_url;
+                }
+            }
+            RootAction::Fetching(id) => {
+                if let Some(finished) = next.finished.as_mut().filter(|f| f.id == id) {
+                    finished.fetching = true;
+                    finished.error = None;
                 }
             }
             RootAction::Retry => next.retry = self.retry.wrapping_add(1),
@@ -130,6 +193,15 @@ struct InFlight {
     cancel: Rc<Cancel>,
 }
 
+/// Reading older pages of a finished load's chain.
+struct Resume {
+    chain: Rc<ChainRead>,
+    /// Until the chain holds this many articles (or ends).
+    wanted: usize,
+    /// What is shown meanwhile, and stays if the read fails.
+    shown: LoadState,
+}
+
 impl CurrentLoad {
     /// The one thing the widget does while rendering rather than in an
     /// effect: start the load for `key`, unless it is the current one, and
@@ -144,22 +216,45 @@ impl CurrentLoad {
     /// idempotent: rendering again with the same key returns the same id
     /// and starts nothing. A new key cancels the load in flight, so its
     /// outcome is never dispatched.
+    ///
+    /// `sharded`: the current load read a version 2 manifest, so other
+    /// filters need another chain, and so another load.
     fn start_if_new(
         &mut self,
         key: LoadKey,
+        sharded: bool,
         options: &Rc<Options>,
         dispatcher: &UseReducerDispatcher<RootState>,
     ) -> LoadId {
-        if self.load.as_ref().is_some_and(|load| load.key == key) {
+        if self
+            .load
+            .as_ref()
+            .is_some_and(|load| load.key.same_load(&key, sharded))
+        {
             return self.started;
         }
         if let Some(previous) = self.load.take() {
             previous.cancel.cancel();
         }
         self.started = self.started.wrapping_add(1);
-        let cancel = start_load(self.started, Rc::clone(options), dispatcher.clone());
+        let cancel = start_load(self.started, Rc::clone(options), dispatcher.clone(), None);
         self.load = Some(InFlight { key, cancel });
         self.started
+    }
+
+    /// Starts reading older pages of load `id`'s chain, if `id` is still
+    /// the current load: its outcome is dispatched as another
+    /// [`RootAction::Finish`] of `id`, under a [`Cancel`] of its own.
+    fn resume(
+        &mut self,
+        id: LoadId,
+        resume: Resume,
+        options: &Rc<Options>,
+        dispatcher: &UseReducerDispatcher<RootState>,
+    ) {
+        if let Some(load) = self.load.as_mut().filter(|_| self.started == id) {
+            load.cancel = start_load(id, Rc::clone(options), dispatcher.clone(), Some(resume));
+        }
     }
 }
 
@@ -171,37 +266,52 @@ impl Drop for CurrentLoad {
     }
 }
 
-/// Starts loading `options.src` (the request is sent right away, see
-/// [`load::load`]): the outcome is dispatched as [`RootAction::Finish`]
-/// unless the returned [`Cancel`] fires first.
+/// Starts loading `options.src`, or with `resume` older pages of its
+/// chain (the request is sent right away, see [`load::load`]): the
+/// outcome is dispatched as [`RootAction::Finish`] unless the returned
+/// [`Cancel`] fires first.
 fn start_load(
     id: LoadId,
     options: Rc<Options>,
     dispatcher: UseReducerDispatcher<RootState>,
+    resume: Option<Resume>,
 ) -> Rc<Cancel> {
     let cancel = Cancel::new();
     let task_cancel = Rc::clone(&cancel);
-    let loading = load::load(
-        &options.src,
-        options.timeout_ms,
-        options.retries,
-        options.images == Images::CachedOnly,
-        &cancel,
-    );
+    let (loading, shown): (Pin<Box<dyn Future<Output = Outcome>>>, _) = match resume {
+        None => (Box::pin(load::load(&options, &cancel)), None),
+        Some(resume) => (
+            Box::pin(load::more(
+                (*resume.chain).clone(),
+                resume.wanted,
+                &options,
+                &cancel,
+                None,
+            )),
+            Some((resume.shown, resume.chain)),
+        ),
+    };
     spawn_local(async move {
         let outcome = loading.await;
         if task_cancel.is_cancelled() {
             return;
         }
         let mut bundle_url = None;
-        let load = match outcome {
-            Outcome::Cancelled => return,
-            Outcome::Loaded {
-                bundle,
-                warnings,
-                base,
-                offline,
-            } => {
+        let mut chain = None;
+        let mut error = None;
+        let load = match (outcome, shown) {
+            (Outcome::Cancelled, _) => return,
+            (
+                Outcome::Loaded {
+                    bundle,
+                    warnings,
+                    base,
+                    offline,
+                    chain: read,
+                },
+                _,
+            ) => {
+                chain = read.map(Rc::new);
                 for warning in &warnings {
                     browser::warn(warning);
                 }
@@ -218,18 +328,28 @@ fn start_load(
                     None => LoadState::Ready(bundle),
                 }
             }
-            Outcome::Failed(error) => {
-                // A warning, not an error: the reader sees the error state
-                // and the page gets `article-cards:error`; a bundle that is
-                // down is not a fault in the page's own code.
-                browser::warn(&format!("{} ({})", error.message, options.src));
-                LoadState::Failed(error)
+            // A warning, not an error: the reader sees the error state
+            // (or, for older pages, a message by "Load more") and the page
+            // gets `article-cards:error`; a bundle that is down is not a
+            // fault in the page's own code.
+            (Outcome::Failed(failed), shown) => {
+                browser::warn(&format!("{} ({})", failed.message, options.src));
+                match shown {
+                    Some((shown, read)) => {
+                        chain = Some(read);
+                        error = Some(failed);
+                        shown
+                    }
+                    None => LoadState::Failed(failed),
+                }
             }
         };
         dispatcher.dispatch(RootAction::Finish {
             id,
             load,
             bundle_url,
+            chain,
+            error,
         });
     });
     cancel
@@ -239,14 +359,22 @@ fn start_load(
 pub fn Widget(props: &WidgetProps) -> Html {
     let root = use_reducer(RootState::default);
     let current = use_mut_ref(CurrentLoad::default);
+    let options = &props.options;
     let key = LoadKey {
-        src: props.options.src.clone(),
-        images: props.options.images,
+        src: options.src.clone(),
+        images: options.images,
         retry: root.retry,
+        filters: Filters {
+            topics: Rc::clone(&options.topics),
+            providers: Rc::clone(&options.providers),
+            types: Rc::clone(&options.types),
+            limit: options.limit,
+        },
     };
+    let sharded = root.chain(current.borrow().started).is_some();
     let id = current
         .borrow_mut()
-        .start_if_new(key, &props.options, &root.dispatcher());
+        .start_if_new(key, sharded, options, &root.dispatcher());
     let load = root.load(id);
 
     let locale = AttrValue::from(browser::resolve_locale(props.options.locale.as_deref()));
@@ -332,13 +460,49 @@ pub fn Widget(props: &WidgetProps) -> Html {
         )
     });
 
-    use_view(&ViewProps {
-        state: load,
-        options: Rc::clone(&props.options),
-        now_ms: browser::now_ms(),
-        locale,
-        on_retry,
-        on_select,
-        bundle_url: root.bundle_url.clone(),
-    })
+    // A version 2 chain: what "Load more" can still fetch, and how.
+    let chain = root.chain(id).and_then(|finished| {
+        let read = Rc::clone(finished.chain.as_ref()?);
+        let shown = finished.load.clone();
+        let (current, options, dispatcher) = (
+            Rc::clone(&current),
+            Rc::clone(&props.options),
+            root.dispatcher(),
+        );
+        Some(ChainView {
+            id,
+            more: read.more,
+            fetching: finished.fetching,
+            error: finished.error.clone(),
+            on_more: Callback::from(move |wanted: usize| {
+                if !read.more {
+                    return;
+                }
+                let resume = Resume {
+                    chain: Rc::clone(&read),
+                    wanted,
+                    shown: shown.clone(),
+                };
+                // Not borrowed across the dispatch, which may render (and
+                // so borrow the current load) at once.
+                current
+                    .borrow_mut()
+                    .resume(id, resume, &options, &dispatcher);
+                dispatcher.dispatch(RootAction::Fetching(id));
+            }),
+        })
+    });
+
+    use_view(
+        &ViewProps {
+            state: load,
+            options: Rc::clone(&props.options),
+            now_ms: browser::now_ms(),
+            locale,
+            on_retry,
+            on_select,
+            bundle_url: root.bundle_url.clone(),
+        },
+        chain.as_ref(),
+    )
 }

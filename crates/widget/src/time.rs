@@ -278,85 +278,33 @@ fn iso_date(datetime: &str) -> String {
     datetime.get(..10).unwrap_or(datetime).to_owned()
 }
 
-/// `Intl` formatters, built through `Reflect` so that a locale the browser
-/// rejects (a `RangeError`) is an `Err` here and not an exception through
-/// the wasm frames; cached per locale.
+/// The browser's `Intl` (`edge.js`): formatters made once per locale, a
+/// locale the browser rejects falling back to its default one.
 #[cfg(target_arch = "wasm32")]
 mod intl {
-    use std::cell::RefCell;
+    use wasm_bindgen::prelude::wasm_bindgen;
 
-    use js_sys::{Array, Date, Function, Intl, Object, Reflect};
-    use wasm_bindgen::{JsCast, JsValue};
+    #[wasm_bindgen(module = "/src/edge.js")]
+    extern "C" {
+        #[wasm_bindgen(js_name = prepareDates)]
+        fn prepare_dates(locale: &str);
 
-    struct Cached {
-        locale: String,
-        relative: Option<Intl::RelativeTimeFormat>,
-        absolute: Option<Function>,
-    }
-
-    thread_local! {
-        static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
-    }
-
-    fn construct(name: &str, locale: &str, options: &[(&str, &str)]) -> Option<JsValue> {
-        let intl = Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
-        let ctor: Function = Reflect::get(&intl, &JsValue::from_str(name))
-            .ok()?
-            .dyn_into()
-            .ok()?;
-        let opts = Object::new();
-        for (k, v) in options {
-            Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v)).ok()?;
-        }
-        let build = |locales: JsValue| {
-            let args = Array::new();
-            args.push(&locales);
-            args.push(&opts);
-            Reflect::construct(&ctor, &args).ok()
-        };
-        if locale.is_empty() {
-            build(JsValue::UNDEFINED)
-        } else {
-            build(JsValue::from_str(locale)).or_else(|| build(JsValue::UNDEFINED))
-        }
-    }
-
-    /// The formatters for `locale`, made once per locale (one copy of
-    /// this code, not one per caller).
-    fn formatters(locale: &str) -> (Option<Intl::RelativeTimeFormat>, Option<Function>) {
-        CACHE.with(|cell| {
-            let mut slot = cell.borrow_mut();
-            if slot.as_ref().is_none_or(|c| c.locale != locale) {
-                let relative = construct("RelativeTimeFormat", locale, &[("numeric", "auto")])
-                    .map(JsCast::unchecked_into::<Intl::RelativeTimeFormat>);
-                let absolute = construct("DateTimeFormat", locale, &[("dateStyle", "medium")])
-                    .and_then(|dtf| Reflect::get(&dtf, &JsValue::from_str("format")).ok())
-                    .and_then(|f| f.dyn_into::<Function>().ok());
-                *slot = Some(Cached {
-                    locale: locale.to_owned(),
-                    relative,
-                    absolute,
-                });
-            }
-            slot.as_ref()
-                .map(|c| (c.relative.clone(), c.absolute.clone()))
-                .unwrap_or_default()
-        })
+        /// `value` `unit`s from now in words, or with an empty `unit` the
+        /// date at `value` ms.
+        #[wasm_bindgen(js_name = formatDate)]
+        fn format_date(locale: &str, value: f64, unit: &str) -> Option<String>;
     }
 
     pub(super) fn prepare(locale: &str) {
-        formatters(locale);
+        prepare_dates(locale);
     }
 
     pub(super) fn relative(value: f64, unit: &str, locale: &str) -> Option<String> {
-        let rtf = formatters(locale).0?;
-        Some(String::from(rtf.format(value, unit)))
+        format_date(locale, value, unit)
     }
 
     pub(super) fn absolute(ms: f64, locale: &str) -> Option<String> {
-        let format = formatters(locale).1?;
-        let date = Date::new(&JsValue::from_f64(ms));
-        format.call1(&JsValue::NULL, &date).ok()?.as_string()
+        format_date(locale, ms, "")
     }
 }
 

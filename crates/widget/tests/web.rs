@@ -385,16 +385,23 @@ async fn persistent_503_gives_up_after_the_retries() {
     handle.destroy();
 }
 
+#[wasm_bindgen(module = "/src/edge.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = retryAfterMs)]
+    fn retry_after_ms(status: u16, value: &str) -> Option<f64>;
+}
+
 #[wasm_bindgen_test]
 fn retry_after_seconds_are_read_and_capped() {
-    use article_cards_widget::load::retry_after_ms;
-    assert_eq!(retry_after_ms("1"), Some(1000));
-    assert_eq!(retry_after_ms(" 0 "), Some(0));
-    assert_eq!(retry_after_ms("120"), Some(10_000));
-    assert_eq!(retry_after_ms("99999999999999999999"), Some(10_000));
+    assert_eq!(retry_after_ms(429, "1"), Some(1000.0));
+    assert_eq!(retry_after_ms(503, " 0 "), Some(0.0));
+    assert_eq!(retry_after_ms(429, "120"), Some(10_000.0));
+    assert_eq!(retry_after_ms(429, "99999999999999999999"), Some(10_000.0));
     for other in ["", "-1", "1.5", "Wed, 21 Oct 2015 07:28:00 GMT", "soon"] {
-        assert_eq!(retry_after_ms(other), None, "{other:?}");
+        assert_eq!(retry_after_ms(429, other), None, "{other:?}");
     }
+    // Only a 429 or a 503 asks to wait.
+    assert_eq!(retry_after_ms(500, "1"), None);
 }
 
 #[wasm_bindgen_test]
@@ -518,21 +525,13 @@ async fn html_instead_of_json_is_reported() {
 
 #[wasm_bindgen_test]
 async fn a_bundle_of_another_version_is_reported() {
-    // Version 2 manifests too: the shipped widget does not read them yet
-    // (docs/bundle.md, "What the widget reads").
-    let path = "/__edge/v2/index.json";
-    let (host, handle) = mounted(
-        path,
-        vec![ok(
-            r#"{"version":2,"pageSize":24,"all":{"count":0,"pages":[]}}"#.into(),
-        )],
-        &[],
-    )
-    .await;
+    let path = "/__edge/v3/bundle.json";
+    let (host, handle) =
+        mounted(path, vec![ok(r#"{"version":3,"articles":[]}"#.into())], &[]).await;
     until("error state", 3000.0, || find(&host, ".is-error").is_some()).await;
     assert_eq!(
         text(&host, ".ac-msg"),
-        "This bundle is version 2; this widget reads version 1."
+        "This bundle is version 3; this widget reads versions 1 and 2."
     );
     handle.destroy();
 }

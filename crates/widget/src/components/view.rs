@@ -7,6 +7,11 @@
 //! bundle or the options that select articles change), which video is
 //! playing (while its card is shown), where focus goes next, and which
 //! images failed.
+//!
+//! A version 2 chain ([`ChainView`]) grows as its pages arrive: "Load more"
+//! shows the next page of cards and, when the pages read do not fill it,
+//! asks the root for older ones (the button says when that failed, and
+//! tries again).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -16,7 +21,7 @@ use yew::prelude::*;
 use crate::components::{
     ArticleCard, ByPtr, Carousel, ImageEnv, article_card, skeleton, use_keyed_effect,
 };
-use crate::model::{LoadState, Selection};
+use crate::model::{ChainView, LoadState, Selection};
 use crate::options::{Layout, Options, Sort};
 use crate::select;
 use bundle::text::truncate_chars;
@@ -99,13 +104,30 @@ pub fn derived_name(options: &Options) -> String {
     truncate_chars(&name, NAME_MAX_CHARS).0
 }
 
-/// What the order and the page count belong to: another bundle, or options
-/// that select or order other articles or page them otherwise, start over
-/// at one page. The options that only change how cards look (theme,
-/// layout, locale, `show`, …) keep the pages shown, and compare less code.
+/// What the order belongs to: another bundle, or options that select or
+/// order other articles or page them otherwise, select again. The options
+/// that only change how cards look (theme, layout, locale, `show`, …) keep
+/// the order and the pages shown, and compare less code.
+#[derive(Clone, PartialEq)]
+pub struct OrderKey {
+    bundle: Option<ByPtr<Bundle>>,
+    selecting: Selecting,
+}
+
+/// What the view's article indices count: a bundle (by identity), or a
+/// version 2 chain (by the load that reads it: it grows by appending, so
+/// an index keeps naming the same article).
+#[derive(Clone, PartialEq)]
+pub enum Source {
+    Bundle(ByPtr<Bundle>),
+    Chain(u32),
+}
+
+/// What the page count belongs to: another source, or options that select
+/// other articles, start over at one page.
 #[derive(Clone, PartialEq)]
 pub struct PagingKey {
-    bundle: Option<ByPtr<Bundle>>,
+    source: Option<Source>,
     selecting: Selecting,
 }
 
@@ -124,7 +146,7 @@ pub struct Selecting {
 /// (see [`OrderCache::get`]).
 #[derive(Default)]
 struct OrderCache {
-    key: Option<PagingKey>,
+    key: Option<OrderKey>,
     order: Rc<[usize]>,
 }
 
@@ -137,7 +159,7 @@ impl OrderCache {
     /// and no render is asked for. It spares the sort on renders that do
     /// not change what is selected (a page more, a video, an image that
     /// failed), without a `use_memo` (one hook type less; see docs/size.md).
-    fn get(&mut self, key: &PagingKey, options: &Options) -> Rc<[usize]> {
+    fn get(&mut self, key: &OrderKey, options: &Options) -> Rc<[usize]> {
         if self.key.as_ref() != Some(key) {
             self.order = key
                 .bundle
@@ -157,10 +179,10 @@ struct Paging {
     pages: usize,
 }
 
-/// The article whose video plays, by index into that bundle.
+/// The article whose video plays, by index into its source.
 #[derive(Clone, PartialEq)]
 pub struct Playing {
-    pub bundle: ByPtr<Bundle>,
+    pub source: Source,
     pub index: usize,
 }
 
@@ -260,12 +282,13 @@ pub struct Failed {
 /// with a new "now".
 #[component]
 pub fn View(props: &ViewProps) -> Html {
-    use_view(props)
+    use_view(props, None)
 }
 
-/// The view's hooks and markup: see [`View`].
+/// The view's hooks and markup: see [`View`]. `chain`: the version 2
+/// chain the cards come from, if they do.
 #[hook]
-pub fn use_view(props: &ViewProps) -> Html {
+pub fn use_view(props: &ViewProps, chain: Option<&ChainView>) -> Html {
     let view_state = use_reducer(ViewState::default);
     let change = view_state.dispatcher();
     let options = &props.options;
@@ -273,18 +296,29 @@ pub fn use_view(props: &ViewProps) -> Html {
         LoadState::Ready(b) | LoadState::Offline { bundle: b, .. } => Some(ByPtr(Rc::clone(b))),
         _ => None,
     };
-    let key = PagingKey {
-        bundle: bundle.clone(),
-        selecting: Selecting {
-            topics: Rc::clone(&options.topics),
-            providers: Rc::clone(&options.providers),
-            types: Rc::clone(&options.types),
-            sort: options.sort,
-            limit: options.limit,
-        },
+    let selecting = Selecting {
+        topics: Rc::clone(&options.topics),
+        providers: Rc::clone(&options.providers),
+        types: Rc::clone(&options.types),
+        sort: options.sort,
+        limit: options.limit,
     };
-
-    let order = view_state.order.borrow_mut().get(&key, options);
+    let source = match (chain, &bundle) {
+        (Some(chain), _) => Some(Source::Chain(chain.id)),
+        (None, Some(bundle)) => Some(Source::Bundle(bundle.clone())),
+        (None, None) => None,
+    };
+    let key = PagingKey {
+        source: source.clone(),
+        selecting: selecting.clone(),
+    };
+    let order = view_state.order.borrow_mut().get(
+        &OrderKey {
+            bundle: bundle.clone(),
+            selecting,
+        },
+        options,
+    );
     let pages = if view_state.paging.key.as_ref() == Some(&key) {
         view_state.paging.pages
     } else {
@@ -301,8 +335,11 @@ pub fn use_view(props: &ViewProps) -> Html {
     {
         let root = root_ref.clone();
         let FocusRequest { request, focus } = view_state.focus;
+        // The first new card may come later than the click (a chain's page
+        // being fetched): focus moves when it is there.
+        let arrived = matches!(focus, Some(Focus::FirstNew(nth)) if shown.len() >= nth);
         use_keyed_effect(
-            [request, 0, 0, 0],
+            [request, u32::from(arrived), 0, 0],
             Box::new(move || {
                 match focus {
                     Some(Focus::FirstNew(nth)) => {
@@ -329,7 +366,7 @@ pub fn use_view(props: &ViewProps) -> Html {
     let playing = view_state
         .playing
         .as_ref()
-        .filter(|p| Some(&p.bundle) == bundle.as_ref() && shown.contains(&p.index))
+        .filter(|p| Some(&p.source) == source.as_ref() && shown.contains(&p.index))
         .map(|p| p.index);
     {
         let gone = view_state.playing.is_some() && playing.is_none();
@@ -345,10 +382,10 @@ pub fn use_view(props: &ViewProps) -> Html {
         );
     }
     let on_play = {
-        let (change, bundle) = (change.clone(), bundle.clone());
+        let (change, source) = (change.clone(), source.clone());
         Callback::from(move |index: usize| {
             change.dispatch(ViewChange::Play(
-                bundle.clone().map(|bundle| Playing { bundle, index }),
+                source.clone().map(|source| Playing { source, index }),
             ));
         })
     };
@@ -430,7 +467,7 @@ pub fn use_view(props: &ViewProps) -> Html {
             </div>
         },
         // `Ready` or `Offline`: the cards.
-        _ if order.is_empty() => html! {
+        _ if order.is_empty() && !chain.is_some_and(|c| c.more || c.fetching) => html! {
             <div class="ac-state is-empty">
                 <p class="ac-msg" role="status">{ "No articles match these filters." }</p>
             </div>
@@ -447,18 +484,41 @@ pub fn use_view(props: &ViewProps) -> Html {
         }
         _ => {
             let limit = options.limit;
-            let more = select::has_more(&order, limit, pages).then(|| {
+            let chain_more = chain.is_some_and(|c| c.more);
+            let more = (select::has_more(&order, limit, pages) || chain_more).then(|| {
                 let (change, key) = (change.clone(), key.clone());
+                let (on_more, fetching) = (
+                    chain.map(|c| c.on_more.clone()),
+                    chain.is_some_and(|c| c.fetching),
+                );
+                // A chain's pages read may not fill the pages shown (a
+                // fetch failed, or is under way): then the click asks for
+                // them again instead of a page more.
+                let filled = order.len() >= limit.saturating_mul(pages);
                 let onclick = Callback::from(move |_: MouseEvent| {
-                    change.dispatch(ViewChange::Pages {
-                        key: key.clone(),
-                        pages: pages + 1,
-                    });
+                    if fetching {
+                        return;
+                    }
+                    let next = if filled { pages + 1 } else { pages };
+                    if next > pages {
+                        change.dispatch(ViewChange::Pages {
+                            key: key.clone(),
+                            pages: next,
+                        });
+                    }
+                    if let Some(on_more) = chain_more.then_some(on_more.as_ref()).flatten() {
+                        on_more.emit(limit.saturating_mul(next));
+                    }
                 });
+                let error = chain.and_then(|c| c.error.as_ref()).map(|e| {
+                    html! { <p class="ac-msg" role="alert">{ e.message.clone() }</p> }
+                });
+                let busy = fetching.then_some("true");
                 html! {
                     <div class="ac-more">
-                        <button type="button" class="ac-btn" part="button" {onclick}>
-                            { "Load more" }
+                        { error }
+                        <button type="button" class="ac-btn" part="button" aria-disabled={busy} {onclick}>
+                            { if fetching { "Loading…" } else { "Load more" } }
                         </button>
                     </div>
                 }

@@ -1,0 +1,378 @@
+//! Browser tests of version 2 bundles (a manifest and page shards): the
+//! first screen comes from the manifest's first pages, "Load more" follows
+//! `prev`, a topic filter reads only its topic's chain, a page that fails
+//! keeps the cards shown and "Load more" tries again, and a new load aborts
+//! the pages in flight. `window.fetch` is stubbed as in `web.rs`: nothing
+//! comes from the network, and every request is counted.
+//!
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target
+//! wasm32-unknown-unknown --test web_shards`.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use article_cards_widget::mount::{Handle, mount};
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{AbortSignal, Element, HtmlElement, ResponseInit};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// ---------------------------------------------------------------------------
+// A stubbed `window.fetch`, routed by URL path suffix.
+
+#[derive(Clone)]
+enum Step {
+    Reply(u16, String),
+    /// Never settles (unless its signal aborts, like a real fetch).
+    Hang,
+}
+
+#[derive(Default)]
+struct Route {
+    steps: Vec<Step>,
+    calls: usize,
+    signals: Vec<AbortSignal>,
+}
+
+type FetchStub = Closure<dyn FnMut(JsValue, JsValue) -> Promise>;
+
+thread_local! {
+    static ROUTES: RefCell<HashMap<String, Route>> = RefCell::new(HashMap::new());
+    static STUB: RefCell<Option<FetchStub>> = const { RefCell::new(None) };
+}
+
+fn stub_fetch(input: JsValue, init: JsValue) -> Promise {
+    let url = input.as_string().unwrap_or_default();
+    let signal: Option<AbortSignal> = Reflect::get(&init, &"signal".into())
+        .ok()
+        .and_then(|s| s.dyn_into().ok());
+    let step = ROUTES.with(|routes| {
+        let mut routes = routes.borrow_mut();
+        let route = routes
+            .iter_mut()
+            .find(|(path, _)| url.ends_with(path.as_str()))
+            .map(|(_, r)| r)?;
+        let step = route.steps.get(route.calls).or(route.steps.last()).cloned();
+        route.calls += 1;
+        if let Some(s) = &signal {
+            route.signals.push(s.clone());
+        }
+        step
+    });
+    match step {
+        Some(Step::Reply(status, body)) => {
+            let init = ResponseInit::new();
+            init.set_status(status);
+            let reply = web_sys::Response::new_with_opt_str_and_init(Some(&body), &init).unwrap();
+            Promise::resolve(&JsValue::from(reply))
+        }
+        Some(Step::Hang) => Promise::new(&mut |_resolve, reject| {
+            if let Some(signal) = &signal {
+                let on_abort = Closure::once_into_js(move || {
+                    let _ = reject.call1(&JsValue::NULL, &JsValue::from_str("AbortError"));
+                });
+                signal
+                    .add_event_listener_with_callback("abort", on_abort.unchecked_ref())
+                    .unwrap();
+            }
+        }),
+        None => Promise::reject(&js_sys::TypeError::new("Failed to fetch (no route)").into()),
+    }
+}
+
+fn route(path: &str, steps: Vec<Step>) {
+    STUB.with(|stub| {
+        let mut stub = stub.borrow_mut();
+        if stub.is_none() {
+            let closure = FetchStub::new(stub_fetch);
+            Reflect::set(&window(), &"fetch".into(), closure.as_ref()).unwrap();
+            *stub = Some(closure);
+        }
+    });
+    ROUTES.with(|r| {
+        r.borrow_mut().insert(
+            path.to_owned(),
+            Route {
+                steps,
+                ..Route::default()
+            },
+        )
+    });
+}
+
+fn calls(path: &str) -> usize {
+    ROUTES.with(|r| r.borrow().get(path).map_or(0, |r| r.calls))
+}
+
+fn signals(path: &str) -> Vec<AbortSignal> {
+    ROUTES.with(|r| r.borrow().get(path).map_or(vec![], |r| r.signals.clone()))
+}
+
+fn ok(body: String) -> Step {
+    Step::Reply(200, body)
+}
+
+// ---------------------------------------------------------------------------
+// Page helpers (as in `web.rs`).
+
+fn window() -> web_sys::Window {
+    web_sys::window().unwrap()
+}
+
+fn host() -> Element {
+    let document = window().document().unwrap();
+    let el = document.create_element("div").unwrap();
+    document.body().unwrap().prepend_with_node_1(&el).unwrap();
+    el
+}
+
+fn find(host: &Element, selector: &str) -> Option<Element> {
+    host.shadow_root()?.query_selector(selector).unwrap()
+}
+
+fn count(host: &Element, selector: &str) -> u32 {
+    host.shadow_root()
+        .map_or(0, |s| s.query_selector_all(selector).unwrap().length())
+}
+
+fn texts(host: &Element, selector: &str) -> Vec<String> {
+    let Some(shadow) = host.shadow_root() else {
+        return vec![];
+    };
+    let list = shadow.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.text_content())
+        .collect()
+}
+
+fn click(el: &Element) {
+    el.dyn_ref::<HtmlElement>().unwrap().click();
+}
+
+async fn frame() {
+    let promise = Promise::new(&mut |resolve, _| {
+        window().request_animation_frame(&resolve).unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+async fn until(what: &str, ms: f64, done: impl Fn() -> bool) {
+    let deadline = js_sys::Date::now() + ms;
+    while !done() {
+        assert!(
+            js_sys::Date::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        frame().await;
+    }
+}
+
+fn options(src: &str, extra: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    Reflect::set(&o, &"src".into(), &src.into()).unwrap();
+    for (k, v) in extra {
+        Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
+// ---------------------------------------------------------------------------
+// An archive of five articles, two to a page, in three shards counted from
+// the oldest end: `a` (n1, n2), `b` (n3, n4) and the newest, `c` (n5). The
+// manifest names `c` and `b` (one page would not fill a screen); `a` is
+// reached through `b`'s `prev`. One topic, "Privacy", has its own chain of
+// one page, `t` (n4 again: a topic's page repeats the articles it shares).
+
+fn article(n: u32, topics: &str) -> String {
+    format!(
+        r#"{{"id":"n{n}","title":"Story {n}","url":"https://news.example/{n}",
+            "published":"2024-05-0{n}T09:00:00Z","provider":"hg","topics":[{topics}],
+            "related":["r{n}"]}}"#
+    )
+}
+
+fn page(articles: &[u32], prev: Option<&str>) -> String {
+    let list: Vec<String> = articles
+        .iter()
+        .map(|&n| article(n, if n == 4 { r#""privacy""# } else { "" }))
+        .collect();
+    let related: Vec<String> = articles
+        .iter()
+        .map(|n| format!(r#""r{n}":{{"title":"Related {n}","url":"https://news.example/r{n}"}}"#))
+        .collect();
+    let prev = prev.map_or(String::new(), |p| format!(r#","prev":"{p}""#));
+    format!(
+        r#"{{"version":2,"articles":[{}],"related":{{{}}}{prev}}}"#,
+        list.join(","),
+        related.join(",")
+    )
+}
+
+/// Routes the archive under `/__shards/<name>/` and returns the manifest's
+/// path and the shards' paths (`a`, `b`, `c`, `t`).
+fn archive(name: &str, a: Vec<Step>) -> (String, [String; 4]) {
+    let dir = format!("/__shards/{name}");
+    let manifest = format!("{dir}/index.json");
+    let shard = |s: &str| format!("{dir}/shards/{s}.json");
+    route(
+        &manifest,
+        vec![ok(
+            r#"{"version":2,"generatedAt":"2024-05-06T00:00:00Z","pageSize":2,"count":5,
+                "providers":{"hg":{"name":"Harbour Gazette"}},
+                "all":{"count":5,"pages":["shards/c.json","shards/b.json"]},
+                "topics":[{"name":"Privacy","chain":{"count":1,"pages":["shards/t.json"]}}],
+                "providerChains":{"hg":{"count":5,"pages":["shards/c.json","shards/b.json"]}},
+                "types":{"article":{"count":5,"pages":["shards/c.json","shards/b.json"]}}}"#
+                .to_owned(),
+        )],
+    );
+    route(&shard("a"), a);
+    route(&shard("b"), vec![ok(page(&[4, 3], Some("shards/a.json")))]);
+    route(&shard("c"), vec![ok(page(&[5], Some("shards/b.json")))]);
+    route(&shard("t"), vec![ok(page(&[4], None))]);
+    (manifest, ["a", "b", "c", "t"].map(shard))
+}
+
+/// Real cards, not the loading skeleton's.
+const CARD: &str = ".ac-card:not(.ac-skel)";
+
+fn titles(host: &Element) -> Vec<String> {
+    texts(host, ".ac-card .ac-link")
+}
+
+async fn mounted(manifest: &str, extra: &[(&str, JsValue)]) -> (Element, Handle) {
+    let host = host();
+    let handle = mount(host.clone(), options(manifest, extra)).expect("mounted");
+    (host, handle)
+}
+
+#[wasm_bindgen_test]
+async fn a_manifest_renders_its_first_pages_and_nothing_older() {
+    let (manifest, [a, b, c, t]) = archive("first", vec![ok(page(&[2, 1], None))]);
+    let (host, handle) = mounted(&manifest, &[("limit", 2.into())]).await;
+    until("the first screen", 3000.0, || count(&host, CARD) == 2).await;
+    assert_eq!(titles(&host), ["Story 5", "Story 4"]);
+    assert_eq!(calls(&manifest), 1);
+    assert_eq!((calls(&c), calls(&b)), (1, 1), "the manifest's pages");
+    assert_eq!(
+        (calls(&a), calls(&t)),
+        (0, 0),
+        "nothing older, nothing else"
+    );
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn load_more_follows_prev_until_the_chain_ends() {
+    let (manifest, [a, ..]) = archive("more", vec![ok(page(&[2, 1], None))]);
+    let (host, handle) = mounted(&manifest, &[("limit", 2.into())]).await;
+    until("the first screen", 3000.0, || count(&host, CARD) == 2).await;
+    click(&find(&host, ".ac-more button").unwrap());
+    until("the second page", 3000.0, || count(&host, CARD) == 4).await;
+    assert_eq!(calls(&a), 1, "`b`'s prev, once");
+    assert_eq!(titles(&host), ["Story 5", "Story 4", "Story 3", "Story 2"]);
+    click(&find(&host, ".ac-more button").unwrap());
+    until("the last card", 3000.0, || count(&host, CARD) == 5).await;
+    assert!(
+        find(&host, ".ac-more button").is_none(),
+        "the chain has ended: no Load more"
+    );
+    assert_eq!(calls(&a), 1, "nothing fetched again");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_topic_filter_fetches_only_its_topics_chain() {
+    let (manifest, [a, b, c, t]) = archive("topic", vec![ok(page(&[2, 1], None))]);
+    let (host, handle) = mounted(&manifest, &[("topics", "PRIVACY".into())]).await;
+    until("the topic's card", 3000.0, || count(&host, CARD) == 1).await;
+    assert_eq!(titles(&host), ["Story 4"]);
+    assert_eq!(calls(&t), 1);
+    assert_eq!((calls(&a), calls(&b), calls(&c)), (0, 0, 0));
+    assert!(find(&host, ".ac-more button").is_none());
+
+    // Another topic filter on the same manifest reads another chain: here
+    // none, as the manifest has no such topic (and so no article has it).
+    handle
+        .update(options(&manifest, &[("topics", "sport".into())]))
+        .unwrap();
+    until("the empty state", 3000.0, || {
+        find(&host, ".is-empty").is_some()
+    })
+    .await;
+    assert_eq!((calls(&a), calls(&b), calls(&c)), (0, 0, 0));
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_page_that_fails_keeps_the_cards_and_load_more_tries_again() {
+    let (manifest, [a, ..]) = archive(
+        "fails",
+        vec![Step::Reply(404, String::new()), ok(page(&[2, 1], None))],
+    );
+    let (host, handle) = mounted(&manifest, &[("limit", 2.into())]).await;
+    until("the first screen", 3000.0, || count(&host, CARD) == 2).await;
+    click(&find(&host, ".ac-more button").unwrap());
+    until("the error under the cards", 3000.0, || {
+        find(&host, ".ac-more .ac-msg").is_some()
+    })
+    .await;
+    assert_eq!(
+        texts(&host, ".ac-more .ac-msg"),
+        ["The articles could not be loaded (HTTP 404)."]
+    );
+    assert_eq!(count(&host, CARD), 3, "the cards read stay");
+    click(&find(&host, ".ac-more button").unwrap());
+    until("the page read on the second try", 3000.0, || {
+        count(&host, CARD) == 4
+    })
+    .await;
+    assert_eq!(calls(&a), 2);
+    assert!(find(&host, ".ac-more .ac-msg").is_none());
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_new_load_aborts_the_pages_in_flight() {
+    let (manifest, [a, ..]) = archive("abort", vec![Step::Hang]);
+    let (host, handle) = mounted(&manifest, &[("limit", 2.into())]).await;
+    until("the first screen", 3000.0, || count(&host, CARD) == 2).await;
+    click(&find(&host, ".ac-more button").unwrap());
+    until("the older page requested", 3000.0, || calls(&a) == 1).await;
+    assert!(!signals(&a)[0].aborted());
+    handle
+        .update(options(&manifest, &[("topics", "privacy".into())]))
+        .unwrap();
+    until("the older page aborted", 3000.0, || {
+        signals(&a)[0].aborted()
+    })
+    .await;
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_manifest_that_fails_is_the_load_error_and_a_first_page_too() {
+    let path = "/__shards/down/index.json";
+    route(path, vec![Step::Reply(404, String::new())]);
+    let (host, handle) = mounted(path, &[("retries", 0.into())]).await;
+    until("the error state", 3000.0, || {
+        find(&host, ".is-error").is_some()
+    })
+    .await;
+    handle.destroy();
+
+    let (manifest, [_, b, ..]) = archive("first-down", vec![]);
+    route(&b, vec![Step::Reply(404, String::new())]);
+    let (host, handle) = mounted(&manifest, &[("retries", 0.into())]).await;
+    until("the error state", 3000.0, || {
+        find(&host, ".is-error").is_some()
+    })
+    .await;
+    assert_eq!(count(&host, CARD), 0);
+    handle.destroy();
+}
