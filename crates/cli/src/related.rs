@@ -408,9 +408,15 @@ impl Context<'_> {
         }
         touched.clear();
 
-        // Best first; ties to the newer (a larger place), which also
-        // settles equal ids.
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        // Best first; ties to the newer (a larger place, unique, so the
+        // order is total). Only the best k are sorted.
+        let order =
+            |a: &(f32, u32, u32), b: &(f32, u32, u32)| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1));
+        if ranked.len() > self.config.k && self.config.k > 0 {
+            ranked.select_nth_unstable_by(self.config.k - 1, order);
+            ranked.truncate(self.config.k);
+        }
+        ranked.sort_unstable_by(order);
         ranked
             .into_iter()
             .take(self.config.k)
