@@ -3,12 +3,21 @@
 //! lockfile when needed (`npm ci`), then runs Node's test runner, which
 //! drives the system Chromium with playwright-core (no browser download, no
 //! internet). `NAME`s pick test files by substring (`cargo xtask e2e csp`).
+//! `shards.test.js` also gets generated version 2 archives (see
+//! [`shard_archives`]).
 
+use std::path::PathBuf;
 use std::process::Command;
 
+use crate::corpus::{self, Images, SHARED_IMAGES};
 use crate::dist;
 use crate::tools;
-use crate::util::{ensure_npm_deps, root, run};
+use crate::util::{ensure_npm_deps, root, run, up_to_date};
+
+/// The archives `shards.test.js` compares: one small, one a hundred times
+/// larger, so that what the first screen fetches visibly does not follow
+/// the archive's size.
+const SHARD_ARCHIVES: [usize; 2] = [1_000, 100_000];
 
 pub fn main(args: &[String]) -> Result<(), String> {
     let dir = root().join("tests/e2e");
@@ -32,13 +41,54 @@ pub fn main(args: &[String]) -> Result<(), String> {
         crate::release::pack_for_tests(&built)?;
         ensure_npm_deps(&dir.join("frameworks"), "the framework apps' packages")?;
     }
+    let mut node = Command::new("node");
+    if files.iter().any(|f| f.starts_with("shards")) {
+        node.env("E2E_SHARDS", shard_archives()?);
+    }
     let chromium = tools::chromium()?;
     run(
         "end-to-end tests (node --test, headless Chromium)",
-        Command::new("node")
-            .current_dir(&dir)
+        node.current_dir(&dir)
             .env("CHROMIUM", chromium)
             .args(["--test", "--test-concurrency=1"])
             .args(&files),
     )
+}
+
+/// Generates [`SHARD_ARCHIVES`] articles (the bench's corpus, once: it is
+/// deterministic, so a finished corpus is kept) and bundles each with
+/// `--out-dir --related off` into `target/e2e-shards/N/`, again only when
+/// the bundler or the corpus is newer than the manifest, since the larger
+/// one takes most of a minute; adds the shared images the articles name.
+/// Returns the folder holding the archives.
+fn shard_archives() -> Result<PathBuf, String> {
+    let exe = crate::bench::build_bundler()?;
+    let work = root().join("target/e2e-shards");
+    for n in SHARD_ARCHIVES {
+        let articles = work.join(format!("articles-{n}"));
+        corpus::generate(&articles, n, Images::Shared(SHARED_IMAGES), 40)?;
+        let out = work.join(n.to_string());
+        if up_to_date(
+            &[&out.join("index.json")],
+            &[&articles.join(".complete"), &exe],
+        ) {
+            continue;
+        }
+        // A fresh folder: no shard of an older build beside this one's.
+        if out.exists() {
+            std::fs::remove_dir_all(&out)
+                .map_err(|e| format!("cannot remove {}: {e}", out.display()))?;
+        }
+        run(
+            &format!("bundle {n} generated articles as version 2"),
+            Command::new(&exe)
+                .arg("bundle")
+                .arg(&articles)
+                .arg("--out-dir")
+                .arg(&out)
+                .args(["--related", "off", "--quiet"]),
+        )?;
+        corpus::write_images(&out)?;
+    }
+    Ok(work)
 }
