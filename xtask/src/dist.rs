@@ -444,7 +444,8 @@ fn files_under(dir: &Path) -> Result<Vec<PathBuf>, String> {
 /// `async function`s (anything else stops the build rather than ship a
 /// glue that imports a file the package does not have).
 fn inline_snippets(glue: &Path, dir: &Path) -> Result<String, String> {
-    let text = fs::read_to_string(glue).map_err(|e| format!("cannot read {}: {e}", glue.display()))?;
+    let text =
+        fs::read_to_string(glue).map_err(|e| format!("cannot read {}: {e}", glue.display()))?;
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let Some(rest) = line.trim_end().strip_prefix("import { ") else {
@@ -461,8 +462,8 @@ fn inline_snippets(glue: &Path, dir: &Path) -> Result<String, String> {
             return Err(format!("unexpected import in the glue: {line}"));
         };
         let file = dir.join("snippets").join(path);
-        let code =
-            fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let code = fs::read_to_string(&file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let mut body = String::with_capacity(code.len());
         for code_line in code.split_inclusive('\n') {
             match code_line.strip_prefix("export ") {
@@ -491,6 +492,43 @@ fn inline_snippets(glue: &Path, dir: &Path) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snippets_are_written_into_the_glue_in_scopes_of_their_own() {
+        let dir = std::env::temp_dir().join(format!("ac-dist-inline-{}", std::process::id()));
+        let snippet_dir = dir.join("snippets/w-1/src");
+        fs::create_dir_all(&snippet_dir).unwrap();
+        fs::write(
+            snippet_dir.join("edge.js"),
+            "const LIMIT = 2;\nexport function one() { return LIMIT; }\nexport async function two() {}\n",
+        )
+        .unwrap();
+        let glue = dir.join("glue.js");
+        fs::write(
+            &glue,
+            "import { one, two } from './snippets/w-1/src/edge.js';\nconst LIMIT = 9;\nexport { LIMIT };\n",
+        )
+        .unwrap();
+        let joined = inline_snippets(&glue, &dir).unwrap();
+        assert!(!joined.contains("import "), "{joined}");
+        assert!(
+            joined.starts_with("const { one, two } = (() => {\n"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("function one() { return LIMIT; }"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("return { one, two };\n})();\nconst LIMIT = 9;"),
+            "{joined}"
+        );
+
+        // Anything but exported functions stops the build.
+        fs::write(snippet_dir.join("edge.js"), "export const x = 1;\n").unwrap();
+        assert!(inline_snippets(&glue, &dir).is_err());
+        fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn build_std_is_on_unless_turned_off() {
