@@ -216,7 +216,7 @@ pub struct ParseCache {
     /// The cache file.
     file: PathBuf,
     build: Key,
-    /// The file's bytes after the header.
+    /// The file's bytes.
     data: Vec<u8>,
     /// Key → its line in `data` (without the newline).
     lines: HashMap<Key, Range<usize>>,
@@ -292,7 +292,8 @@ impl ParseCache {
         if header.build != hex(&self.build) {
             return Err(Unusable::OtherBuild);
         }
-        let body = data.get(end + 1..).unwrap_or_default();
+        let base = end + 1;
+        let body = data.get(base..).unwrap_or_default();
         if header.checksum != hex(&Sha256::digest(body)) {
             return Err(Unusable::Broken("damaged: checksum mismatch".to_owned()));
         }
@@ -310,7 +311,10 @@ impl ParseCache {
                 .and_then(|r| r.get(..KEY_HEX))
                 .and_then(unhex)
                 .ok_or_else(|| Unusable::Broken("damaged: a line without a key".to_owned()))?;
-            if lines.insert(key, start..start + len).is_some() {
+            if lines
+                .insert(key, base + start..base + start + len)
+                .is_some()
+            {
                 return Err(Unusable::Broken("damaged: a key twice".to_owned()));
             }
             start += len + 1;
@@ -320,7 +324,7 @@ impl ParseCache {
                 "damaged: the entry count differs".to_owned(),
             ));
         }
-        self.data = data.split_off(end + 1);
+        self.data = data;
         self.lines = lines;
         Ok(())
     }
@@ -675,6 +679,45 @@ fn plausible(r: &ResolvedIn) -> Result<(), &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn outcome(message: String) -> FileOutcome {
+        FileOutcome {
+            articles: Vec::new(),
+            diags: vec![Diagnostic::warning("news/a.md", message)],
+            skipped: 1,
+        }
+    }
+
+    #[test]
+    fn an_entry_holds_later_unless_it_holds_the_generation_time() {
+        let at = |t: &str| -> jiff::Timestamp { t.parse().unwrap() };
+        let (before, now, later) = (
+            at("2026-02-28T00:00:00Z"),
+            at("2026-03-01T00:00:00Z"),
+            at("2026-03-02T00:00:00Z"),
+        );
+        let key = [7u8; 32];
+        let line = encode(&key, now, &outcome("`heat` is not a number".into())).unwrap();
+        for (t, holds) in [(before, false), (now, true), (later, true)] {
+            let got = decode(&line, &key, t).unwrap();
+            assert_eq!(got.is_some(), holds, "{t}");
+        }
+        let got = decode(&line, &key, now).unwrap().unwrap();
+        assert_eq!(got.skipped, 1);
+        assert_eq!(got.diags[0].message, "`heat` is not a number");
+        assert_eq!(got.diags[0].severity, Severity::Warning);
+        // A date clamped to the generation time: that time only.
+        let clamped = format!(
+            "`published` 2099-01-01T00:00:00Z is more than a day after the bundle's generation time; read as {}",
+            format_time(now)
+        );
+        let line = encode(&key, now, &outcome(clamped)).unwrap();
+        for (t, holds) in [(before, false), (now, true), (later, false)] {
+            assert_eq!(decode(&line, &key, t).unwrap().is_some(), holds, "{t}");
+        }
+        // Another key's line is refused, not used.
+        assert!(decode(&line, &[8u8; 32], now).is_err());
+    }
 
     #[test]
     fn keys_round_trip_through_hex() {
