@@ -516,35 +516,11 @@ fn shards(args: &[String]) -> Result<(), String> {
         sizes = vec![1_000, 100_000, 1_000_000];
     }
     let exe = build_bundler()?;
-    let work = root().join("target/bench-shards");
-    let data = work.join("data");
+    let data = root().join("target/bench-shards");
     let mut names = Vec::new();
     for &n in &sizes {
-        let articles = work.join(format!("articles-{n}"));
-        generate(&articles, n, Images::Shared(SHARED_IMAGES), 40)?;
-        let name = format!("{n}");
-        let out = data.join(&name);
-        write_images(&out)?;
-        let cost = measure(
-            Command::new(&exe)
-                .arg("bundle")
-                .arg(&articles)
-                .arg("--out-dir")
-                .arg(&out)
-                .args(["--related", "off", "--quiet"]),
-        )?;
-        if cost.code != 0 {
-            return Err(format!(
-                "bundle --out-dir of {n} articles: exit {}",
-                cost.code
-            ));
-        }
-        eprintln!(
-            "    {n} articles: v2 archive in {:.1} s, peak RSS {:.0} MiB",
-            cost.wall,
-            cost.rss_kib as f64 / 1024.0
-        );
-        names.push(name);
+        v2_archive(&exe, &data, n)?;
+        names.push(n.to_string());
     }
 
     dist::build(false)?;
@@ -565,6 +541,52 @@ fn shards(args: &[String]) -> Result<(), String> {
         "first 24 cards of v2 archives: widget and vanilla-JS peer",
         cmd.args(&names),
     )
+}
+
+/// A version 2 archive of `n` generated articles in `work/n/` (the corpus in
+/// `work/articles-n/`, generated once: it is deterministic), bundled with
+/// `--out-dir --related off` only when the bundler or the corpus is newer
+/// than its manifest (the largest take minutes), with the shared images
+/// its articles name. `bench shards` and `shards.test.js` read these.
+pub fn v2_archive(exe: &Path, work: &Path, n: usize) -> Result<PathBuf, String> {
+    let articles = work.join(format!("articles-{n}"));
+    generate(&articles, n, Images::Shared(SHARED_IMAGES), 40)?;
+    let out = work.join(n.to_string());
+    let manifest = out.join("index.json");
+    if crate::util::up_to_date(&[&manifest], &[&articles.join(".complete"), exe]) {
+        eprintln!(
+            "    {n} articles: the v2 archive in {} is up to date",
+            out.display()
+        );
+        return Ok(out);
+    }
+    // A fresh folder: no shard of an older build beside this one's.
+    if out.exists() {
+        fs::remove_dir_all(&out).map_err(|e| format!("cannot remove {}: {e}", out.display()))?;
+    }
+    let cost = measure(
+        Command::new(exe)
+            .arg("bundle")
+            .arg(&articles)
+            .arg("--out-dir")
+            .arg(&out)
+            .args(["--related", "off", "--quiet"]),
+    )?;
+    if cost.code != 0 {
+        // Not half an archive that a later run would take as up to date.
+        let _ = fs::remove_file(&manifest);
+        return Err(format!(
+            "bundle --out-dir of {n} articles: exit {}",
+            cost.code
+        ));
+    }
+    write_images(&out)?;
+    eprintln!(
+        "    {n} articles: v2 archive in {:.1} s, peak RSS {:.0} MiB",
+        cost.wall,
+        cost.rss_kib as f64 / 1024.0
+    );
+    Ok(out)
 }
 
 /// `cargo xtask bench prerender [--runs N]`: the first card painted, CLS

@@ -9,10 +9,9 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::corpus::{self, Images, SHARED_IMAGES};
 use crate::dist;
 use crate::tools;
-use crate::util::{ensure_npm_deps, root, run, up_to_date};
+use crate::util::{ensure_npm_deps, root, run};
 
 /// The archives `shards.test.js` compares: one small, one a hundred times
 /// larger, so that what the first screen fetches visibly does not follow
@@ -55,40 +54,14 @@ pub fn main(args: &[String]) -> Result<(), String> {
     )
 }
 
-/// Generates [`SHARD_ARCHIVES`] articles (the bench's corpus, once: it is
-/// deterministic, so a finished corpus is kept) and bundles each with
-/// `--out-dir --related off` into `target/e2e-shards/N/`, again only when
-/// the bundler or the corpus is newer than the manifest, since the larger
-/// one takes most of a minute; adds the shared images the articles name.
-/// Returns the folder holding the archives.
+/// [`SHARD_ARCHIVES`] as version 2 archives in `target/e2e-shards/N/`
+/// (`bench::v2_archive`: the bench's corpus, bundled with `--related off`,
+/// again only when the bundler or the corpus changed); returns the folder.
 fn shard_archives() -> Result<PathBuf, String> {
     let exe = crate::bench::build_bundler()?;
     let work = root().join("target/e2e-shards");
     for n in SHARD_ARCHIVES {
-        let articles = work.join(format!("articles-{n}"));
-        corpus::generate(&articles, n, Images::Shared(SHARED_IMAGES), 40)?;
-        let out = work.join(n.to_string());
-        if up_to_date(
-            &[&out.join("index.json")],
-            &[&articles.join(".complete"), &exe],
-        ) {
-            continue;
-        }
-        // A fresh folder: no shard of an older build beside this one's.
-        if out.exists() {
-            std::fs::remove_dir_all(&out)
-                .map_err(|e| format!("cannot remove {}: {e}", out.display()))?;
-        }
-        run(
-            &format!("bundle {n} generated articles as version 2"),
-            Command::new(&exe)
-                .arg("bundle")
-                .arg(&articles)
-                .arg("--out-dir")
-                .arg(&out)
-                .args(["--related", "off", "--quiet"]),
-        )?;
-        corpus::write_images(&out)?;
+        crate::bench::v2_archive(&exe, &work, n)?;
     }
     Ok(work)
 }

@@ -87,7 +87,9 @@ async function main() {
   bench.tbt = longTasks
     .filter((t) => t.startTime >= mounted && t.startTime < cards)
     .reduce((sum, t) => sum + Math.max(0, t.duration - 50), 0);
-  bench.wasmBytes = wasm ? wasm.memory.buffer.byteLength : null;
+  // The memory export, whatever name `cargo xtask dist` gave it.
+  const memory = wasm && Object.values(wasm).find((v) => v instanceof WebAssembly.Memory);
+  bench.wasmBytes = memory ? memory.buffer.byteLength : null;
   bench.cards = host.shadowRoot.querySelectorAll(CARD).length;
   bench.phase = "done";
 }
