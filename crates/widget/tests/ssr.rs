@@ -881,7 +881,7 @@ async fn cached_images_are_pictures() {
     let mut list = opts();
     list.layout = Layout::List;
     let html = render(bundle_of(vec![cached("c1", "cache/c1")]), list).await;
-    assert!(html.contains(r#"sizes="(min-width: 700px) 260px, 34vw""#));
+    assert!(html.contains(r#"sizes="(min-width: 700px) 260px, (min-width: 480px) 34vw, 100vw""#));
     let mut compact = opts();
     compact.layout = Layout::Compact;
     let html = render(bundle_of(vec![cached("c1", "cache/c1")]), compact).await;

@@ -125,16 +125,20 @@ pub fn placeholder_shade(colour: &str) -> Option<AttrValue> {
 
 /// The `sizes` of a hero image: its rendered CSS width in each layout.
 /// Grid and carousel cards are at most about 340 px wide from 700 px up
-/// (full width below), list thumbnails at most 260 px (34 % of the card),
-/// compact thumbnails 64 px, related slides about 200 px (half the width
-/// on phones).
+/// (full width below), list thumbnails at most 260 px (34 % of the card,
+/// which is the page's width at most), and a list card narrower than
+/// 480 px shows its picture across the whole card (phones), compact
+/// thumbnails 64 px, related slides about 200 px (half the width on
+/// phones). `sizes` can only ask about the viewport while the cards lay
+/// out by their own width (container queries): these assume a widget
+/// about as wide as the page, and err larger.
 pub fn sizes_for(layout: Layout, related: bool) -> &'static str {
     if related {
         return "(min-width: 700px) 200px, 50vw";
     }
     match layout {
         Layout::Grid | Layout::Carousel => "(min-width: 700px) 340px, 100vw",
-        Layout::List => "(min-width: 700px) 260px, 34vw",
+        Layout::List => "(min-width: 700px) 260px, (min-width: 480px) 34vw, 100vw",
         Layout::Compact => "64px",
     }
 }
