@@ -126,6 +126,9 @@ pub struct Stats {
     pub images: Option<ImageStats>,
     /// With a parse cache: the files whose outcome came from it.
     pub cached: Option<usize>,
+    /// With a parse cache and `--related auto`: the computed related
+    /// lists taken from the last run's memo.
+    pub related_reused: Option<usize>,
 }
 
 /// What one file yielded.
@@ -509,12 +512,39 @@ fn link_related(
     articles: &mut [Article],
     explicit: &HashMap<String, RelatedRecord>,
     opts: &BundleOptions,
+    stats: &mut Stats,
+    diags: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, RelatedRecord> {
     let config = crate::related::RelatedConfig {
         k: opts.related_limit,
         ..crate::related::RelatedConfig::default()
     };
-    crate::related::apply(articles, opts.related, &config);
+    // Computed lists are kept beside the parse cache for the next run.
+    let (memo, memo_diags) = match &opts.cache {
+        Some(dir) if opts.related == crate::related::RelatedMode::Auto => {
+            crate::related::Memo::open(dir)
+        }
+        _ => (None, Vec::new()),
+    };
+    diags.extend(memo_diags);
+    let computed = crate::related::apply_with(articles, opts.related, &config, memo.as_ref());
+    if let Some(memo) = memo {
+        if computed.refused > 0 {
+            diags.push(Diagnostic::warning(
+                &opts
+                    .cache
+                    .as_deref()
+                    .map(|d| d.join(crate::related::MEMO_FILE).display().to_string())
+                    .unwrap_or_default(),
+                format!(
+                    "{} implausible related memo entries; those lists computed again",
+                    computed.refused
+                ),
+            ));
+        }
+        stats.related_reused = Some(computed.reused);
+        diags.extend(memo.save(&computed.entries));
+    }
     let bundled: HashMap<&str, &Article> = articles.iter().map(|a| (a.id.as_str(), a)).collect();
     let mut table: BTreeMap<String, RelatedRecord> = BTreeMap::new();
     for rid in articles.iter().flat_map(|a| a.related.iter()) {
@@ -734,7 +764,7 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
         }
         articles.push(r.article);
     }
-    let mut related = link_related(&mut articles, &explicit, opts);
+    let mut related = link_related(&mut articles, &explicit, opts, &mut stats, &mut walk_diags);
     drop(explicit);
     stats.articles = articles.len();
 

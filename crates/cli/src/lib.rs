@@ -264,6 +264,9 @@ impl fmt::Display for Summary {
         if let Some(cached) = s.cached {
             write!(f, ", {cached} from the parse cache")?;
         }
+        if let Some(reused) = s.related_reused {
+            write!(f, ", {reused} related lists reused")?;
+        }
         write!(f, ")")?;
         if let Some(sh) = &self.shards {
             write!(

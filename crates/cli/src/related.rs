@@ -17,8 +17,15 @@
 //! apart from one sort.
 
 use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
-use bundle::{Article, RelatedRecord};
+use sha2::{Digest, Sha256};
+
+use bundle::{Article, MAX_RELATED, RelatedRecord};
+
+use crate::diag::Diagnostic;
 
 /// How related items are chosen (`--related`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -100,27 +107,78 @@ struct DocVector {
 
 /// Fills in `related` (record ids) for every article according to `mode`.
 pub fn apply(articles: &mut [Article], mode: RelatedMode, config: &RelatedConfig) {
+    apply_with(articles, mode, config, None);
+}
+
+/// [`apply`] through the lists of an earlier run (`memo`, `--related auto`
+/// only). Returns what the memo should keep for the next run and how many
+/// lists came from it.
+pub fn apply_with(
+    articles: &mut [Article],
+    mode: RelatedMode,
+    config: &RelatedConfig,
+    memo: Option<&Memo>,
+) -> Computed {
     match mode {
-        RelatedMode::Off => articles.iter_mut().for_each(|a| a.related.clear()),
-        RelatedMode::Explicit => {}
+        RelatedMode::Off => {
+            articles.iter_mut().for_each(|a| a.related.clear());
+            Computed::default()
+        }
+        RelatedMode::Explicit => Computed::default(),
         RelatedMode::Auto => {
-            let computed = compute(articles, config);
-            for (article, neighbours) in articles.iter_mut().zip(computed) {
+            // An explicit list is kept, so none is computed for it.
+            let wanted: Vec<bool> = articles.iter().map(|a| a.related.is_empty()).collect();
+            let mut computed = compute_with(articles, config, Some(&wanted), memo);
+            let lists = std::mem::take(&mut computed.lists);
+            for (article, neighbours) in articles.iter_mut().zip(lists) {
                 if article.related.is_empty() {
                     article.related = neighbours;
                 }
             }
+            computed
         }
     }
+}
+
+/// What [`compute_with`] found.
+#[derive(Debug, Default)]
+pub struct Computed {
+    /// Per article (in the slice's order), its related ids.
+    pub lists: Vec<Vec<String>>,
+    /// With a memo: every list as the memo keeps it, its key and its
+    /// neighbours' places from the oldest end.
+    pub entries: Vec<(MemoKey, Vec<u32>)>,
+    /// Lists taken from the memo.
+    pub reused: usize,
+    /// Memo entries found but not plausible (those lists were computed).
+    pub refused: usize,
 }
 
 /// The ids of each article's related articles (explicit lists are ignored
 /// here), each chosen among the articles older than it; each id is also
 /// the id of the neighbour's record.
 pub fn compute(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<String>> {
+    compute_with(articles, config, None, None).lists
+}
+
+/// [`compute`] for the articles `wanted` marks (every one when `None`; the
+/// others get no list). With a memo, a list whose key it holds is taken
+/// from it when plausible (older neighbours, each once, at most `k`), and
+/// the others are computed.
+pub fn compute_with(
+    articles: &[Article],
+    config: &RelatedConfig,
+    wanted: Option<&[bool]>,
+    memo: Option<&Memo>,
+) -> Computed {
     let n = articles.len();
+    let wants = |doc: usize| wanted.is_none_or(|w| w.get(doc).copied().unwrap_or(false));
+    let mut out = Computed {
+        lists: vec![Vec::new(); n],
+        ..Computed::default()
+    };
     if n < 2 || config.k == 0 {
-        return vec![Vec::new(); n];
+        return out;
     }
 
     // Place from the oldest end: 0 = the oldest (the last in newest order).
@@ -133,117 +191,6 @@ pub fn compute(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<String>>
         }
     }
 
-    // 1. Oldest first: term ids in order of first use, document
-    // frequencies so far, and each document's vector weighed by the
-    // archive as it was with that document the newest (sublinear tf,
-    // smoothed idf, title terms count double), normalised.
-    let mut vocabulary: HashMap<String, u32> = HashMap::new();
-    let mut df: Vec<u32> = Vec::new();
-    // Per term: (document, its tf weight over its vector's norm).
-    let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
-    let mut vectors: Vec<DocVector> = (0..n)
-        .map(|_| DocVector {
-            entries: Vec::new(),
-            idf: Vec::new(),
-        })
-        .collect();
-    let mut scratch = Vec::new();
-    for (seen, &doc) in by_age.iter().enumerate() {
-        let Some(article) = articles.get(doc) else {
-            continue;
-        };
-        let mut counts: HashMap<u32, f32> = HashMap::new();
-        for (text, weight) in [
-            (Some(article.title.as_str()), 2.0),
-            (article.excerpt.as_deref(), 1.0),
-        ] {
-            scratch.clear();
-            terms(text.unwrap_or_default(), &mut scratch);
-            for term in scratch.drain(..) {
-                let next = vocabulary.len() as u32;
-                let id = *vocabulary.entry(term).or_insert(next);
-                if id == next {
-                    df.push(0);
-                    postings.push(Vec::new());
-                }
-                *counts.entry(id).or_insert(0.0) += weight;
-            }
-        }
-        let docs = (seen + 1) as f32;
-        // (term, tf weight, idf) by term id.
-        let mut weighed: Vec<(u32, f32, f32)> = counts
-            .into_iter()
-            .map(|(id, tf)| {
-                let d = df.get_mut(id as usize).map_or(1, |d| {
-                    *d += 1;
-                    *d
-                });
-                let idf = ((docs + 1.0) / (d as f32 + 1.0)).ln() + 1.0;
-                (id, 1.0 + tf.ln(), idf)
-            })
-            .collect();
-        weighed.sort_unstable_by_key(|&(id, _, _)| id);
-        let norm = weighed
-            .iter()
-            .map(|(_, tf, idf)| (tf * idf) * (tf * idf))
-            .sum::<f32>()
-            .sqrt();
-        let norm = if norm > 0.0 { norm } else { 1.0 };
-        let mut entries = Vec::with_capacity(weighed.len());
-        let mut idfs = Vec::with_capacity(weighed.len());
-        for (id, tf, idf) in weighed {
-            let at = match postings.get_mut(id as usize) {
-                Some(list) => {
-                    list.push((doc as u32, tf / norm));
-                    list.len() as u32 - 1
-                }
-                None => 0,
-            };
-            entries.push((id, tf * idf / norm, at));
-            idfs.push(idf);
-        }
-        if let Some(v) = vectors.get_mut(doc) {
-            v.entries = entries;
-            v.idf = idfs;
-        }
-    }
-
-    // Topics: lowercased, numbered in order of first use (oldest first);
-    // per topic its documents oldest first, and per document its place in
-    // each of its topics' lists.
-    let mut topic_ids: HashMap<String, u32> = HashMap::new();
-    let mut topic_docs: Vec<Vec<u32>> = Vec::new();
-    let mut doc_topics: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
-    for &doc in &by_age {
-        let Some(article) = articles.get(doc) else {
-            continue;
-        };
-        let mut ids: Vec<u32> = article
-            .topics
-            .iter()
-            .map(|t| {
-                let next = topic_ids.len() as u32;
-                let id = *topic_ids.entry(t.to_lowercase()).or_insert(next);
-                if id == next {
-                    topic_docs.push(Vec::new());
-                }
-                id
-            })
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        if let Some(slot) = doc_topics.get_mut(doc) {
-            *slot = ids
-                .into_iter()
-                .filter_map(|t| {
-                    let list = topic_docs.get_mut(t as usize)?;
-                    list.push(doc as u32);
-                    Some((t, list.len() as u32 - 1))
-                })
-                .collect();
-        }
-    }
-
     // Articles that share a URL are one page: each gets the index of the
     // first with its URL, so candidates compare numbers, not strings.
     let mut first_with_url: HashMap<&str, u32> = HashMap::with_capacity(n);
@@ -252,46 +199,213 @@ pub fn compute(articles: &[Article], config: &RelatedConfig) -> Vec<Vec<String>>
         .enumerate()
         .map(|(i, a)| *first_with_url.entry(a.url.as_str()).or_insert(i as u32))
         .collect();
+    drop(first_with_url);
 
-    let ctx = Context {
-        articles,
-        url_ids: &url_ids,
-        vectors: &vectors,
-        postings: &postings,
-        doc_topics: &doc_topics,
-        topic_docs: &topic_docs,
-        place: &place,
-        config,
+    // Per article, its neighbours (article indices), from the memo or
+    // computed below.
+    let mut chosen: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let keys = match memo {
+        Some(_) => memo_keys(articles, &by_age, config),
+        None => Vec::new(),
     };
+    let mut todo: Vec<usize> = Vec::new();
+    for (rank, &doc) in by_age.iter().enumerate() {
+        if !wants(doc) {
+            continue;
+        }
+        let found = match (memo, keys.get(rank)) {
+            (Some(memo), Some(key)) => memo.get(key),
+            _ => None,
+        };
+        let Some(places) = found else {
+            todo.push(doc);
+            continue;
+        };
+        match plausible(&places, rank, doc, &by_age, &url_ids, config.k) {
+            Some(neighbours) => {
+                if let Some(slot) = chosen.get_mut(doc) {
+                    *slot = neighbours;
+                }
+                out.reused += 1;
+            }
+            None => {
+                out.refused += 1;
+                todo.push(doc);
+            }
+        }
+    }
 
-    // 2. Score candidates per document, in parallel over contiguous chunks.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |p| p.get())
-        .clamp(1, 8);
-    let chunk = n.div_ceil(threads);
-    let mut results: Vec<Vec<String>> = Vec::with_capacity(n);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..n)
-            .step_by(chunk.max(1))
-            .map(|start| {
-                let ctx = &ctx;
-                scope.spawn(move || {
-                    let mut scores = vec![0f32; n];
-                    let mut touched = Vec::new();
-                    (start..(start + chunk).min(n))
-                        .map(|doc| ctx.neighbours(doc, &mut scores, &mut touched))
-                        .collect::<Vec<_>>()
-                })
+    if !todo.is_empty() {
+        let index = Index::new(articles, &by_age);
+        let ctx = Context {
+            articles,
+            url_ids: &url_ids,
+            vectors: &index.vectors,
+            postings: &index.postings,
+            doc_topics: &index.doc_topics,
+            topic_docs: &index.topic_docs,
+            place: &place,
+            config,
+        };
+        for (&doc, neighbours) in todo.iter().zip(ctx.neighbours_of(&todo)) {
+            if let Some(slot) = chosen.get_mut(doc) {
+                *slot = neighbours;
+            }
+        }
+    }
+
+    if memo.is_some() {
+        for (rank, &doc) in by_age.iter().enumerate() {
+            if let (true, Some(key), Some(neighbours)) =
+                (wants(doc), keys.get(rank), chosen.get(doc))
+            {
+                let places = neighbours
+                    .iter()
+                    .filter_map(|&o| place.get(o as usize).copied())
+                    .collect();
+                out.entries.push((*key, places));
+            }
+        }
+    }
+    for (list, neighbours) in out.lists.iter_mut().zip(&chosen) {
+        *list = neighbours
+            .iter()
+            .filter_map(|&o| articles.get(o as usize).map(|a| a.id.clone()))
+            .collect();
+    }
+    out
+}
+
+/// The term and topic index of the archive, built oldest first.
+struct Index {
+    vectors: Vec<DocVector>,
+    /// Per term: (document, its tf weight over its vector's norm).
+    postings: Vec<Vec<(u32, f32)>>,
+    doc_topics: Vec<Vec<(u32, u32)>>,
+    topic_docs: Vec<Vec<u32>>,
+}
+
+impl Index {
+    fn new(articles: &[Article], by_age: &[usize]) -> Index {
+        let n = articles.len();
+        // 1. Oldest first: term ids in order of first use, document
+        // frequencies so far, and each document's vector weighed by the
+        // archive as it was with that document the newest (sublinear tf,
+        // smoothed idf, title terms count double), normalised.
+        let mut vocabulary: HashMap<String, u32> = HashMap::new();
+        let mut df: Vec<u32> = Vec::new();
+        // Per term: (document, its tf weight over its vector's norm).
+        let mut postings: Vec<Vec<(u32, f32)>> = Vec::new();
+        let mut vectors: Vec<DocVector> = (0..n)
+            .map(|_| DocVector {
+                entries: Vec::new(),
+                idf: Vec::new(),
             })
             .collect();
-        for handle in handles {
-            // A panicking worker is a bug; degrade to no related items.
-            let part = handle.join().unwrap_or_default();
-            results.extend(part);
+        let mut scratch = Vec::new();
+        for (seen, &doc) in by_age.iter().enumerate() {
+            let Some(article) = articles.get(doc) else {
+                continue;
+            };
+            let mut counts: HashMap<u32, f32> = HashMap::new();
+            for (text, weight) in [
+                (Some(article.title.as_str()), 2.0),
+                (article.excerpt.as_deref(), 1.0),
+            ] {
+                scratch.clear();
+                terms(text.unwrap_or_default(), &mut scratch);
+                for term in scratch.drain(..) {
+                    let next = vocabulary.len() as u32;
+                    let id = *vocabulary.entry(term).or_insert(next);
+                    if id == next {
+                        df.push(0);
+                        postings.push(Vec::new());
+                    }
+                    *counts.entry(id).or_insert(0.0) += weight;
+                }
+            }
+            let docs = (seen + 1) as f32;
+            // (term, tf weight, idf) by term id.
+            let mut weighed: Vec<(u32, f32, f32)> = counts
+                .into_iter()
+                .map(|(id, tf)| {
+                    let d = df.get_mut(id as usize).map_or(1, |d| {
+                        *d += 1;
+                        *d
+                    });
+                    let idf = ((docs + 1.0) / (d as f32 + 1.0)).ln() + 1.0;
+                    (id, 1.0 + tf.ln(), idf)
+                })
+                .collect();
+            weighed.sort_unstable_by_key(|&(id, _, _)| id);
+            let norm = weighed
+                .iter()
+                .map(|(_, tf, idf)| (tf * idf) * (tf * idf))
+                .sum::<f32>()
+                .sqrt();
+            let norm = if norm > 0.0 { norm } else { 1.0 };
+            let mut entries = Vec::with_capacity(weighed.len());
+            let mut idfs = Vec::with_capacity(weighed.len());
+            for (id, tf, idf) in weighed {
+                let at = match postings.get_mut(id as usize) {
+                    Some(list) => {
+                        list.push((doc as u32, tf / norm));
+                        list.len() as u32 - 1
+                    }
+                    None => 0,
+                };
+                entries.push((id, tf * idf / norm, at));
+                idfs.push(idf);
+            }
+            if let Some(v) = vectors.get_mut(doc) {
+                v.entries = entries;
+                v.idf = idfs;
+            }
         }
-    });
-    results.resize_with(n, Vec::new);
-    results
+
+        // Topics: lowercased, numbered in order of first use (oldest first);
+        // per topic its documents oldest first, and per document its place in
+        // each of its topics' lists.
+        let mut topic_ids: HashMap<String, u32> = HashMap::new();
+        let mut topic_docs: Vec<Vec<u32>> = Vec::new();
+        let mut doc_topics: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+        for &doc in by_age {
+            let Some(article) = articles.get(doc) else {
+                continue;
+            };
+            let mut ids: Vec<u32> = article
+                .topics
+                .iter()
+                .map(|t| {
+                    let next = topic_ids.len() as u32;
+                    let id = *topic_ids.entry(t.to_lowercase()).or_insert(next);
+                    if id == next {
+                        topic_docs.push(Vec::new());
+                    }
+                    id
+                })
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            if let Some(slot) = doc_topics.get_mut(doc) {
+                *slot = ids
+                    .into_iter()
+                    .filter_map(|t| {
+                        let list = topic_docs.get_mut(t as usize)?;
+                        list.push(doc as u32);
+                        Some((t, list.len() as u32 - 1))
+                    })
+                    .collect();
+            }
+        }
+
+        Index {
+            vectors,
+            postings,
+            doc_topics,
+            topic_docs,
+        }
+    }
 }
 
 struct Context<'a> {
@@ -319,7 +433,39 @@ fn window<T>(list: &[T], at: u32, window: usize) -> &[T] {
 }
 
 impl Context<'_> {
-    fn neighbours(&self, doc: usize, scores: &mut [f32], touched: &mut Vec<u32>) -> Vec<String> {
+    /// The neighbours of each of `docs`, in parallel over contiguous
+    /// parts.
+    fn neighbours_of(&self, docs: &[usize]) -> Vec<Vec<u32>> {
+        let n = self.articles.len();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |p| p.get())
+            .clamp(1, 8);
+        let chunk = docs.len().div_ceil(threads).max(1);
+        let mut results: Vec<Vec<u32>> = Vec::with_capacity(docs.len());
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = docs
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let mut scores = vec![0f32; n];
+                        let mut touched = Vec::new();
+                        part.iter()
+                            .map(|&doc| self.neighbours(doc, &mut scores, &mut touched))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for handle in handles {
+                // A panicking worker is a bug; degrade to no related items.
+                let part = handle.join().unwrap_or_default();
+                results.extend(part);
+            }
+        });
+        results.resize_with(docs.len(), Vec::new);
+        results
+    }
+
+    fn neighbours(&self, doc: usize, scores: &mut [f32], touched: &mut Vec<u32>) -> Vec<u32> {
         let Some(vector) = self.vectors.get(doc) else {
             return Vec::new();
         };
@@ -420,8 +566,286 @@ impl Context<'_> {
         ranked
             .into_iter()
             .take(self.config.k)
-            .filter_map(|(_, _, other)| self.articles.get(other as usize).map(|a| a.id.clone()))
+            .map(|(_, _, other)| other)
             .collect()
+    }
+}
+
+/// A memo's list (places from the oldest end) as article indices, when it
+/// is plausible for the article at `rank`: at most `k` neighbours, each
+/// older, each once, none on the article's own URL. A memo that passes is
+/// still only as right as its key says: see [`Memo`].
+fn plausible(
+    places: &[u32],
+    rank: usize,
+    doc: usize,
+    by_age: &[usize],
+    url_ids: &[u32],
+    k: usize,
+) -> Option<Vec<u32>> {
+    if places.len() > k {
+        return None;
+    }
+    let own = url_ids.get(doc)?;
+    let mut out: Vec<u32> = Vec::with_capacity(places.len());
+    for &p in places {
+        if p as usize >= rank {
+            return None;
+        }
+        let other = *by_age.get(p as usize)?;
+        if url_ids.get(other)? == own || out.contains(&(other as u32)) {
+            return None;
+        }
+        out.push(other as u32);
+    }
+    Some(out)
+}
+
+/// Each list's memo key, oldest article first: a running SHA-256 over the
+/// settings and, article by article from the oldest end, every field the
+/// computation reads (id, URL, title, excerpt, date, topics). A list
+/// depends on its article and the older ones alone, in this order, so the
+/// key of the article at place `p` covers all it depends on.
+fn memo_keys(articles: &[Article], by_age: &[usize], config: &RelatedConfig) -> Vec<MemoKey> {
+    fn field(h: &mut Sha256, text: Option<&str>) {
+        match text {
+            Some(t) => {
+                h.update([1u8]);
+                h.update((t.len() as u64).to_le_bytes());
+                h.update(t.as_bytes());
+            }
+            None => h.update([0u8]),
+        }
+    }
+    let mut seed = Sha256::new();
+    seed.update(MEMO_MAGIC);
+    for v in [
+        config.k as u64,
+        config.window as u64,
+        config.query_terms as u64,
+        u64::from(config.min_score.to_bits()),
+    ] {
+        seed.update(v.to_le_bytes());
+    }
+    let mut chain: MemoKey = seed.finalize().into();
+    by_age
+        .iter()
+        .map(|&doc| {
+            let mut h = Sha256::new();
+            h.update(chain);
+            if let Some(a) = articles.get(doc) {
+                field(&mut h, Some(&a.id));
+                field(&mut h, Some(&a.url));
+                field(&mut h, Some(&a.title));
+                field(&mut h, a.excerpt.as_deref());
+                field(&mut h, a.published.as_deref());
+                h.update((a.topics.len() as u64).to_le_bytes());
+                for t in &a.topics {
+                    field(&mut h, Some(t));
+                }
+            }
+            chain = h.finalize().into();
+            chain
+        })
+        .collect()
+}
+
+/// The key of a memo entry: see [`memo_keys`].
+pub type MemoKey = [u8; 32];
+
+/// The memo's file name in the cache directory.
+pub const MEMO_FILE: &str = "related-memo.bin";
+/// The file's first bytes; another value is another format.
+const MEMO_MAGIC: &[u8] = b"article-cards related memo\n";
+const MEMO_VERSION: u32 = 1;
+/// A memo file larger than this is not read (started again).
+const MAX_MEMO_BYTES: u64 = 1 << 30;
+/// Magic, version, build, entry count, checksum.
+const MEMO_HEADER: usize = MEMO_MAGIC.len() + 4 + 32 + 8 + 32;
+
+/// The computed lists of the last run (`related-memo.bin` beside the
+/// parse cache), each under its [`memo_keys`] key, so a rebuild computes
+/// only the lists whose article or older articles changed.
+///
+/// The file is untrusted like the parse cache: read up to a cap, its
+/// header (format, version, the bundler's build) and the checksum of its
+/// body must match and every entry must be well formed, or it is not used
+/// at all; an entry is used only when its key matches and its neighbours
+/// are plausible ([`plausible`]), else the list is computed. Binary, not
+/// JSON: an entry is a key and a few numbers.
+///
+/// Layout (integers little-endian): magic, version `u32`, build (32
+/// bytes), entries `u64`, SHA-256 of the body (32 bytes); then per entry
+/// its key (32 bytes), the count `u8` and that many places `u32`.
+pub struct Memo {
+    file: PathBuf,
+    build: MemoKey,
+    data: Vec<u8>,
+    /// Key → the entry's places in `data`.
+    index: HashMap<MemoKey, Range<usize>>,
+}
+
+impl Memo {
+    /// Opens the memo in `dir` (which need not exist). Without a usable
+    /// file it starts empty; a file that is there but damaged, forged or
+    /// of another format is a warning. One made by another build is
+    /// silently ignored (the parse cache already notes it).
+    pub fn open(dir: &Path) -> (Option<Memo>, Vec<Diagnostic>) {
+        let Some(build) = crate::cache::build_identity() else {
+            return (None, Vec::new());
+        };
+        let mut memo = Memo {
+            file: dir.join(MEMO_FILE),
+            build,
+            data: Vec::new(),
+            index: HashMap::new(),
+        };
+        let diags = match memo.load() {
+            Ok(()) | Err(None) => Vec::new(),
+            Err(Some(why)) => vec![Diagnostic::warning(
+                &memo.file.display().to_string(),
+                format!(
+                    "unusable related memo ({why}); ignored, every related list computed again"
+                ),
+            )],
+        };
+        (Some(memo), diags)
+    }
+
+    /// `Err(None)`: no file, or another build's; `Err(Some(why))`: unusable.
+    fn load(&mut self) -> Result<(), Option<String>> {
+        let file = match std::fs::File::open(&self.file) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(None),
+            Err(e) => return Err(Some(format!("cannot read it: {e}"))),
+        };
+        let mut data = Vec::new();
+        file.take(MAX_MEMO_BYTES + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| Some(format!("cannot read it: {e}")))?;
+        if data.len() as u64 > MAX_MEMO_BYTES {
+            return Err(Some("larger than the cap".to_owned()));
+        }
+        let mut at = 0;
+        let mut take = |len: usize| -> Option<&[u8]> {
+            let bytes = data.get(at..at + len)?;
+            at += len;
+            Some(bytes)
+        };
+        if take(MEMO_MAGIC.len()) != Some(MEMO_MAGIC) {
+            return Err(Some("not a related memo".to_owned()));
+        }
+        let version = take(4)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes);
+        if version != Some(MEMO_VERSION) {
+            return Err(Some("another format".to_owned()));
+        }
+        if take(32) != Some(&self.build[..]) {
+            return Err(None);
+        }
+        let short = || Some("damaged: cut short".to_owned());
+        let entries = take(8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_le_bytes)
+            .ok_or_else(short)?;
+        let checksum = take(32).ok_or_else(short)?;
+        let body = data.get(MEMO_HEADER..).unwrap_or_default();
+        if Sha256::digest(body)[..] != *checksum {
+            return Err(Some("damaged: checksum mismatch".to_owned()));
+        }
+        let mut index =
+            HashMap::with_capacity(usize::try_from(entries).unwrap_or(0).min(body.len() / 33));
+        let mut at = MEMO_HEADER;
+        while at < data.len() {
+            let key: MemoKey = data
+                .get(at..at + 32)
+                .and_then(|k| k.try_into().ok())
+                .ok_or_else(short)?;
+            let count = usize::from(*data.get(at + 32).ok_or_else(short)?);
+            if count > MAX_RELATED {
+                return Err(Some("damaged: a list too long".to_owned()));
+            }
+            let places = at + 33..at + 33 + 4 * count;
+            if places.end > data.len() {
+                return Err(short());
+            }
+            at = places.end;
+            if index.insert(key, places).is_some() {
+                return Err(Some("damaged: a key twice".to_owned()));
+            }
+        }
+        if index.len() as u64 != entries {
+            return Err(Some("damaged: the entry count differs".to_owned()));
+        }
+        self.data = data;
+        self.index = index;
+        Ok(())
+    }
+
+    /// The places stored under `key`.
+    fn get(&self, key: &MemoKey) -> Option<Vec<u32>> {
+        let bytes = self.data.get(self.index.get(key)?.clone())?;
+        Some(
+            bytes
+                .chunks_exact(4)
+                .filter_map(|b| b.try_into().ok().map(u32::from_le_bytes))
+                .collect(),
+        )
+    }
+
+    /// Replaces the file with `entries` (this run's lists: those of
+    /// articles no longer there are dropped). Returns a warning when it
+    /// cannot be written.
+    pub fn save(self, entries: &[(MemoKey, Vec<u32>)]) -> Vec<Diagnostic> {
+        let mut body = Vec::with_capacity(entries.len() * 57);
+        let mut seen = std::collections::HashSet::with_capacity(entries.len());
+        let mut count: u64 = 0;
+        for (key, places) in entries {
+            let Ok(len) = u8::try_from(places.len()) else {
+                continue;
+            };
+            if places.len() > MAX_RELATED || !seen.insert(key) {
+                continue;
+            }
+            body.extend_from_slice(key);
+            body.push(len);
+            for p in places {
+                body.extend_from_slice(&p.to_le_bytes());
+            }
+            count += 1;
+        }
+        let written = (|| -> io::Result<()> {
+            let dir = match self.file.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            std::fs::create_dir_all(&dir)?;
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".related-memo-")
+                .suffix(".tmp")
+                .tempfile_in(&dir)?;
+            {
+                let mut out = io::BufWriter::new(tmp.as_file_mut());
+                out.write_all(MEMO_MAGIC)?;
+                out.write_all(&MEMO_VERSION.to_le_bytes())?;
+                out.write_all(&self.build)?;
+                out.write_all(&count.to_le_bytes())?;
+                out.write_all(&Sha256::digest(&body))?;
+                out.write_all(&body)?;
+                out.flush()?;
+            }
+            // Not synced: a memo cut short by a crash fails its checksum.
+            tmp.persist(&self.file).map_err(|e| e.error)?;
+            Ok(())
+        })();
+        match written {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![Diagnostic::warning(
+                &self.file.display().to_string(),
+                format!("cannot write the related memo: {e}"),
+            )],
+        }
     }
 }
 

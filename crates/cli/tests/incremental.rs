@@ -185,7 +185,10 @@ fn published(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn from_scratch(input: &Path, scratch: &Path) -> BTreeMap<String, Vec<u8>> {
     let _ = fs::remove_dir_all(scratch);
     let log = build(input, scratch, &[]);
-    assert!(log.contains(", 0 from the parse cache)"), "{log}");
+    assert!(
+        log.contains(", 0 from the parse cache, 0 related lists reused)"),
+        "{log}"
+    );
     published(scratch)
 }
 
@@ -206,7 +209,9 @@ fn one_newer_article_rewrites_only_the_newest_pages_of_its_chains() {
     write_archive(&input, 48);
     let log = build(&input, &out, &[]);
     assert!(
-        log.contains("48 files (0 skipped, 0 warnings, 0 from the parse cache)"),
+        log.contains(
+            "48 files (0 skipped, 0 warnings, 0 from the parse cache, 0 related lists reused)"
+        ),
         "{log}"
     );
     let first = files(&out);
@@ -229,7 +234,9 @@ fn one_newer_article_rewrites_only_the_newest_pages_of_its_chains() {
     .unwrap();
     let log = build(&input, &out, &[]);
     assert!(
-        log.contains("49 files (0 skipped, 0 warnings, 48 from the parse cache)"),
+        log.contains(
+            "49 files (0 skipped, 0 warnings, 48 from the parse cache, 48 related lists reused)"
+        ),
         "{log}"
     );
     let second = files(&out);
@@ -274,6 +281,7 @@ fn one_newer_article_rewrites_only_the_newest_pages_of_its_chains() {
         [
             ".article-cards/builds.json",
             ".article-cards/parse-cache.jsonl",
+            ".article-cards/related-memo.bin",
             "index.json"
         ]
     );
@@ -300,7 +308,9 @@ fn one_newer_article_rewrites_only_the_newest_pages_of_its_chains() {
     fs::write(input.join("010.md"), &edited).unwrap();
     let log = build(&input, &out, &[]);
     assert!(
-        log.contains("49 files (0 skipped, 0 warnings, 48 from the parse cache)"),
+        log.contains(
+            "49 files (0 skipped, 0 warnings, 48 from the parse cache, 10 related lists reused)"
+        ),
         "{log}"
     );
     let id10 = bundle::article_id("https://wire.example/news/10");
@@ -318,7 +328,9 @@ fn one_newer_article_rewrites_only_the_newest_pages_of_its_chains() {
     fs::remove_file(input.join("020.md")).unwrap();
     let log = build(&input, &out, &[]);
     assert!(
-        log.contains("48 files (0 skipped, 0 warnings, 48 from the parse cache)"),
+        log.contains(
+            "48 files (0 skipped, 0 warnings, 48 from the parse cache, 20 related lists reused)"
+        ),
         "{log}"
     );
     let id20 = bundle::article_id("https://wire.example/news/20");
@@ -481,4 +493,168 @@ fn cache_folder_with_out_and_what_misses_it() {
         cache.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// Every article's related list, by id.
+fn lists(dir: &Path) -> BTreeMap<String, Vec<String>> {
+    walk(dir, &manifest(dir).all)
+        .into_iter()
+        .flat_map(|(_, p)| p.articles)
+        .map(|a| (a.id, a.related))
+        .collect()
+}
+
+fn id(n: u32) -> String {
+    bundle::article_id(&format!("https://wire.example/news/{n}"))
+}
+
+/// The related memo: a list is reused only when its article and every
+/// older one are unchanged. Editing an older article recomputes the
+/// lists of it and the articles newer than it (and those lists do
+/// change), backdating a new article or changing `--related-limit`
+/// recomputes all, and every result is what a build from scratch makes.
+#[test]
+fn the_related_memo_recomputes_what_an_older_change_reaches() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let out = tmp.path().join("out");
+    let scratch = tmp.path().join("scratch");
+    write_archive(&input, 30);
+    build(&input, &out, &[]);
+    let before = lists(&out);
+    let log = build(&input, &out, &[]);
+    assert!(log.contains("30 related lists reused"), "{log}");
+    assert_eq!(lists(&out), before);
+
+    // Article 5 (the sixth oldest) takes article 25's title, nothing
+    // else: lists newer than it may now name it.
+    let title = |text: &str| text.lines().nth(1).unwrap().to_owned();
+    let text = markdown(5, "").replace(&title(&markdown(5, "")), &title(&markdown(25, "")));
+    assert_ne!(text, markdown(5, ""));
+    fs::write(input.join("005.md"), text).unwrap();
+    let log = build(&input, &out, &[]);
+    // Articles 0 to 4 are older than the edit: their lists are reused.
+    assert!(
+        log.contains("29 from the parse cache, 5 related lists reused)"),
+        "{log}"
+    );
+    let after = lists(&out);
+    for n in 0..5 {
+        assert_eq!(after[&id(n)], before[&id(n)], "article {n}");
+    }
+    let changed: Vec<u32> = (6..30)
+        .filter(|&n| after[&id(n)] != before[&id(n)])
+        .collect();
+    assert!(!changed.is_empty(), "the edit must change a newer list");
+    assert!(after[&id(25)].contains(&id(5)), "{:?}", after[&id(25)]);
+    assert_eq!(published(&out), from_scratch(&input, &scratch));
+
+    // A new article older than all the others: every list is computed.
+    fs::write(
+        input.join("old.md"),
+        "---\ntitle: \"The harbour ferry crane tide\"\nexcerpt: \"A rover story.\"\n\
+         webUrl: \"https://wire.example/news/old\"\npublishedDateTime: 2025-12-01T00:00:00Z\n\
+         topics: [Ports]\n---\n",
+    )
+    .unwrap();
+    let log = build(&input, &out, &[]);
+    assert!(log.contains(", 0 related lists reused)"), "{log}");
+    assert_eq!(published(&out), from_scratch(&input, &scratch));
+
+    // Another --related-limit is another key.
+    let log = build(&input, &out, &["--related-limit", "3"]);
+    assert!(log.contains(", 0 related lists reused)"), "{log}");
+    assert!(lists(&out).values().all(|l| l.len() <= 3));
+    let log = build(&input, &out, &["--related-limit", "3"]);
+    assert!(log.contains(", 31 related lists reused)"), "{log}");
+    // With --related explicit or off no memo is read or written.
+    let memo = out.join(".article-cards/related-memo.bin");
+    let kept = fs::read(&memo).unwrap();
+    let log = build(&input, &out, &["--related", "off"]);
+    assert!(!log.contains("related lists reused"), "{log}");
+    assert_eq!(fs::read(&memo).unwrap(), kept);
+}
+
+#[test]
+fn a_damaged_or_forged_memo_is_ignored_with_a_warning() {
+    use sha2::Digest;
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let out = tmp.path().join("out");
+    let scratch = tmp.path().join("scratch");
+    write_archive(&input, 12);
+    build(&input, &out, &[]);
+    let want = from_scratch(&input, &scratch);
+    let memo = out.join(".article-cards/related-memo.bin");
+    let good = fs::read(&memo).unwrap();
+    // Magic, version, build, entries, checksum; then entries of a key,
+    // a count and that many places.
+    let header = b"article-cards related memo\n".len() + 4 + 32 + 8 + 32;
+    assert!(good.starts_with(b"article-cards related memo\n"));
+    let resum = |mut bytes: Vec<u8>| {
+        let sum = sha2::Sha256::digest(&bytes[header..]);
+        bytes[header - 32..header].copy_from_slice(&sum);
+        bytes
+    };
+    // The last entry (the newest article's) names older articles.
+    let mut at = header;
+    let mut last = None;
+    while at < good.len() {
+        let count = good[at + 32] as usize;
+        if count > 0 {
+            last = Some(at);
+        }
+        at += 33 + 4 * count;
+    }
+    assert_eq!(at, good.len());
+    let last = last.unwrap();
+    let mut tampered = good.clone();
+    tampered[last + 33] ^= 1;
+    // A valid checksum over a place that is not older than the article
+    // (itself or newer), or a neighbour twice: implausible.
+    let mut newer = good.clone();
+    newer[last + 33..last + 37].copy_from_slice(&u32::MAX.to_le_bytes());
+    let mut twice = good.clone();
+    let first_place: [u8; 4] = good[last + 33..last + 37].try_into().unwrap();
+    twice[last + 37..last + 41].copy_from_slice(&first_place);
+    let mut long = good.clone();
+    long[last + 32] = 200;
+    let cases: [(&str, Vec<u8>, &str); 8] = [
+        (
+            "garbage",
+            b"\x00\xffnot a memo".to_vec(),
+            "not a related memo",
+        ),
+        (
+            "truncated",
+            good[..good.len() - 3].to_vec(),
+            "unusable related memo",
+        ),
+        ("tampered", tampered, "checksum mismatch"),
+        ("newer", resum(newer), "implausible related memo entries"),
+        ("twice", resum(twice), "implausible related memo entries"),
+        ("too long", resum(long), "unusable related memo"),
+        (
+            "version",
+            {
+                let mut v = good.clone();
+                v[27] = 9;
+                v
+            },
+            "another format",
+        ),
+        ("empty", Vec::new(), "not a related memo"),
+    ];
+    for (what, bytes, message) in cases {
+        fs::write(&memo, &bytes).unwrap();
+        let log = build(&input, &out, &[]);
+        assert!(log.contains(message), "{what}: {log}");
+        assert!(log.contains(": warning: "), "{what}: {log}");
+        assert_eq!(published(&out), want, "{what}");
+        // The run wrote a good memo again: the next run uses it.
+        let log = build(&input, &out, &[]);
+        assert!(log.contains("12 related lists reused"), "{what}: {log}");
+        assert!(!log.contains(": warning: "), "{what}: {log}");
+        assert_eq!(fs::read(&memo).unwrap(), good, "{what}");
+    }
 }

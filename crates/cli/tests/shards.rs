@@ -711,12 +711,15 @@ fn a_page_over_the_cap_is_refused_naming_its_largest_articles() {
     let largest = message.split("Its largest articles: ").nth(1).unwrap();
     assert!(largest.contains("`Largest xxx"), "{largest}");
     assert!(largest.find("`Largest").unwrap() < largest.find("`Article").unwrap());
-    // Nothing published; only the parse cache, valid whatever the output,
-    // is kept for the next run.
+    // Nothing published; only the parse cache and the related memo,
+    // valid whatever the output, are kept for the next run.
     let left: Vec<String> = files(&out).into_keys().collect();
     assert_eq!(
         left,
-        [".article-cards/parse-cache.jsonl"],
+        [
+            ".article-cards/parse-cache.jsonl",
+            ".article-cards/related-memo.bin"
+        ],
         "nothing is written"
     );
 
