@@ -682,6 +682,7 @@ fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliErro
                 keep: args.keep.map_or(shards::DEFAULT_KEEP, usize::from),
                 pretty: args.pretty,
                 threads: None,
+                memo: opts.cache.clone(),
             },
         )?;
         if !args.quiet {

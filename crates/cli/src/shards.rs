@@ -52,6 +52,9 @@ pub struct ShardOptions {
     pub pretty: bool,
     /// Worker threads; the available parallelism when `None`.
     pub threads: Option<usize>,
+    /// The parse cache's directory, where the page-name memo is kept
+    /// (`None`: no memo, every page assembled to learn its name).
+    pub memo: Option<PathBuf>,
 }
 
 /// What a version 2 build wrote, for the summary line and the benches.
@@ -67,6 +70,8 @@ pub struct ShardStats {
     pub shard_bytes: u64,
     /// Bytes of `index.json`.
     pub manifest_bytes: usize,
+    /// Pages named from the page-name memo, not assembled.
+    pub named: usize,
 }
 
 /// Writes `bundle` (articles ordered, related table complete) as a
@@ -92,12 +97,25 @@ pub fn write_v2(
         context: format!("cannot create {}", shard_dir.display()),
         source,
     })?;
+    let (memo, mut diags) = match &opts.memo {
+        Some(dir) if !opts.pretty => PageMemo::open(dir),
+        _ => (None, Vec::new()),
+    };
+    let digests = memo.as_ref().map(|_| Digests::new(&encoded));
     let writer = ShardWriter {
         dir: &shard_dir,
         done: Mutex::new(HashMap::new()),
         written: AtomicUsize::new(0),
+        named: AtomicUsize::new(0),
+        memo: memo.as_ref().zip(digests.as_ref()),
+        keys: Mutex::new(Vec::new()),
     };
     let chains = write_chains(&plan, &encoded, bundle, page_size, &writer, opts)?;
+    let named = writer.named.load(Ordering::Relaxed);
+    let keys = writer
+        .keys
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let done = writer
         .done
         .into_inner()
@@ -106,6 +124,7 @@ pub fn write_v2(
         shards: done.len(),
         written: writer.written.load(Ordering::Relaxed),
         shard_bytes: done.values().map(|&len| len as u64).sum(),
+        named,
         ..ShardStats::default()
     };
 
@@ -128,8 +147,13 @@ pub fn write_v2(
 
     let mut names: Vec<String> = done.into_keys().collect();
     names.sort_unstable();
-    let (pruned, diags) = record_and_prune(&opts.dir, &bundle.generated_at, names, opts.keep)?;
+    let (pruned, prune_diags) =
+        record_and_prune(&opts.dir, &bundle.generated_at, names, opts.keep)?;
+    diags.extend(prune_diags);
     stats.pruned = pruned;
+    if let Some(memo) = &memo {
+        diags.extend(memo.save(&keys));
+    }
     Ok((stats, diags))
 }
 
@@ -573,13 +597,65 @@ struct ShardWriter<'a> {
     done: Mutex<HashMap<String, usize>>,
     /// Files this build created (the others were present).
     written: AtomicUsize,
+    /// Pages named from the memo.
+    named: AtomicUsize,
+    /// The page-name memo and the digests its keys are made of.
+    memo: Option<(&'a PageMemo, &'a Digests)>,
+    /// This build's pages for the next run's memo.
+    keys: Mutex<Vec<(PageKey, NamedPage)>>,
 }
 
 impl ShardWriter<'_> {
+    /// The path of a page the memo names, when `shards/` holds that file
+    /// with that length (or this build already named it so); `None`: the
+    /// page must be assembled.
+    fn recall(&self, page: &NamedPage) -> Option<String> {
+        let name = page.file_name();
+        let path = format!("{}/{name}", v2::SHARD_DIR);
+        {
+            let done = self
+                .done
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(&len) = done.get(&name) {
+                return (len as u64 == u64::from(page.len)).then_some(path);
+            }
+        }
+        let file = self.dir.join(&name);
+        let present =
+            std::fs::metadata(&file).is_ok_and(|m| m.is_file() && m.len() == u64::from(page.len));
+        if !present {
+            return None;
+        }
+        self.done
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(name)
+            .or_insert(page.len as usize);
+        self.named.fetch_add(1, Ordering::Relaxed);
+        Some(path)
+    }
+
     /// Writes `bytes` under their content name, unless this build or an
     /// earlier one already did; returns the path as the manifest names it.
     fn put(&self, bytes: &[u8]) -> Result<String, CliError> {
-        let path = v2::shard_path(&sha256_hex(bytes));
+        Ok(self.put_named(bytes)?.0)
+    }
+
+    /// [`ShardWriter::put`], with the name and length for the memo.
+    fn put_named(&self, bytes: &[u8]) -> Result<(String, NamedPage), CliError> {
+        let digest = Sha256::digest(bytes);
+        let mut hash = [0u8; SHARD_NAME_BYTES];
+        hash.copy_from_slice(
+            digest
+                .get(..SHARD_NAME_BYTES)
+                .unwrap_or(&[0; SHARD_NAME_BYTES]),
+        );
+        let named = NamedPage {
+            hash,
+            len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
+        };
+        let path = v2::shard_path(&hex(&digest));
         let name = path
             .strip_prefix(v2::SHARD_DIR)
             .and_then(|n| n.strip_prefix('/'))
@@ -591,7 +667,7 @@ impl ShardWriter<'_> {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             if done.contains_key(&name) {
-                return Ok(path);
+                return Ok((path, named));
             }
             done.insert(name.clone(), bytes.len());
         }
@@ -605,14 +681,14 @@ impl ShardWriter<'_> {
             write_atomically(&file, bytes)?;
             self.written.fetch_add(1, Ordering::Relaxed);
         }
-        Ok(path)
+        Ok((path, named))
     }
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    let mut hex = String::with_capacity(64);
-    for b in Sha256::digest(bytes).iter() {
+    let mut hex = String::with_capacity(2 * bytes.len());
+    for b in bytes {
         let _ = write!(hex, "{b:02x}");
     }
     hex
@@ -632,10 +708,37 @@ fn write_chains(
     let write_chain = |members: &[usize]| -> Result<Chain, CliError> {
         let mut names: Vec<String> = Vec::new();
         let mut prev: Option<String> = None;
+        let mut keys: Vec<(PageKey, NamedPage)> = Vec::new();
         for range in pages(members.len(), page_size) {
             let Some(page) = members.get(range) else {
                 continue;
             };
+            if let Some((memo, digests)) = writer.memo {
+                let key = page_key(digests, encoded, page, prev.as_deref());
+                if let Some(named) = memo.names.get(&key)
+                    && let Some(path) = writer.recall(named)
+                {
+                    keys.push((key, *named));
+                    names.push(path.clone());
+                    prev = Some(path);
+                    continue;
+                }
+                let bytes = assemble_page(encoded, page, prev.as_deref())?;
+                if bytes.len() > MAX_BUNDLE_BYTES {
+                    return Err(CliError::Invalid(too_large(
+                        encoded,
+                        bundle,
+                        page,
+                        bytes.len(),
+                        &opts.dir,
+                    )));
+                }
+                let (path, named) = writer.put_named(&bytes)?;
+                keys.push((key, named));
+                names.push(path.clone());
+                prev = Some(path);
+                continue;
+            }
             let bytes = if opts.pretty {
                 pretty_page(encoded, bundle, page, prev.as_deref())?
             } else {
@@ -653,6 +756,13 @@ fn write_chains(
             let name = writer.put(&bytes)?;
             names.push(name.clone());
             prev = Some(name);
+        }
+        if !keys.is_empty() {
+            writer
+                .keys
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend(keys);
         }
         Ok(entry(members.len(), page_size, names))
     };
@@ -870,6 +980,249 @@ fn record_and_prune(
     Ok((pruned, diags))
 }
 
+/// The page-name memo's file name, beside the parse cache.
+pub const PAGE_MEMO_FILE: &str = "page-names.bin";
+/// The file's first bytes; another value is another format.
+const PAGE_MEMO_MAGIC: &[u8] = b"article-cards page names\n";
+const PAGE_MEMO_VERSION: u32 = 1;
+/// A memo file larger than this is not read (started again).
+const MAX_PAGE_MEMO_BYTES: u64 = 1 << 30;
+/// Magic, version, build, entry count, checksum.
+const PAGE_MEMO_HEADER: usize = PAGE_MEMO_MAGIC.len() + 4 + 32 + 8 + 32;
+/// Key, the name's 12 bytes, the length.
+const PAGE_MEMO_ENTRY: usize = 32 + SHARD_NAME_BYTES + 4;
+/// A shard name's hash as bytes (half its hex digits).
+const SHARD_NAME_BYTES: usize = v2::SHARD_HASH_HEX / 2;
+
+type PageKey = [u8; 32];
+
+/// A page's name and byte length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NamedPage {
+    hash: [u8; SHARD_NAME_BYTES],
+    len: u32,
+}
+
+impl NamedPage {
+    /// `<24 hex digits>.json`.
+    fn file_name(&self) -> String {
+        use std::fmt::Write as _;
+        let mut name = String::with_capacity(v2::SHARD_HASH_HEX + 5);
+        for b in self.hash {
+            let _ = write!(name, "{b:02x}");
+        }
+        name.push_str(".json");
+        name
+    }
+}
+
+/// The names of the last run's pages by the SHA-256 of what their bytes
+/// are made of (the digests of their articles' and records' JSON and the
+/// name of the page before: [`page_key`]), so a rebuild names an unchanged
+/// page without assembling and hashing it. Untrusted like the parse
+/// cache: cap, header (format, version, the bundler's build, which fixes
+/// how pages are assembled) and checksum, or it is not used; a name is
+/// used only when `shards/` holds that file with that length (the test
+/// `ShardWriter::put` already applies to a file it finds), else the page
+/// is assembled.
+///
+/// Layout (integers little-endian): magic, version `u32`, build (32
+/// bytes), entries `u64`, SHA-256 of the body (32 bytes); then entries of
+/// a key (32 bytes), a name (12 bytes) and a length `u32`.
+struct PageMemo {
+    file: PathBuf,
+    build: PageKey,
+    names: HashMap<PageKey, NamedPage>,
+}
+
+impl PageMemo {
+    /// Opens the memo in `dir`; a file there that cannot be used is a
+    /// warning (one of another build is ignored without a word).
+    fn open(dir: &Path) -> (Option<PageMemo>, Vec<Diagnostic>) {
+        let Some(build) = crate::cache::build_identity() else {
+            return (None, Vec::new());
+        };
+        let mut memo = PageMemo {
+            file: dir.join(PAGE_MEMO_FILE),
+            build,
+            names: HashMap::new(),
+        };
+        let diags = match memo.load() {
+            Ok(()) | Err(None) => Vec::new(),
+            Err(Some(why)) => vec![Diagnostic::warning(
+                &memo.file.display().to_string(),
+                format!("unusable page-name memo ({why}); ignored, every page assembled again"),
+            )],
+        };
+        (Some(memo), diags)
+    }
+
+    /// `Err(None)`: no file, or another build's; `Err(Some(why))`: unusable.
+    fn load(&mut self) -> Result<(), Option<String>> {
+        use std::io::Read as _;
+        let file = match std::fs::File::open(&self.file) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(None),
+            Err(e) => return Err(Some(format!("cannot read it: {e}"))),
+        };
+        let mut data = Vec::new();
+        file.take(MAX_PAGE_MEMO_BYTES + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| Some(format!("cannot read it: {e}")))?;
+        if data.len() as u64 > MAX_PAGE_MEMO_BYTES {
+            return Err(Some("larger than the cap".to_owned()));
+        }
+        let mut at = 0;
+        let mut take = |len: usize| -> Option<&[u8]> {
+            let bytes = data.get(at..at + len)?;
+            at += len;
+            Some(bytes)
+        };
+        if take(PAGE_MEMO_MAGIC.len()) != Some(PAGE_MEMO_MAGIC) {
+            return Err(Some("not a page-name memo".to_owned()));
+        }
+        let version = take(4)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes);
+        if version != Some(PAGE_MEMO_VERSION) {
+            return Err(Some("another format".to_owned()));
+        }
+        if take(32) != Some(&self.build[..]) {
+            return Err(None);
+        }
+        let short = || Some("damaged: cut short".to_owned());
+        let entries = take(8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_le_bytes)
+            .ok_or_else(short)?;
+        let checksum = take(32).ok_or_else(short)?;
+        let body = data.get(PAGE_MEMO_HEADER..).unwrap_or_default();
+        if Sha256::digest(body)[..] != *checksum {
+            return Err(Some("damaged: checksum mismatch".to_owned()));
+        }
+        if body.len() % PAGE_MEMO_ENTRY != 0 || (body.len() / PAGE_MEMO_ENTRY) as u64 != entries {
+            return Err(Some("damaged: the entry count differs".to_owned()));
+        }
+        let mut names = HashMap::with_capacity(body.len() / PAGE_MEMO_ENTRY);
+        for entry in body.chunks_exact(PAGE_MEMO_ENTRY) {
+            let (key, rest) = entry.split_at(32);
+            let (hash, len) = rest.split_at(SHARD_NAME_BYTES);
+            let (Ok(key), Ok(hash), Ok(len)) = (
+                PageKey::try_from(key),
+                <[u8; SHARD_NAME_BYTES]>::try_from(hash),
+                <[u8; 4]>::try_from(len),
+            ) else {
+                return Err(short());
+            };
+            let page = NamedPage {
+                hash,
+                len: u32::from_le_bytes(len),
+            };
+            if names.insert(key, page).is_some() {
+                return Err(Some("damaged: a key twice".to_owned()));
+            }
+        }
+        self.names = names;
+        Ok(())
+    }
+
+    /// Replaces the file with this build's pages.
+    fn save(&self, pages: &[(PageKey, NamedPage)]) -> Vec<Diagnostic> {
+        use std::io::Write as _;
+        let mut body = Vec::with_capacity(pages.len() * PAGE_MEMO_ENTRY);
+        let mut seen = HashSet::with_capacity(pages.len());
+        for (key, page) in pages {
+            if seen.insert(key) {
+                body.extend_from_slice(key);
+                body.extend_from_slice(&page.hash);
+                body.extend_from_slice(&page.len.to_le_bytes());
+            }
+        }
+        let written = (|| -> io::Result<()> {
+            let dir = match self.file.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            std::fs::create_dir_all(&dir)?;
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".page-names-")
+                .suffix(".tmp")
+                .tempfile_in(&dir)?;
+            {
+                let mut out = io::BufWriter::new(tmp.as_file_mut());
+                out.write_all(PAGE_MEMO_MAGIC)?;
+                out.write_all(&PAGE_MEMO_VERSION.to_le_bytes())?;
+                out.write_all(&self.build)?;
+                out.write_all(&((body.len() / PAGE_MEMO_ENTRY) as u64).to_le_bytes())?;
+                out.write_all(&Sha256::digest(&body))?;
+                out.write_all(&body)?;
+                out.flush()?;
+            }
+            // Not synced: a memo cut short by a crash fails its checksum.
+            tmp.persist(&self.file).map_err(|e| e.error)?;
+            Ok(())
+        })();
+        match written {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![Diagnostic::warning(
+                &self.file.display().to_string(),
+                format!("cannot write the page-name memo: {e}"),
+            )],
+        }
+    }
+}
+
+/// What a page's bytes are made of, hashed: the digests of its articles'
+/// and records' JSON (each computed once per build), in page order, and
+/// the page before it. Equal keys, equal bytes: [`assemble_page`] puts
+/// exactly these pieces together.
+fn page_key(
+    digests: &Digests,
+    encoded: &Encoded,
+    members: &[usize],
+    prev: Option<&str>,
+) -> PageKey {
+    let mut h = Sha256::new();
+    h.update((members.len() as u64).to_le_bytes());
+    for &i in members {
+        if let Some(d) = digests.articles.get(i) {
+            h.update(d);
+        }
+    }
+    let rids = page_records(encoded, members);
+    h.update((rids.len() as u64).to_le_bytes());
+    for r in rids {
+        if let Some(d) = digests.records.get(r as usize) {
+            h.update(d);
+        }
+    }
+    match prev {
+        Some(p) => {
+            h.update([1u8]);
+            h.update((p.len() as u64).to_le_bytes());
+            h.update(p.as_bytes());
+        }
+        None => h.update([0u8]),
+    }
+    h.finalize().into()
+}
+
+/// SHA-256 of each article's and record entry's JSON in [`Encoded`].
+struct Digests {
+    articles: Vec<PageKey>,
+    records: Vec<PageKey>,
+}
+
+impl Digests {
+    fn new(encoded: &Encoded) -> Digests {
+        let digest = |bytes: &Vec<u8>| -> PageKey { Sha256::digest(bytes).into() };
+        Digests {
+            articles: encoded.articles.iter().map(digest).collect(),
+            records: encoded.records.iter().map(digest).collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -952,6 +1305,93 @@ mod tests {
             assert_eq!(page_len(&encoded, &members, prev.is_some()), want.len());
             assert!(page_len_bound(&encoded, &members) >= want.len());
         }
+    }
+
+    /// The page-name memo names unchanged pages without assembling them,
+    /// and a page whose file is gone (or has another length) is assembled
+    /// and written again: the output is always the same.
+    #[test]
+    fn the_page_memo_names_pages_it_can_find() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        let memo = tmp.path().join("memo");
+        let mut articles: Vec<Article> = (0..7)
+            .map(|i| {
+                let mut a = article(&format!("a{i}"), &[]);
+                a.published = Some(format!("2026-01-0{}T00:00:00Z", i + 1));
+                a
+            })
+            .collect();
+        articles.reverse();
+        let bundle = Bundle {
+            version: bundle::BUNDLE_VERSION,
+            generated_at: "2026-01-01T00:00:00Z".to_owned(),
+            providers: bundle::Providers::default(),
+            related: RelatedRecords::default(),
+            articles,
+        };
+        let opts = ShardOptions {
+            dir: dir.clone(),
+            page_size: 2,
+            keep: 2,
+            pretty: false,
+            threads: Some(2),
+            memo: Some(memo.clone()),
+        };
+        let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
+        let (first, _) = write_v2(&bundle, &opts).unwrap();
+        assert_eq!((first.named, first.written), (0, first.shards));
+        let manifest = read("index.json");
+        let (second, diags) = write_v2(&bundle, &opts).unwrap();
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!((second.named, second.written), (first.shards, 0));
+        assert_eq!(read("index.json"), manifest);
+        // A shard gone, another cut short: both assembled and written again.
+        let mut shards: Vec<String> = std::fs::read_dir(dir.join("shards"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        shards.sort();
+        let gone = dir.join("shards").join(&shards[0]);
+        let short = dir.join("shards").join(&shards[1]);
+        let (kept_gone, kept_short) = (
+            std::fs::read(&gone).unwrap(),
+            std::fs::read(&short).unwrap(),
+        );
+        std::fs::remove_file(&gone).unwrap();
+        std::fs::write(&short, &kept_short[..10]).unwrap();
+        let (third, _) = write_v2(&bundle, &opts).unwrap();
+        assert_eq!((third.named, third.written), (first.shards - 2, 2));
+        assert_eq!(std::fs::read(&gone).unwrap(), kept_gone);
+        assert_eq!(std::fs::read(&short).unwrap(), kept_short);
+        assert_eq!(read("index.json"), manifest);
+        // Without a memo the same files.
+        let plain = ShardOptions {
+            dir: tmp.path().join("plain"),
+            memo: None,
+            ..opts.clone()
+        };
+        let (fourth, _) = write_v2(&bundle, &plain).unwrap();
+        assert_eq!(fourth.named, 0);
+        assert_eq!(
+            std::fs::read(plain.dir.join("index.json")).unwrap(),
+            manifest
+        );
+        // A damaged memo is a warning, and every page is assembled.
+        let file = memo.join(PAGE_MEMO_FILE);
+        let mut bytes = std::fs::read(&file).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&file, &bytes).unwrap();
+        let (fifth, diags) = write_v2(&bundle, &opts).unwrap();
+        assert_eq!(fifth.named, 0);
+        assert!(
+            diags.iter().any(|d| d
+                .message
+                .contains("unusable page-name memo (damaged: checksum mismatch)")),
+            "{diags:?}"
+        );
+        assert_eq!(read("index.json"), manifest);
     }
 
     #[test]

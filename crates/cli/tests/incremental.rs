@@ -280,6 +280,7 @@ fn one_newer_article_rewrites_only_the_newest_pages_of_its_chains() {
         changed,
         [
             ".article-cards/builds.json",
+            ".article-cards/page-names.bin",
             ".article-cards/parse-cache.jsonl",
             ".article-cards/related-memo.bin",
             "index.json"

@@ -336,6 +336,7 @@ fn a_small_archive_makes_exactly_these_files() {
     let mut want: BTreeSet<String> = reached.clone();
     want.insert("index.json".to_owned());
     want.insert(".article-cards/builds.json".to_owned());
+    want.insert(".article-cards/page-names.bin".to_owned());
     want.insert(".article-cards/parse-cache.jsonl".to_owned());
     let got: BTreeSet<String> = files(&out).into_keys().collect();
     assert_eq!(got, want);
@@ -536,6 +537,7 @@ fn a_newer_article_changes_only_the_newest_page_of_its_chains() {
         changed,
         vec![
             ".article-cards/builds.json",
+            ".article-cards/page-names.bin",
             ".article-cards/parse-cache.jsonl",
             "index.json"
         ]
