@@ -590,8 +590,8 @@ pub fn v2_archive(exe: &Path, work: &Path, n: usize) -> Result<PathBuf, String> 
 }
 
 /// `cargo xtask bench prerender [--runs N]`: the first card painted, CLS
-/// and bytes of script for 24 cards of a generated bundle (1,000 articles,
-/// related off, version 1: what the widget reads): `article-cards render`'s fragment taken over by
+/// and bytes of script for 24 cards of a generated version 2 archive (1,000
+/// articles, related off): `article-cards render`'s fragment taken over by
 /// the widget, the widget alone, and the vanilla-JS peer, in interleaved
 /// runs in headless Chromium; see `tests/e2e/bench/prerender.bench.js`.
 fn prerender(args: &[String]) -> Result<(), String> {
@@ -608,18 +608,20 @@ fn prerender(args: &[String]) -> Result<(), String> {
     let articles = work.join("articles");
     generate(&articles, 1_000, Images::Shared(SHARED_IMAGES), 40)?;
     let archive = work.join("data/archive");
-    write_images(&archive)?;
-    // A version 1 bundle (named like a manifest, read by content): the
-    // widget of this release reads version 1 only (docs/bundle.md, "What
-    // the widget reads"); the peer and `render` read either.
+    // A fresh folder: only this build's shards.
+    if archive.exists() {
+        fs::remove_dir_all(&archive)
+            .map_err(|e| format!("cannot remove {}: {e}", archive.display()))?;
+    }
     let mut bundle = Command::new(&exe);
     bundle
         .arg("bundle")
         .arg(&articles)
-        .arg("--out")
-        .arg(archive.join("index.json"))
+        .arg("--out-dir")
+        .arg(&archive)
         .args(["--related", "off", "--quiet"]);
-    run("bundle the articles (version 1)", &mut bundle)?;
+    run("bundle the articles (version 2)", &mut bundle)?;
+    write_images(&archive)?;
     let mut render = Command::new(&exe);
     render
         .arg("render")

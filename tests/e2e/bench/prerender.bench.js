@@ -10,8 +10,8 @@
 //
 //   node bench/prerender.bench.js --data DIR [--runs N]
 //
-// DIR/archive/index.json is the bundle (version 1, which the widget reads;
-// its images beside it);
+// DIR/archive/index.json is the archive's manifest (version 2: `article-cards
+// bundle --out-dir DIR/archive`; its shards and images beside it);
 // DIR/fragment.html is `article-cards render DIR/archive/index.json --src
 // /data/archive/index.json --limit 24 --related off --theme light
 // --css-href /pkg/article-cards.css`.
