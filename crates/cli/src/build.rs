@@ -546,7 +546,9 @@ fn link_related(
         diags.extend(memo.save(&computed.entries));
     }
     let bundled: HashMap<&str, &Article> = articles.iter().map(|a| (a.id.as_str(), a)).collect();
-    let mut table: BTreeMap<String, RelatedRecord> = BTreeMap::new();
+    // Hashed while it is filled and checked (a reference each), sorted
+    // once at the end.
+    let mut table: HashMap<String, RelatedRecord> = HashMap::with_capacity(articles.len());
     for rid in articles.iter().flat_map(|a| a.related.iter()) {
         if table.contains_key(rid) {
             continue;
@@ -572,7 +574,7 @@ fn link_related(
     for article in articles.iter_mut() {
         article.related.retain(|rid| table.contains_key(rid));
     }
-    table
+    table.into_iter().collect()
 }
 
 /// Bundles the given files and directories. Never fails: every problem is a
