@@ -75,24 +75,34 @@ const STOP_WORDS: &[&str] = &[
     "will", "with", "would", "you", "your",
 ];
 
-/// Lowercased word tokens of at least two characters, minus stop words,
-/// with a light plural fold (`cities` → `city`, `maps` → `map`).
-fn terms(text: &str, out: &mut Vec<String>) {
+/// Calls `f` with each lowercased word token of at least two characters,
+/// minus stop words, with a light plural fold (`cities` → `city`, `maps` →
+/// `map`). The token is built in `buf`, so known terms cost no allocation.
+fn for_each_term(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
     for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if word.chars().count() < 2 {
+        let mut chars = word.chars();
+        if chars.next().is_none() || chars.next().is_none() {
             continue;
         }
-        let mut word = word.to_lowercase();
-        if STOP_WORDS.binary_search(&word.as_str()).is_ok() {
+        buf.clear();
+        if word
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        {
+            buf.push_str(word);
+        } else {
+            buf.push_str(&word.to_lowercase());
+        }
+        if STOP_WORDS.binary_search(&buf.as_str()).is_ok() {
             continue;
         }
-        if word.len() > 4 && word.ends_with("ies") {
-            word.truncate(word.len() - 3);
-            word.push('y');
-        } else if word.len() > 3 && word.ends_with('s') && !word.ends_with("ss") {
-            word.pop();
+        if buf.len() > 4 && buf.ends_with("ies") {
+            buf.truncate(buf.len() - 3);
+            buf.push('y');
+        } else if buf.len() > 3 && buf.ends_with('s') && !buf.ends_with("ss") {
+            buf.pop();
         }
-        out.push(word);
+        f(buf);
     }
 }
 
@@ -302,33 +312,48 @@ impl Index {
                 idf: Vec::new(),
             })
             .collect();
-        let mut scratch = Vec::new();
+        let mut buf = String::new();
+        // Per document: (term, weight) per occurrence, then summed per term.
+        let mut occurrences: Vec<(u32, f32)> = Vec::new();
+        let mut counts: Vec<(u32, f32)> = Vec::new();
         for (seen, &doc) in by_age.iter().enumerate() {
             let Some(article) = articles.get(doc) else {
                 continue;
             };
-            let mut counts: HashMap<u32, f32> = HashMap::new();
+            occurrences.clear();
             for (text, weight) in [
                 (Some(article.title.as_str()), 2.0),
                 (article.excerpt.as_deref(), 1.0),
             ] {
-                scratch.clear();
-                terms(text.unwrap_or_default(), &mut scratch);
-                for term in scratch.drain(..) {
-                    let next = vocabulary.len() as u32;
-                    let id = *vocabulary.entry(term).or_insert(next);
-                    if id == next {
-                        df.push(0);
-                        postings.push(Vec::new());
-                    }
-                    *counts.entry(id).or_insert(0.0) += weight;
+                for_each_term(text.unwrap_or_default(), &mut buf, |term| {
+                    let id = match vocabulary.get(term) {
+                        Some(&id) => id,
+                        None => {
+                            let id = vocabulary.len() as u32;
+                            vocabulary.insert(term.to_owned(), id);
+                            df.push(0);
+                            postings.push(Vec::new());
+                            id
+                        }
+                    };
+                    occurrences.push((id, weight));
+                });
+            }
+            // Stable: each term's weights are summed in the order they
+            // occur, as a running total would.
+            occurrences.sort_by_key(|&(id, _)| id);
+            counts.clear();
+            for &(id, weight) in &occurrences {
+                match counts.last_mut() {
+                    Some((last, tf)) if *last == id => *tf += weight,
+                    _ => counts.push((id, weight)),
                 }
             }
             let docs = (seen + 1) as f32;
             // (term, tf weight, idf) by term id.
             let mut weighed: Vec<(u32, f32, f32)> = counts
-                .into_iter()
-                .map(|(id, tf)| {
+                .iter()
+                .map(|&(id, tf)| {
                     let d = df.get_mut(id as usize).map_or(1, |d| {
                         *d += 1;
                         *d
