@@ -474,15 +474,7 @@ impl ParseCache {
                 .windows(KEY_HEX)
                 .rposition(|w| w == placeholder.as_bytes())
                 .ok_or_else(|| io::Error::other("no checksum in the header"))?;
-            let dir = match self.file.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            std::fs::create_dir_all(&dir)?;
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".parse-cache-")
-                .suffix(".tmp")
-                .tempfile_in(&dir)?;
+            let mut tmp = crate::memo::temp_beside(&self.file, ".parse-cache-")?;
             let mut hasher = Sha256::new();
             {
                 let mut out = io::BufWriter::new(tmp.as_file_mut());

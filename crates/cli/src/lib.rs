@@ -19,6 +19,7 @@ pub mod site;
 pub mod source;
 
 pub mod images;
+mod memo;
 pub mod net;
 pub mod related;
 pub mod render;

@@ -17,7 +17,6 @@
 //! apart from one sort.
 
 use std::collections::HashMap;
-use std::io::{self, Read, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -643,7 +642,7 @@ fn memo_keys(articles: &[Article], by_age: &[usize], config: &RelatedConfig) -> 
         }
     }
     let mut seed = Sha256::new();
-    seed.update(MEMO_MAGIC);
+    seed.update(MEMO_KIND.magic);
     for v in [
         config.k as u64,
         config.window as u64,
@@ -680,13 +679,12 @@ pub type MemoKey = [u8; 32];
 
 /// The memo's file name in the cache directory.
 pub const MEMO_FILE: &str = "related-memo.bin";
-/// The file's first bytes; another value is another format.
-const MEMO_MAGIC: &[u8] = b"article-cards related memo\n";
-const MEMO_VERSION: u32 = 1;
-/// A memo file larger than this is not read (started again).
-const MAX_MEMO_BYTES: u64 = 1 << 30;
-/// Magic, version, build, entry count, checksum.
-const MEMO_HEADER: usize = MEMO_MAGIC.len() + 4 + 32 + 8 + 32;
+const MEMO_KIND: crate::memo::Kind = crate::memo::Kind {
+    magic: b"article-cards related memo\n",
+    version: 1,
+    what: "related memo",
+    temp_prefix: ".related-memo-",
+};
 
 /// The computed lists of the last run (`related-memo.bin` beside the
 /// parse cache), each under its [`memo_keys`] key, so a rebuild computes
@@ -739,49 +737,16 @@ impl Memo {
 
     /// `Err(None)`: no file, or another build's; `Err(Some(why))`: unusable.
     fn load(&mut self) -> Result<(), Option<String>> {
-        let file = match std::fs::File::open(&self.file) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(None),
-            Err(e) => return Err(Some(format!("cannot read it: {e}"))),
-        };
-        let mut data = Vec::new();
-        file.take(MAX_MEMO_BYTES + 1)
-            .read_to_end(&mut data)
-            .map_err(|e| Some(format!("cannot read it: {e}")))?;
-        if data.len() as u64 > MAX_MEMO_BYTES {
-            return Err(Some("larger than the cap".to_owned()));
-        }
-        let mut at = 0;
-        let mut take = |len: usize| -> Option<&[u8]> {
-            let bytes = data.get(at..at + len)?;
-            at += len;
-            Some(bytes)
-        };
-        if take(MEMO_MAGIC.len()) != Some(MEMO_MAGIC) {
-            return Err(Some("not a related memo".to_owned()));
-        }
-        let version = take(4)
-            .and_then(|b| b.try_into().ok())
-            .map(u32::from_le_bytes);
-        if version != Some(MEMO_VERSION) {
-            return Err(Some("another format".to_owned()));
-        }
-        if take(32) != Some(&self.build[..]) {
-            return Err(None);
-        }
+        let crate::memo::Contents {
+            data,
+            body_start,
+            entries,
+        } = crate::memo::read(&self.file, &MEMO_KIND, &self.build)?;
         let short = || Some("damaged: cut short".to_owned());
-        let entries = take(8)
-            .and_then(|b| b.try_into().ok())
-            .map(u64::from_le_bytes)
-            .ok_or_else(short)?;
-        let checksum = take(32).ok_or_else(short)?;
-        let body = data.get(MEMO_HEADER..).unwrap_or_default();
-        if Sha256::digest(body)[..] != *checksum {
-            return Err(Some("damaged: checksum mismatch".to_owned()));
-        }
+        let body_len = data.len().saturating_sub(body_start);
         let mut index =
-            HashMap::with_capacity(usize::try_from(entries).unwrap_or(0).min(body.len() / 33));
-        let mut at = MEMO_HEADER;
+            HashMap::with_capacity(usize::try_from(entries).unwrap_or(0).min(body_len / 33));
+        let mut at = body_start;
         while at < data.len() {
             let key: MemoKey = data
                 .get(at..at + 32)
@@ -840,30 +805,7 @@ impl Memo {
             }
             count += 1;
         }
-        let written = (|| -> io::Result<()> {
-            let dir = match self.file.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            std::fs::create_dir_all(&dir)?;
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".related-memo-")
-                .suffix(".tmp")
-                .tempfile_in(&dir)?;
-            {
-                let mut out = io::BufWriter::new(tmp.as_file_mut());
-                out.write_all(MEMO_MAGIC)?;
-                out.write_all(&MEMO_VERSION.to_le_bytes())?;
-                out.write_all(&self.build)?;
-                out.write_all(&count.to_le_bytes())?;
-                out.write_all(&Sha256::digest(&body))?;
-                out.write_all(&body)?;
-                out.flush()?;
-            }
-            // Not synced: a memo cut short by a crash fails its checksum.
-            tmp.persist(&self.file).map_err(|e| e.error)?;
-            Ok(())
-        })();
+        let written = crate::memo::write(&self.file, &MEMO_KIND, &self.build, count, &body);
         match written {
             Ok(()) => Vec::new(),
             Err(e) => vec![Diagnostic::warning(

@@ -982,13 +982,12 @@ fn record_and_prune(
 
 /// The page-name memo's file name, beside the parse cache.
 pub const PAGE_MEMO_FILE: &str = "page-names.bin";
-/// The file's first bytes; another value is another format.
-const PAGE_MEMO_MAGIC: &[u8] = b"article-cards page names\n";
-const PAGE_MEMO_VERSION: u32 = 1;
-/// A memo file larger than this is not read (started again).
-const MAX_PAGE_MEMO_BYTES: u64 = 1 << 30;
-/// Magic, version, build, entry count, checksum.
-const PAGE_MEMO_HEADER: usize = PAGE_MEMO_MAGIC.len() + 4 + 32 + 8 + 32;
+const PAGE_MEMO_KIND: crate::memo::Kind = crate::memo::Kind {
+    magic: b"article-cards page names\n",
+    version: 1,
+    what: "page-name memo",
+    temp_prefix: ".page-names-",
+};
 /// Key, the name's 12 bytes, the length.
 const PAGE_MEMO_ENTRY: usize = 32 + SHARD_NAME_BYTES + 4;
 /// A shard name's hash as bytes (half its hex digits).
@@ -1059,47 +1058,9 @@ impl PageMemo {
 
     /// `Err(None)`: no file, or another build's; `Err(Some(why))`: unusable.
     fn load(&mut self) -> Result<(), Option<String>> {
-        use std::io::Read as _;
-        let file = match std::fs::File::open(&self.file) {
-            Ok(f) => f,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(None),
-            Err(e) => return Err(Some(format!("cannot read it: {e}"))),
-        };
-        let mut data = Vec::new();
-        file.take(MAX_PAGE_MEMO_BYTES + 1)
-            .read_to_end(&mut data)
-            .map_err(|e| Some(format!("cannot read it: {e}")))?;
-        if data.len() as u64 > MAX_PAGE_MEMO_BYTES {
-            return Err(Some("larger than the cap".to_owned()));
-        }
-        let mut at = 0;
-        let mut take = |len: usize| -> Option<&[u8]> {
-            let bytes = data.get(at..at + len)?;
-            at += len;
-            Some(bytes)
-        };
-        if take(PAGE_MEMO_MAGIC.len()) != Some(PAGE_MEMO_MAGIC) {
-            return Err(Some("not a page-name memo".to_owned()));
-        }
-        let version = take(4)
-            .and_then(|b| b.try_into().ok())
-            .map(u32::from_le_bytes);
-        if version != Some(PAGE_MEMO_VERSION) {
-            return Err(Some("another format".to_owned()));
-        }
-        if take(32) != Some(&self.build[..]) {
-            return Err(None);
-        }
+        let contents = crate::memo::read(&self.file, &PAGE_MEMO_KIND, &self.build)?;
+        let (body, entries) = (contents.body(), contents.entries);
         let short = || Some("damaged: cut short".to_owned());
-        let entries = take(8)
-            .and_then(|b| b.try_into().ok())
-            .map(u64::from_le_bytes)
-            .ok_or_else(short)?;
-        let checksum = take(32).ok_or_else(short)?;
-        let body = data.get(PAGE_MEMO_HEADER..).unwrap_or_default();
-        if Sha256::digest(body)[..] != *checksum {
-            return Err(Some("damaged: checksum mismatch".to_owned()));
-        }
         if body.len() % PAGE_MEMO_ENTRY != 0 || (body.len() / PAGE_MEMO_ENTRY) as u64 != entries {
             return Err(Some("damaged: the entry count differs".to_owned()));
         }
@@ -1128,7 +1089,6 @@ impl PageMemo {
 
     /// Replaces the file with this build's pages.
     fn save(&self, pages: &[(PageKey, NamedPage)]) -> Vec<Diagnostic> {
-        use std::io::Write as _;
         let mut body = Vec::with_capacity(pages.len() * PAGE_MEMO_ENTRY);
         let mut seen = HashSet::with_capacity(pages.len());
         for (key, page) in pages {
@@ -1138,30 +1098,8 @@ impl PageMemo {
                 body.extend_from_slice(&page.len.to_le_bytes());
             }
         }
-        let written = (|| -> io::Result<()> {
-            let dir = match self.file.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            std::fs::create_dir_all(&dir)?;
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".page-names-")
-                .suffix(".tmp")
-                .tempfile_in(&dir)?;
-            {
-                let mut out = io::BufWriter::new(tmp.as_file_mut());
-                out.write_all(PAGE_MEMO_MAGIC)?;
-                out.write_all(&PAGE_MEMO_VERSION.to_le_bytes())?;
-                out.write_all(&self.build)?;
-                out.write_all(&((body.len() / PAGE_MEMO_ENTRY) as u64).to_le_bytes())?;
-                out.write_all(&Sha256::digest(&body))?;
-                out.write_all(&body)?;
-                out.flush()?;
-            }
-            // Not synced: a memo cut short by a crash fails its checksum.
-            tmp.persist(&self.file).map_err(|e| e.error)?;
-            Ok(())
-        })();
+        let entries = (body.len() / PAGE_MEMO_ENTRY) as u64;
+        let written = crate::memo::write(&self.file, &PAGE_MEMO_KIND, &self.build, entries, &body);
         match written {
             Ok(()) => Vec::new(),
             Err(e) => vec![Diagnostic::warning(
