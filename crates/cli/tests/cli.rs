@@ -9,24 +9,14 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use bundle::Bundle;
 
 #[path = "support/repo.rs"]
 mod repo;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_article-cards"))
-        .current_dir(repo::ROOT)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+use repo::{run, stderr};
 
 fn is_summary(line: &str) -> bool {
     // bundled 2 articles from 2 files (0 skipped, 0 warnings) in 3 ms

@@ -15,25 +15,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use bundle::v2::{Chain, Manifest, Page};
 
 #[path = "support/repo.rs"]
 mod repo;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_article-cards"))
-        .current_dir(repo::ROOT)
-        .env("SOURCE_DATE_EPOCH", "1772323200")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+use repo::{run_dated as run, stderr};
 
 /// `bundle IN --out-dir OUT --page-size 5` with the default related mode.
 fn build(input: &Path, out: &Path, extra: &[&str]) -> String {
@@ -367,6 +355,33 @@ fn one_newer_article_rewrites_only_the_newest_pages_of_its_chains() {
     assert!(pruned_some, "the test must prune something");
 }
 
+/// A build over a damaged cache file in the output folder.
+struct Damaged<'a> {
+    input: &'a Path,
+    out: &'a Path,
+    file: &'a Path,
+    /// The published files a build from good inputs makes.
+    want: &'a BTreeMap<String, Vec<u8>>,
+    /// What the log says when the next run uses the rewritten file.
+    reused: &'a str,
+}
+
+impl Damaged<'_> {
+    /// Writes `bytes` over the file: the build warns with `message` and
+    /// publishes the same files, and the run after it uses the file it
+    /// wrote again, without a warning.
+    fn check(&self, what: &str, bytes: &[u8], message: &str) {
+        fs::write(self.file, bytes).unwrap();
+        let log = build(self.input, self.out, &[]);
+        assert!(log.contains(message), "{what}: {log}");
+        assert!(log.contains(": warning: "), "{what}: {log}");
+        assert_eq!(&published(self.out), self.want, "{what}");
+        let log = build(self.input, self.out, &[]);
+        assert!(log.contains(self.reused), "{what}: {log}");
+        assert!(!log.contains(": warning: "), "{what}: {log}");
+    }
+}
+
 #[test]
 fn a_damaged_or_foreign_cache_is_ignored_with_a_warning() {
     let tmp = tempfile::tempdir().unwrap();
@@ -414,16 +429,15 @@ fn a_damaged_or_foreign_cache_is_ignored_with_a_warning() {
         ),
         ("empty", Vec::new(), "unusable parse cache"),
     ];
+    let damaged = Damaged {
+        input: &input,
+        out: &out,
+        file: &cache,
+        want: &want,
+        reused: "12 from the parse cache",
+    };
     for (what, bytes, message) in cases {
-        fs::write(&cache, &bytes).unwrap();
-        let log = build(&input, &out, &[]);
-        assert!(log.contains(message), "{what}: {log}");
-        assert!(log.contains(": warning: "), "{what}: {log}");
-        assert_eq!(published(&out), want, "{what}");
-        // The run wrote a good cache again: the next run uses it.
-        let log = build(&input, &out, &[]);
-        assert!(log.contains("12 from the parse cache"), "{what}: {log}");
-        assert!(!log.contains(": warning: "), "{what}: {log}");
+        damaged.check(what, &bytes, message);
     }
     // --strict counts the warning.
     fs::write(&cache, b"junk").unwrap();
@@ -646,16 +660,15 @@ fn a_damaged_or_forged_memo_is_ignored_with_a_warning() {
         ),
         ("empty", Vec::new(), "not a related memo"),
     ];
+    let damaged = Damaged {
+        input: &input,
+        out: &out,
+        file: &memo,
+        want: &want,
+        reused: "12 related lists reused",
+    };
     for (what, bytes, message) in cases {
-        fs::write(&memo, &bytes).unwrap();
-        let log = build(&input, &out, &[]);
-        assert!(log.contains(message), "{what}: {log}");
-        assert!(log.contains(": warning: "), "{what}: {log}");
-        assert_eq!(published(&out), want, "{what}");
-        // The run wrote a good memo again: the next run uses it.
-        let log = build(&input, &out, &[]);
-        assert!(log.contains("12 related lists reused"), "{what}: {log}");
-        assert!(!log.contains(": warning: "), "{what}: {log}");
+        damaged.check(what, &bytes, message);
         assert_eq!(fs::read(&memo).unwrap(), good, "{what}");
     }
 }

@@ -7,18 +7,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 #[path = "support/repo.rs"]
 mod repo;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_article-cards"))
-        .current_dir(repo::ROOT)
-        .args(args)
-        .output()
-        .unwrap()
-}
+use repo::run;
 
 fn ok(o: Output) -> String {
     assert!(

@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use bundle::v2::{Chain, Manifest, Page};
 use bundle::{Article, ArticleType};
@@ -23,18 +23,7 @@ use sha2::{Digest, Sha256};
 #[path = "support/repo.rs"]
 mod repo;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_article-cards"))
-        .current_dir(repo::ROOT)
-        .env("SOURCE_DATE_EPOCH", "1772323200")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+use repo::{run_dated as run, stderr};
 
 /// One invented article file.
 struct Item {

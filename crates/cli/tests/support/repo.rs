@@ -2,9 +2,10 @@
 #![allow(dead_code)]
 
 //! The repository root, where the shared test data lives (`tests/fixtures`,
-//! `tests/hostile`, the demo's `www/`).
+//! `tests/hostile`, the demo's `www/`), and the built command run from it.
 
 use std::path::Path;
+use std::process::{Command, Output};
 use std::sync::Once;
 
 /// The repository root, as a path from this crate's directory.
@@ -19,4 +20,29 @@ pub fn enter_root() {
     ONCE.call_once(|| {
         std::env::set_current_dir(Path::new(ROOT)).expect("the repository root exists");
     });
+}
+
+/// Runs the built `article-cards` with `args` from the repository root.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_article-cards"))
+        .current_dir(ROOT)
+        .args(args)
+        .output()
+        .expect("the built command runs")
+}
+
+/// [`run`] with the build time fixed (`SOURCE_DATE_EPOCH`, 2026-03-01), so
+/// a manifest's `generatedAt` is the same on every run.
+pub fn run_dated(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_article-cards"))
+        .current_dir(ROOT)
+        .env("SOURCE_DATE_EPOCH", "1772323200")
+        .args(args)
+        .output()
+        .expect("the built command runs")
+}
+
+/// The command's standard error, which must be UTF-8.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("standard error is UTF-8")
 }
