@@ -705,6 +705,20 @@ fn write_chains(
     writer: &ShardWriter<'_>,
     opts: &ShardOptions,
 ) -> Result<Vec<Chain>, CliError> {
+    // A page over the widget's per-file cap is an error that names its
+    // largest articles.
+    let fits = |bytes: Vec<u8>, page: &[usize]| -> Result<Vec<u8>, CliError> {
+        if bytes.len() > MAX_BUNDLE_BYTES {
+            return Err(CliError::Invalid(too_large(
+                encoded,
+                bundle,
+                page,
+                bytes.len(),
+                &opts.dir,
+            )));
+        }
+        Ok(bytes)
+    };
     let write_chain = |members: &[usize]| -> Result<Chain, CliError> {
         let mut names: Vec<String> = Vec::new();
         let mut prev: Option<String> = None;
@@ -723,36 +737,21 @@ fn write_chains(
                     prev = Some(path);
                     continue;
                 }
-                let bytes = assemble_page(encoded, page, prev.as_deref())?;
-                if bytes.len() > MAX_BUNDLE_BYTES {
-                    return Err(CliError::Invalid(too_large(
-                        encoded,
-                        bundle,
-                        page,
-                        bytes.len(),
-                        &opts.dir,
-                    )));
-                }
+                let bytes = fits(assemble_page(encoded, page, prev.as_deref())?, page)?;
                 let (path, named) = writer.put_named(&bytes)?;
                 keys.push((key, named));
                 names.push(path.clone());
                 prev = Some(path);
                 continue;
             }
-            let bytes = if opts.pretty {
-                pretty_page(encoded, bundle, page, prev.as_deref())?
-            } else {
-                assemble_page(encoded, page, prev.as_deref())?
-            };
-            if bytes.len() > MAX_BUNDLE_BYTES {
-                return Err(CliError::Invalid(too_large(
-                    encoded,
-                    bundle,
-                    page,
-                    bytes.len(),
-                    &opts.dir,
-                )));
-            }
+            let bytes = fits(
+                if opts.pretty {
+                    pretty_page(encoded, bundle, page, prev.as_deref())?
+                } else {
+                    assemble_page(encoded, page, prev.as_deref())?
+                },
+                page,
+            )?;
             let name = writer.put(&bytes)?;
             names.push(name.clone());
             prev = Some(name);
