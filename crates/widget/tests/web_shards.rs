@@ -10,108 +10,21 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
 use article_cards_widget::mount::{Handle, mount};
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web_sys::{AbortSignal, Element, HtmlElement, ResponseInit};
+use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 // ---------------------------------------------------------------------------
-// A stubbed `window.fetch`, routed by URL path suffix.
+// A stubbed `window.fetch` (support/fetch_stub.rs).
 
-#[derive(Clone)]
-enum Step {
-    Reply(u16, String),
-    /// Never settles (unless its signal aborts, like a real fetch).
-    Hang,
-}
-
-#[derive(Default)]
-struct Route {
-    steps: Vec<Step>,
-    calls: usize,
-    signals: Vec<AbortSignal>,
-}
-
-type FetchStub = Closure<dyn FnMut(JsValue, JsValue) -> Promise>;
-
-thread_local! {
-    static ROUTES: RefCell<HashMap<String, Route>> = RefCell::new(HashMap::new());
-    static STUB: RefCell<Option<FetchStub>> = const { RefCell::new(None) };
-}
-
-fn stub_fetch(input: JsValue, init: JsValue) -> Promise {
-    let url = input.as_string().unwrap_or_default();
-    let signal: Option<AbortSignal> = Reflect::get(&init, &"signal".into())
-        .ok()
-        .and_then(|s| s.dyn_into().ok());
-    let step = ROUTES.with(|routes| {
-        let mut routes = routes.borrow_mut();
-        let route = routes
-            .iter_mut()
-            .find(|(path, _)| url.ends_with(path.as_str()))
-            .map(|(_, r)| r)?;
-        let step = route.steps.get(route.calls).or(route.steps.last()).cloned();
-        route.calls += 1;
-        if let Some(s) = &signal {
-            route.signals.push(s.clone());
-        }
-        step
-    });
-    match step {
-        Some(Step::Reply(status, body)) => {
-            let init = ResponseInit::new();
-            init.set_status(status);
-            let reply = web_sys::Response::new_with_opt_str_and_init(Some(&body), &init).unwrap();
-            Promise::resolve(&JsValue::from(reply))
-        }
-        Some(Step::Hang) => Promise::new(&mut |_resolve, reject| {
-            if let Some(signal) = &signal {
-                let on_abort = Closure::once_into_js(move || {
-                    let _ = reject.call1(&JsValue::NULL, &JsValue::from_str("AbortError"));
-                });
-                signal
-                    .add_event_listener_with_callback("abort", on_abort.unchecked_ref())
-                    .unwrap();
-            }
-        }),
-        None => Promise::reject(&js_sys::TypeError::new("Failed to fetch (no route)").into()),
-    }
-}
-
-fn route(path: &str, steps: Vec<Step>) {
-    STUB.with(|stub| {
-        let mut stub = stub.borrow_mut();
-        if stub.is_none() {
-            let closure = FetchStub::new(stub_fetch);
-            Reflect::set(&window(), &"fetch".into(), closure.as_ref()).unwrap();
-            *stub = Some(closure);
-        }
-    });
-    ROUTES.with(|r| {
-        r.borrow_mut().insert(
-            path.to_owned(),
-            Route {
-                steps,
-                ..Route::default()
-            },
-        )
-    });
-}
-
-fn calls(path: &str) -> usize {
-    ROUTES.with(|r| r.borrow().get(path).map_or(0, |r| r.calls))
-}
-
-fn signals(path: &str) -> Vec<AbortSignal> {
-    ROUTES.with(|r| r.borrow().get(path).map_or(vec![], |r| r.signals.clone()))
-}
+#[path = "support/fetch_stub.rs"]
+mod fetch_stub;
+use fetch_stub::*;
 
 fn ok(body: String) -> Step {
     Step::Reply(200, body)
