@@ -16,12 +16,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
-use bundle::v2::{Chain, Manifest, Page};
+use bundle::v2::Chain;
 
 #[path = "support/repo.rs"]
 mod repo;
 
 use repo::{run_dated as run, stderr};
+
+#[path = "support/archive.rs"]
+mod archive;
+use archive::{chains, files, manifest, walk};
 
 /// `bundle IN --out-dir OUT --page-size 5` with the default related mode.
 fn build(input: &Path, out: &Path, extra: &[&str]) -> String {
@@ -76,30 +80,6 @@ fn write_archive(input: &Path, count: u32) {
     }
 }
 
-/// Every file under `dir`, relative, `/`-separated, with its bytes.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let e = e.unwrap();
-            let path = e.path();
-            if e.file_type().unwrap().is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(dir).unwrap();
-                let rel = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_str().unwrap())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                out.insert(rel, fs::read(&path).unwrap());
-            }
-        }
-    }
-    out
-}
-
 /// Modification time and inode of every shard: a shard rewritten, even
 /// with the same bytes, gets a new one.
 fn stamps(dir: &Path) -> BTreeMap<String, (std::time::SystemTime, u64)> {
@@ -115,39 +95,6 @@ fn stamps(dir: &Path) -> BTreeMap<String, (std::time::SystemTime, u64)> {
             format!("shards/{}", e.file_name().to_str().unwrap()),
             (meta.modified().unwrap(), ino),
         );
-    }
-    out
-}
-
-fn manifest(dir: &Path) -> Manifest {
-    serde_json::from_slice(&fs::read(dir.join("index.json")).unwrap()).unwrap()
-}
-
-fn chains(m: &Manifest) -> Vec<(String, &Chain)> {
-    let mut out = vec![("all".to_owned(), &m.all)];
-    for t in &m.topics {
-        out.push((format!("topic {}", t.name), &t.chain));
-    }
-    for (k, c) in m.provider_chains.iter() {
-        out.push((format!("provider {k}"), c));
-    }
-    for (k, c) in [("article", &m.types.article), ("video", &m.types.video)] {
-        if let Some(c) = c {
-            out.push((format!("type {k}"), c));
-        }
-    }
-    out
-}
-
-/// A chain's pages, newest first, following `prev`.
-fn walk(dir: &Path, chain: &Chain) -> Vec<(String, Page)> {
-    let mut out = Vec::new();
-    let mut next = chain.pages.first().cloned();
-    while let Some(path) = next {
-        let p: Page = serde_json::from_slice(&fs::read(dir.join(&path)).unwrap()).unwrap();
-        next = p.prev.clone();
-        out.push((path, p));
-        assert!(out.len() <= 10_000, "a prev cycle");
     }
     out
 }

@@ -11,12 +11,12 @@
 //! are counted from the oldest end, shard names are their content's hash,
 //! and each page's record table is exactly what its articles reference.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use bundle::v2::{Chain, Manifest, Page};
+use bundle::v2::{Manifest, Page};
 use bundle::{Article, ArticleType};
 use sha2::{Digest, Sha256};
 
@@ -24,6 +24,10 @@ use sha2::{Digest, Sha256};
 mod repo;
 
 use repo::{run_dated as run, stderr};
+
+#[path = "support/archive.rs"]
+mod archive;
+use archive::{chains, files, manifest, page, walk};
 
 /// One invented article file.
 struct Item {
@@ -110,69 +114,6 @@ fn bundle_v2(input: &Path, out: &Path, extra: &[&str]) -> Output {
     let o = run(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     o
-}
-
-/// Every file under `dir`, relative, `/`-separated, with its bytes.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let e = e.unwrap();
-            let path = e.path();
-            if e.file_type().unwrap().is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(dir).unwrap();
-                let rel = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_str().unwrap())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                out.insert(rel, fs::read(&path).unwrap());
-            }
-        }
-    }
-    out
-}
-
-fn manifest(dir: &Path) -> Manifest {
-    serde_json::from_slice(&fs::read(dir.join("index.json")).unwrap()).unwrap()
-}
-
-fn page(dir: &Path, path: &str) -> Page {
-    serde_json::from_slice(&fs::read(dir.join(path)).unwrap()).unwrap()
-}
-
-/// Every chain of a manifest with a label.
-fn chains(m: &Manifest) -> Vec<(String, &Chain)> {
-    let mut out = vec![("all".to_owned(), &m.all)];
-    for t in &m.topics {
-        out.push((format!("topic {}", t.name), &t.chain));
-    }
-    for (k, c) in m.provider_chains.iter() {
-        out.push((format!("provider {k}"), c));
-    }
-    for (k, c) in [("article", &m.types.article), ("video", &m.types.video)] {
-        if let Some(c) = c {
-            out.push((format!("type {k}"), c));
-        }
-    }
-    out
-}
-
-/// A chain's pages, newest first, by following `prev` from its entry.
-fn walk(dir: &Path, chain: &Chain) -> Vec<(String, Page)> {
-    let mut out = Vec::new();
-    let mut next = chain.pages.first().cloned();
-    while let Some(path) = next {
-        assert!(bundle::v2::is_shard_path(&path), "{path}");
-        let p = page(dir, &path);
-        next = p.prev.clone();
-        out.push((path, p));
-        assert!(out.len() <= 100_000, "a prev cycle");
-    }
-    out
 }
 
 fn newest_key(a: &Article) -> (std::cmp::Reverse<Option<String>>, bool, String) {
