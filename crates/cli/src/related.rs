@@ -587,11 +587,16 @@ impl Context<'_> {
             ranked.truncate(self.config.k);
         }
         ranked.sort_unstable_by(order);
-        ranked
-            .into_iter()
-            .take(self.config.k)
-            .map(|(_, _, other)| other)
-            .collect()
+        // A new vector: collecting `ranked` into one would reuse its
+        // allocation, and every list is kept until the last is chosen.
+        let mut chosen = Vec::with_capacity(ranked.len().min(self.config.k));
+        chosen.extend(
+            ranked
+                .iter()
+                .take(self.config.k)
+                .map(|&(_, _, other)| other),
+        );
+        chosen
     }
 }
 
