@@ -381,14 +381,21 @@ fn process_all(
             };
             let site = sites.for_file(path);
             let parse = || process_file(path, site, asset_base, now, feeds);
-            let result = match cache {
+            let (mut outcome, mut line) = match cache {
                 Some(cache) => {
                     let display = path.display().to_string();
                     cache.through(path, &display, site, asset_base, now, parse)
                 }
                 None => (parse(), None),
             };
-            done.push((i, result));
+            // Held until every file is read: a file's one article must
+            // not keep the room of four.
+            outcome.articles.shrink_to_fit();
+            outcome.diags.shrink_to_fit();
+            if let Some(crate::cache::CacheLine::New(bytes)) = &mut line {
+                bytes.shrink_to_fit();
+            }
+            done.push((i, (outcome, line)));
         }
         done
     };
@@ -622,7 +629,8 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
 
     // Per-file diagnostics stay with their file (merge reports join later).
     let mut file_diags: Vec<Vec<Diagnostic>> = Vec::with_capacity(outcomes.len());
-    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut candidates: Vec<Candidate> =
+        Vec::with_capacity(outcomes.iter().map(|o| o.articles.len()).sum());
     for (file, outcome) in outcomes.into_iter().enumerate() {
         stats.skipped += outcome.skipped;
         file_diags.push(outcome.diags);
@@ -705,15 +713,17 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
         .iter()
         .map(|t| t.trim().to_lowercase())
         .collect();
-    let mut kept: Vec<Resolved> = Vec::new();
     let mut providers: BTreeMap<String, Provider> = BTreeMap::new();
     // Article id → its file, for image diagnostics.
     let mut article_files: HashMap<String, String> = HashMap::new();
-    for (c, k) in candidates.into_iter().zip(keep) {
-        if !k {
-            continue;
+    // Filtered in place: the candidates are the largest thing held.
+    let mut keep = keep.into_iter();
+    let mut kept = candidates;
+    kept.retain(|c| {
+        if !keep.next().unwrap_or(false) {
+            return false;
         }
-        let r = c.resolved;
+        let r = &c.resolved;
         let recent = match &since {
             Some(s) => r.date_key.as_ref().is_some_and(|d| d >= s),
             None => true,
@@ -745,14 +755,16 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
                     providers.insert(key.clone(), p);
                 }
             }
-            kept.push(r);
+            true
         } else {
             stats.filtered += 1;
+            false
         }
-    }
+    });
 
     // Newest first; undated last; ties by id.
     kept.sort_by(|a, b| {
+        let (a, b) = (&a.resolved, &b.resolved);
         b.date_key
             .cmp(&a.date_key)
             .then_with(|| a.article.id.cmp(&b.article.id))
@@ -760,7 +772,7 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
 
     let mut articles = Vec::with_capacity(kept.len());
     let mut explicit: HashMap<String, RelatedRecord> = HashMap::new();
-    for r in kept {
+    for Candidate { resolved: r, .. } in kept {
         for (rid, record) in r.article.related.iter().zip(r.related) {
             explicit.entry(rid.clone()).or_insert(record);
         }
