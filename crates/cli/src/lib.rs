@@ -625,7 +625,7 @@ fn run_check(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliError
             stats.files, stats.skipped
         )));
     }
-    let len = serde_json::to_vec(&bundle).map_or(0, |v| v.len() + 1);
+    let len = json_len(&bundle, false).map_or(0, |n| n + 1);
     if len > MAX_BUNDLE_BYTES {
         let why = too_large(&bundle, len, Path::new("-"));
         return Err(CliError::Invalid(why.replace("; nothing written to -", "")));
@@ -696,19 +696,24 @@ fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliErro
             shards: Some(shard_stats),
         });
     }
-    let json = if args.pretty {
-        serde_json::to_vec_pretty(&bundle)
-    } else {
-        serde_json::to_vec(&bundle)
-    };
-    let mut json = json.map_err(|e| CliError::Io {
+    let unserialisable = |e: serde_json::Error| CliError::Io {
         context: "cannot serialise the bundle".to_owned(),
         source: io::Error::other(e),
-    })?;
-    json.push(b'\n');
-    if json.len() > MAX_BUNDLE_BYTES {
-        return Err(CliError::Invalid(too_large(&bundle, json.len(), dest)));
+    };
+    // Counted first: a bundle over the limit is refused without being
+    // held in memory.
+    let len = json_len(&bundle, args.pretty).map_err(unserialisable)? + 1;
+    if len > MAX_BUNDLE_BYTES {
+        return Err(CliError::Invalid(too_large(&bundle, len, dest)));
     }
+    let mut json = Vec::with_capacity(len);
+    if args.pretty {
+        serde_json::to_writer_pretty(&mut json, &bundle)
+    } else {
+        serde_json::to_writer(&mut json, &bundle)
+    }
+    .map_err(unserialisable)?;
+    json.push(b'\n');
     if dest == Path::new("-") {
         let stdout = io::stdout();
         let mut lock = stdout.lock();
@@ -727,6 +732,28 @@ fn run_bundle(args: &BundleArgs, err: &mut dyn Write) -> Result<Summary, CliErro
         out: dest.to_path_buf(),
         shards: None,
     })
+}
+
+/// How many bytes `value` serializes to (pretty or compact), counted
+/// without keeping them.
+fn json_len(value: &impl serde::Serialize, pretty: bool) -> Result<usize, serde_json::Error> {
+    struct Count(usize);
+    impl Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    if pretty {
+        serde_json::to_writer_pretty(&mut count, value)?;
+    } else {
+        serde_json::to_writer(&mut count, value)?;
+    }
+    Ok(count.0)
 }
 
 /// Why a bundle over the widget's limit is not written, naming the largest
