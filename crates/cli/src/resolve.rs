@@ -937,7 +937,7 @@ fn resolve_inner(raw: RawArticle, post: Option<Post<'_>>, ctx: &mut Ctx<'_>) -> 
         providers.push((key.clone(), p));
         key
     });
-    let related = match ctx.take(&[Key("related")], raw.related) {
+    let mut related = match ctx.take(&[Key("related")], raw.related) {
         Some(items) => {
             let total = items.len();
             let mut out: Vec<RelatedRecord> = Vec::new();
@@ -1043,6 +1043,11 @@ fn resolve_inner(raw: RawArticle, post: Option<Post<'_>>, ctx: &mut Ctx<'_>) -> 
     let date_key = published.clone().or_else(|| updated.clone());
     let merge_time = updated.clone().or_else(|| published.clone());
     let related_ids = related.iter().map(|r| article_id(&r.url)).collect();
+    // Every resolved article is held until all files are read: no spare
+    // room in its lists.
+    related.shrink_to_fit();
+    providers.shrink_to_fit();
+    topics.shrink_to_fit();
     Some(Resolved {
         article: Article {
             id: article_id(&url),
