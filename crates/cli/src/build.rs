@@ -381,7 +381,7 @@ fn process_all(
             };
             let site = sites.for_file(path);
             let parse = || process_file(path, site, asset_base, now, feeds);
-            let (mut outcome, mut line) = match cache {
+            let (mut outcome, line) = match cache {
                 Some(cache) => {
                     let display = path.display().to_string();
                     cache.through(path, &display, site, asset_base, now, parse)
@@ -392,9 +392,6 @@ fn process_all(
             // not keep the room of four.
             outcome.articles.shrink_to_fit();
             outcome.diags.shrink_to_fit();
-            if let Some(crate::cache::CacheLine::New(bytes)) = &mut line {
-                bytes.shrink_to_fit();
-            }
             done.push((i, (outcome, line)));
         }
         done
@@ -615,15 +612,16 @@ pub fn bundle_paths(inputs: &[PathBuf], opts: &BundleOptions) -> (Bundle, Vec<Di
         &feeds,
         cache.as_ref(),
     );
-    let mut lines = Vec::new();
+    let mut lines = Vec::with_capacity(results.len());
     let mut outcomes = Vec::with_capacity(results.len());
     for (outcome, line) in results {
         outcomes.push(outcome);
-        lines.extend(line);
+        lines.push(line);
     }
     if let Some(cache) = cache {
         stats.cached = Some(cache.hits());
-        walk_diags.extend(cache.save(lines.iter()));
+        let entries = lines.iter().zip(&outcomes);
+        walk_diags.extend(cache.save(entries.filter_map(|(l, o)| Some((l.as_ref()?, o)))));
     }
     drop(lines);
 

@@ -372,9 +372,7 @@ impl ParseCache {
                 }
             }
         }
-        let outcome = parse();
-        let line = encode(&key, now, &outcome).map(CacheLine::New);
-        (outcome, line)
+        (parse(), Some(CacheLine::New(key, now)))
     }
 
     /// The key of an input file, reading it whole; `None` when it cannot
@@ -436,25 +434,36 @@ impl ParseCache {
     /// file): the entries of files no longer given are dropped. Kept
     /// entries are copied from the file read, not held twice. Returns the
     /// warnings of the run about the cache.
-    pub(crate) fn save<'a>(self, lines: impl Iterator<Item = &'a CacheLine>) -> Vec<Diagnostic> {
+    pub(crate) fn save<'a>(
+        self,
+        lines: impl Iterator<Item = (&'a CacheLine, &'a FileOutcome)>,
+    ) -> Vec<Diagnostic> {
         let mut diags = self
             .bad
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let display = self.file.display().to_string();
         let data = &self.data;
-        let mut seen: HashSet<&[u8]> = HashSet::new();
-        let mut chosen: Vec<&[u8]> = Vec::new();
-        for line in lines {
-            let line = match line {
-                CacheLine::Kept(range) => data.get(range.clone()).unwrap_or_default(),
-                CacheLine::New(bytes) => bytes.as_slice(),
+        // Two inputs with one key (the same file named twice) are one
+        // entry.
+        let mut seen: HashSet<Vec<u8>> = HashSet::new();
+        let mut chosen: Vec<Chosen<'_>> = Vec::new();
+        for (line, outcome) in lines {
+            let (key, entry) = match line {
+                CacheLine::Kept(range) => {
+                    let line = data.get(range.clone()).unwrap_or_default();
+                    let key = line.get(KEY_PREFIX.len()..KEY_PREFIX.len() + KEY_HEX);
+                    match key {
+                        Some(key) => (key.to_vec(), Chosen::Kept(line)),
+                        None => continue,
+                    }
+                }
+                CacheLine::New(key, now) => {
+                    (hex(key).into_bytes(), Chosen::New(key, *now, outcome))
+                }
             };
-            // Two inputs with one key (the same file named twice) are one
-            // entry.
-            let key = line.get(..KEY_PREFIX.len() + KEY_HEX).unwrap_or(line);
-            if !line.is_empty() && seen.insert(key) {
-                chosen.push(line);
+            if seen.insert(key) {
+                chosen.push(entry);
             }
         }
         // The checksum is known after the body: the header is written with
@@ -479,7 +488,16 @@ impl ParseCache {
             {
                 let mut out = io::BufWriter::new(tmp.as_file_mut());
                 out.write_all(&head)?;
-                for line in &chosen {
+                for entry in &chosen {
+                    let encoded;
+                    let line = match entry {
+                        Chosen::Kept(line) => *line,
+                        Chosen::New(key, now, outcome) => {
+                            encoded = encode(key, *now, outcome)
+                                .ok_or_else(|| io::Error::other("an entry cannot be serialized"))?;
+                            encoded.as_slice()
+                        }
+                    };
                     hasher.update(line);
                     hasher.update(b"\n");
                     out.write_all(line)?;
@@ -509,8 +527,16 @@ impl ParseCache {
 pub(crate) enum CacheLine {
     /// The entry as the file read holds it (its place there).
     Kept(Range<usize>),
-    /// A new entry, serialized.
-    New(Vec<u8>),
+    /// A new entry: its key and the time it holds for, serialized from the
+    /// file's outcome when the cache is written (not held as text while
+    /// every file is read).
+    New(Key, jiff::Timestamp),
+}
+
+/// An entry [`ParseCache::save`] writes.
+enum Chosen<'a> {
+    Kept(&'a [u8]),
+    New(&'a Key, jiff::Timestamp, &'a FileOutcome),
 }
 
 enum Unusable {
