@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use bundle::v2::Chain;
 
@@ -302,28 +302,48 @@ fn one_newer_article_rewrites_only_the_newest_pages_of_its_chains() {
     assert!(pruned_some, "the test must prune something");
 }
 
-/// A build over a damaged cache file in the output folder.
-struct Damaged<'a> {
-    input: &'a Path,
-    out: &'a Path,
-    file: &'a Path,
+/// A 12-article archive built into a fresh output folder, and one of the
+/// cache files there to damage.
+struct Damaged {
+    _tmp: tempfile::TempDir,
+    input: PathBuf,
+    out: PathBuf,
+    file: PathBuf,
     /// The published files a build from good inputs makes.
-    want: &'a BTreeMap<String, Vec<u8>>,
+    want: BTreeMap<String, Vec<u8>>,
     /// What the log says when the next run uses the rewritten file.
-    reused: &'a str,
+    reused: &'static str,
 }
 
-impl Damaged<'_> {
+impl Damaged {
+    /// `file` is relative to the output folder.
+    fn new(file: &str, reused: &'static str) -> Damaged {
+        let tmp = tempfile::tempdir().unwrap();
+        let input = tmp.path().join("in");
+        let out = tmp.path().join("out");
+        write_archive(&input, 12);
+        build(&input, &out, &[]);
+        let want = from_scratch(&input, &tmp.path().join("scratch"));
+        Damaged {
+            file: out.join(file),
+            _tmp: tmp,
+            input,
+            out,
+            want,
+            reused,
+        }
+    }
+
     /// Writes `bytes` over the file: the build warns with `message` and
     /// publishes the same files, and the run after it uses the file it
     /// wrote again, without a warning.
     fn check(&self, what: &str, bytes: &[u8], message: &str) {
-        fs::write(self.file, bytes).unwrap();
-        let log = build(self.input, self.out, &[]);
+        fs::write(&self.file, bytes).unwrap();
+        let log = build(&self.input, &self.out, &[]);
         assert!(log.contains(message), "{what}: {log}");
         assert!(log.contains(": warning: "), "{what}: {log}");
-        assert_eq!(&published(self.out), self.want, "{what}");
-        let log = build(self.input, self.out, &[]);
+        assert_eq!(published(&self.out), self.want, "{what}");
+        let log = build(&self.input, &self.out, &[]);
         assert!(log.contains(self.reused), "{what}: {log}");
         assert!(!log.contains(": warning: "), "{what}: {log}");
     }
@@ -331,15 +351,12 @@ impl Damaged<'_> {
 
 #[test]
 fn a_damaged_or_foreign_cache_is_ignored_with_a_warning() {
-    let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("in");
-    let out = tmp.path().join("out");
-    let scratch = tmp.path().join("scratch");
-    write_archive(&input, 12);
-    build(&input, &out, &[]);
-    let want = from_scratch(&input, &scratch);
-    let cache = out.join(".article-cards/parse-cache.jsonl");
-    let good = fs::read(&cache).unwrap();
+    let damaged = Damaged::new(
+        ".article-cards/parse-cache.jsonl",
+        "12 from the parse cache",
+    );
+    let (input, out, cache) = (&damaged.input, &damaged.out, &damaged.file);
+    let good = fs::read(cache).unwrap();
     let text = String::from_utf8(good.clone()).unwrap();
 
     // A title changed inside: the checksum no longer matches.
@@ -376,18 +393,11 @@ fn a_damaged_or_foreign_cache_is_ignored_with_a_warning() {
         ),
         ("empty", Vec::new(), "unusable parse cache"),
     ];
-    let damaged = Damaged {
-        input: &input,
-        out: &out,
-        file: &cache,
-        want: &want,
-        reused: "12 from the parse cache",
-    };
     for (what, bytes, message) in cases {
         damaged.check(what, &bytes, message);
     }
     // --strict counts the warning.
-    fs::write(&cache, b"junk").unwrap();
+    fs::write(cache, b"junk").unwrap();
     let o = run(&[
         "bundle",
         input.to_str().unwrap(),
@@ -540,15 +550,8 @@ fn the_related_memo_recomputes_what_an_older_change_reaches() {
 #[test]
 fn a_damaged_or_forged_memo_is_ignored_with_a_warning() {
     use sha2::Digest;
-    let tmp = tempfile::tempdir().unwrap();
-    let input = tmp.path().join("in");
-    let out = tmp.path().join("out");
-    let scratch = tmp.path().join("scratch");
-    write_archive(&input, 12);
-    build(&input, &out, &[]);
-    let want = from_scratch(&input, &scratch);
-    let memo = out.join(".article-cards/related-memo.bin");
-    let good = fs::read(&memo).unwrap();
+    let damaged = Damaged::new(".article-cards/related-memo.bin", "12 related lists reused");
+    let good = fs::read(&damaged.file).unwrap();
     // Magic, version, build, entries, checksum; then entries of a key,
     // a count and that many places.
     let header = b"article-cards related memo\n".len() + 4 + 32 + 8 + 32;
@@ -607,15 +610,8 @@ fn a_damaged_or_forged_memo_is_ignored_with_a_warning() {
         ),
         ("empty", Vec::new(), "not a related memo"),
     ];
-    let damaged = Damaged {
-        input: &input,
-        out: &out,
-        file: &memo,
-        want: &want,
-        reused: "12 related lists reused",
-    };
     for (what, bytes, message) in cases {
         damaged.check(what, &bytes, message);
-        assert_eq!(fs::read(&memo).unwrap(), good, "{what}");
+        assert_eq!(fs::read(&damaged.file).unwrap(), good, "{what}");
     }
 }
