@@ -16,64 +16,32 @@ use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, ShadowRoot};
+use web_sys::{Element, ShadowRoot};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 // ---------------------------------------------------------------------------
-// A stubbed `window.fetch` (support/fetch_stub.rs).
+// A stubbed `window.fetch` and page helpers (support/).
 
 #[path = "support/fetch_stub.rs"]
 mod fetch_stub;
 use fetch_stub::*;
 
+#[path = "support/page.rs"]
+mod page;
+use page::*;
+
 // ---------------------------------------------------------------------------
-// Page helpers.
-
-fn window() -> web_sys::Window {
-    web_sys::window().unwrap()
-}
-
-fn document() -> web_sys::Document {
-    window().document().unwrap()
-}
-
-/// A fresh host element at the top of the page.
-fn host() -> Element {
-    let el = document().create_element("div").unwrap();
-    document().body().unwrap().prepend_with_node_1(&el).unwrap();
-    el
-}
+// More page helpers.
 
 fn shadow(host: &Element) -> ShadowRoot {
     host.shadow_root().expect("an open shadow root")
-}
-
-fn find(host: &Element, selector: &str) -> Option<Element> {
-    host.shadow_root()?.query_selector(selector).unwrap()
-}
-
-fn count(host: &Element, selector: &str) -> u32 {
-    host.shadow_root()
-        .map_or(0, |s| s.query_selector_all(selector).unwrap().length())
 }
 
 fn text(host: &Element, selector: &str) -> String {
     find(host, selector)
         .and_then(|e| e.text_content())
         .unwrap_or_default()
-}
-
-fn click(el: &Element) {
-    el.dyn_ref::<HtmlElement>().unwrap().click();
-}
-
-/// Resolves at the next animation frame.
-async fn frame() {
-    let promise = Promise::new(&mut |resolve, _| {
-        window().request_animation_frame(&resolve).unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
 }
 
 /// The delays, in ms, of every `setTimeout` the page has set since this
@@ -95,18 +63,6 @@ fn timer_delays() -> Vec<f64> {
     );
     let delays: Array = read.call0(&JsValue::NULL).unwrap().unchecked_into();
     delays.iter().filter_map(|d| d.as_f64()).collect()
-}
-
-/// Waits, frame by frame, until `done` holds (at most `ms` milliseconds).
-async fn until(what: &str, ms: f64, done: impl Fn() -> bool) {
-    let deadline = js_sys::Date::now() + ms;
-    while !done() {
-        assert!(
-            js_sys::Date::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        frame().await;
-    }
 }
 
 /// Records the `detail` of every `name` event from `host` that reaches the
@@ -133,15 +89,6 @@ fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &key.into()).unwrap()
 }
 
-fn options(src: &str, extra: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    Reflect::set(&o, &"src".into(), &src.into()).unwrap();
-    for (k, v) in extra {
-        Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
-    o.into()
-}
-
 /// A bundle of `articles`, with the related records `x1` to `x3`.
 fn bundle_json(articles: &str) -> String {
     format!(
@@ -165,10 +112,6 @@ async fn mounted(path: &str, steps: Vec<Step>, extra: &[(&str, JsValue)]) -> (El
     let host = host();
     let handle = mount(host.clone(), options(path, extra)).expect("mounted");
     (host, handle)
-}
-
-fn ok(body: String) -> Step {
-    Step::Reply(200, body)
 }
 
 // ---------------------------------------------------------------------------

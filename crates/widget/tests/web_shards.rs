@@ -11,47 +11,25 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use article_cards_widget::mount::{Handle, mount};
-use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement};
+use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 // ---------------------------------------------------------------------------
-// A stubbed `window.fetch` (support/fetch_stub.rs).
+// A stubbed `window.fetch` and page helpers (support/).
 
 #[path = "support/fetch_stub.rs"]
 mod fetch_stub;
 use fetch_stub::*;
 
-fn ok(body: String) -> Step {
-    Step::Reply(200, body)
-}
+#[path = "support/page.rs"]
+mod page;
+use page::*;
 
 // ---------------------------------------------------------------------------
-// Page helpers (as in `web.rs`).
-
-fn window() -> web_sys::Window {
-    web_sys::window().unwrap()
-}
-
-fn host() -> Element {
-    let document = window().document().unwrap();
-    let el = document.create_element("div").unwrap();
-    document.body().unwrap().prepend_with_node_1(&el).unwrap();
-    el
-}
-
-fn find(host: &Element, selector: &str) -> Option<Element> {
-    host.shadow_root()?.query_selector(selector).unwrap()
-}
-
-fn count(host: &Element, selector: &str) -> u32 {
-    host.shadow_root()
-        .map_or(0, |s| s.query_selector_all(selector).unwrap().length())
-}
+// More page helpers.
 
 fn texts(host: &Element, selector: &str) -> Vec<String> {
     let Some(shadow) = host.shadow_root() else {
@@ -61,37 +39,6 @@ fn texts(host: &Element, selector: &str) -> Vec<String> {
     (0..list.length())
         .filter_map(|i| list.item(i)?.text_content())
         .collect()
-}
-
-fn click(el: &Element) {
-    el.dyn_ref::<HtmlElement>().unwrap().click();
-}
-
-async fn frame() {
-    let promise = Promise::new(&mut |resolve, _| {
-        window().request_animation_frame(&resolve).unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
-
-async fn until(what: &str, ms: f64, done: impl Fn() -> bool) {
-    let deadline = js_sys::Date::now() + ms;
-    while !done() {
-        assert!(
-            js_sys::Date::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        frame().await;
-    }
-}
-
-fn options(src: &str, extra: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    Reflect::set(&o, &"src".into(), &src.into()).unwrap();
-    for (k, v) in extra {
-        Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
-    o.into()
 }
 
 // ---------------------------------------------------------------------------

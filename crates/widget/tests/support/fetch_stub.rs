@@ -145,3 +145,8 @@ pub fn times(path: &str) -> Vec<f64> {
 pub fn signals(path: &str) -> Vec<AbortSignal> {
     ROUTES.with(|r| r.borrow().get(path).map_or(vec![], |r| r.signals.clone()))
 }
+
+/// A 200 reply with `body`.
+pub fn ok(body: String) -> Step {
+    Step::Reply(200, body)
+}
