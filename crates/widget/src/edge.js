@@ -213,11 +213,13 @@ function shardUrl(archive, name) {
 }
 
 // Fetches pages of the chain until it holds `want` articles (or it ends, or
-// `PAGES_PER_CALL` pages were fetched), and resolves to the pages read so
-// far as one version 1 bundle; a page's HTTP failure is handed on as its
-// response (and fetched again on the next call: the pages read are kept).
+// `PAGES_PER_CALL` pages were fetched), and at least one while it has one
+// (the widget's filters may keep fewer than it read), and resolves to the
+// pages read so far as one version 1 bundle; a page's HTTP failure is
+// handed on as its response (and fetched again on the next call: the
+// pages read are kept).
 async function readArchive(archive, want, cap, init) {
-  for (let n = 0; archive.next && archive.count < want && n < PAGES_PER_CALL; n++) {
+  for (let n = 0; archive.next && (archive.count < want || !n) && n < PAGES_PER_CALL; n++) {
     const url = archive.next;
     const response = await fetch(url, init);
     if (!response.ok) return response;

@@ -57,13 +57,21 @@ fn article(n: u32, topics: &str) -> String {
 }
 
 fn page(articles: &[u32], prev: Option<&str>) -> String {
-    let list: Vec<String> = articles
+    let topics: Vec<(u32, &str)> = articles
         .iter()
-        .map(|&n| article(n, if n == 4 { r#""privacy""# } else { "" }))
+        .map(|&n| (n, if n == 4 { r#""privacy""# } else { "" }))
         .collect();
+    page_of(&topics, prev)
+}
+
+/// A page of these articles, each with these topics (JSON strings).
+fn page_of(articles: &[(u32, &str)], prev: Option<&str>) -> String {
+    let list: Vec<String> = articles.iter().map(|&(n, t)| article(n, t)).collect();
     let related: Vec<String> = articles
         .iter()
-        .map(|n| format!(r#""r{n}":{{"title":"Related {n}","url":"https://news.example/r{n}"}}"#))
+        .map(|(n, _)| {
+            format!(r#""r{n}":{{"title":"Related {n}","url":"https://news.example/r{n}"}}"#)
+        })
         .collect();
     let prev = prev.map_or(String::new(), |p| format!(r#","prev":"{p}""#));
     format!(
@@ -143,6 +151,28 @@ async fn load_more_follows_prev_until_the_chain_ends() {
         "the chain has ended: no Load more"
     );
     assert_eq!(calls(&a), 1, "nothing fetched again");
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn load_more_reads_an_older_page_when_the_filters_keep_fewer_than_were_read() {
+    // Two topics are an OR no chain holds: `all` is read and filtered. Its
+    // first pages (three articles) hold one card that matches, the older
+    // page `a` another.
+    let older = page_of(&[(2, ""), (1, r#""privacy""#)], None);
+    let (manifest, [a, ..]) = archive("narrow", vec![ok(older)]);
+    let filters = [("limit", 2.into()), ("topics", "privacy, sport".into())];
+    let (host, handle) = mounted(&manifest, &filters).await;
+    until("the first screen", 3000.0, || count(&host, CARD) == 1).await;
+    assert_eq!(calls(&a), 0);
+    click(&find(&host, ".ac-more button").unwrap());
+    until("the older page's card", 3000.0, || count(&host, CARD) == 2).await;
+    assert_eq!(titles(&host), ["Story 4", "Story 1"]);
+    assert_eq!(calls(&a), 1);
+    assert!(
+        find(&host, ".ac-more button").is_none(),
+        "the chain has ended: no Load more"
+    );
     handle.destroy();
 }
 

@@ -453,6 +453,9 @@ pub fn use_view(props: &ViewProps, chain: Option<&ChainView>) -> Html {
             </div>
         }
     });
+    // A version 2 chain with older pages: how "Load more" asks for them
+    // (a fetch under way leaves `more` as it was).
+    let on_more = chain.filter(|c| c.more).map(|c| c.on_more.clone());
     let body = match &props.state {
         LoadState::Loading => html! {
             <>
@@ -467,7 +470,7 @@ pub fn use_view(props: &ViewProps, chain: Option<&ChainView>) -> Html {
             </div>
         },
         // `Ready` or `Offline`: the cards.
-        _ if order.is_empty() && !chain.is_some_and(|c| c.more || c.fetching) => html! {
+        _ if order.is_empty() && on_more.is_none() => html! {
             <div class="ac-state is-empty">
                 <p class="ac-msg" role="status">{ "No articles match these filters." }</p>
             </div>
@@ -484,30 +487,29 @@ pub fn use_view(props: &ViewProps, chain: Option<&ChainView>) -> Html {
         }
         _ => {
             let limit = options.limit;
-            let chain_more = chain.is_some_and(|c| c.more);
-            let more = (select::has_more(&order, limit, pages) || chain_more).then(|| {
+            let more = (select::has_more(&order, limit, pages) || on_more.is_some()).then(|| {
                 let (change, key) = (change.clone(), key.clone());
-                let (on_more, fetching) = (
-                    chain.map(|c| c.on_more.clone()),
-                    chain.is_some_and(|c| c.fetching),
-                );
+                let fetching = chain.is_some_and(|c| c.fetching);
                 // A chain's pages read may not fill the pages shown (a
-                // fetch failed, or is under way): then the click asks for
-                // them again instead of a page more.
-                let filled = order.len() >= limit.saturating_mul(pages);
+                // fetch failed, is under way, or the filters keep fewer
+                // articles than a page): then the click asks for more
+                // pages instead of showing a page more.
+                let read = order.len();
+                let filled = read >= limit.saturating_mul(pages);
                 let onclick = Callback::from(move |_: MouseEvent| {
                     if fetching {
                         return;
                     }
-                    let next = if filled { pages + 1 } else { pages };
-                    if next > pages {
+                    let next = pages + usize::from(filled);
+                    if filled {
                         change.dispatch(ViewChange::Pages {
                             key: key.clone(),
                             pages: next,
                         });
                     }
-                    if let Some(on_more) = chain_more.then_some(on_more.as_ref()).flatten() {
-                        on_more.emit(limit.saturating_mul(next));
+                    let wanted = limit.saturating_mul(next);
+                    if let Some(on_more) = on_more.as_ref().filter(|_| read < wanted) {
+                        on_more.emit(wanted);
                     }
                 });
                 let error = chain.and_then(|c| c.error.as_ref()).map(|e| {
