@@ -35,6 +35,7 @@ use bundle::{
 
 use crate::build::FileOutcome;
 use crate::diag::{Diagnostic, Severity};
+use crate::hex;
 use crate::resolve::{Resolved, format_time};
 use crate::site::Site;
 
@@ -179,19 +180,6 @@ pub fn build_identity() -> Option<Key> {
     hasher.update(meta.len().to_le_bytes());
     hasher.update(modified.as_nanos().to_le_bytes());
     Some(hasher.finalize().into())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        for nibble in [b >> 4, b & 0xf] {
-            if let Some(&d) = DIGITS.get(usize::from(nibble)) {
-                out.push(char::from(d));
-            }
-        }
-    }
-    out
 }
 
 fn unhex(text: &[u8]) -> Option<Key> {

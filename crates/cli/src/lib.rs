@@ -797,6 +797,20 @@ pub(crate) fn largest_articles(mut sizes: Vec<(usize, &bundle::Article)>) -> Str
     largest.join("; ")
 }
 
+/// Lower-case hex digits of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        for nibble in [b >> 4, b & 0xf] {
+            if let Some(&d) = DIGITS.get(usize::from(nibble)) {
+                out.push(char::from(d));
+            }
+        }
+    }
+    out
+}
+
 /// A byte count for messages: whole bytes under one KiB, else KiB or MiB
 /// with one decimal.
 pub(crate) fn human_bytes(n: usize) -> String {

@@ -77,7 +77,7 @@ impl FeedContext {
     fn paths(&self, url: &str) -> Option<(PathBuf, PathBuf)> {
         let dir = self.state_dir.as_ref()?;
         let digest = Sha256::digest(url.as_bytes());
-        let name: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        let name = crate::hex(digest.get(..16).unwrap_or_default());
         Some((
             dir.join(format!("{name}.json")),
             dir.join(format!("{name}.body")),

@@ -15,13 +15,7 @@ const EXTENSIONS: [&str; 3] = ["webp", "jpg", "png"];
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for b in digest.iter() {
-        let _ = write!(hex, "{b:02x}");
-    }
-    hex
+    crate::hex(&Sha256::digest(bytes))
 }
 
 /// `<16 hex>-<width>w.<ext>`.
