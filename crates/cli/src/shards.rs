@@ -637,13 +637,9 @@ impl ShardWriter<'_> {
     }
 
     /// Writes `bytes` under their content name, unless this build or an
-    /// earlier one already did; returns the path as the manifest names it.
-    fn put(&self, bytes: &[u8]) -> Result<String, CliError> {
-        Ok(self.put_named(bytes)?.0)
-    }
-
-    /// [`ShardWriter::put`], with the name and length for the memo.
-    fn put_named(&self, bytes: &[u8]) -> Result<(String, NamedPage), CliError> {
+    /// earlier one already did; returns the path as the manifest names it,
+    /// and the name and length for the memo.
+    fn put(&self, bytes: &[u8]) -> Result<(String, NamedPage), CliError> {
         let digest = Sha256::digest(bytes);
         let mut hash = [0u8; SHARD_NAME_BYTES];
         hash.copy_from_slice(
@@ -655,7 +651,7 @@ impl ShardWriter<'_> {
             hash,
             len: u32::try_from(bytes.len()).unwrap_or(u32::MAX),
         };
-        let path = v2::shard_path(&hex(&digest));
+        let path = v2::shard_path(&crate::hex(&digest));
         let name = path
             .strip_prefix(v2::SHARD_DIR)
             .and_then(|n| n.strip_prefix('/'))
@@ -685,15 +681,6 @@ impl ShardWriter<'_> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut hex = String::with_capacity(2 * bytes.len());
-    for b in bytes {
-        let _ = write!(hex, "{b:02x}");
-    }
-    hex
-}
-
 /// Writes every chain's pages, oldest first (each names the one before),
 /// chains shared out between worker threads. Returns each chain's
 /// manifest entry, in plan order.
@@ -705,20 +692,6 @@ fn write_chains(
     writer: &ShardWriter<'_>,
     opts: &ShardOptions,
 ) -> Result<Vec<Chain>, CliError> {
-    // A page over the widget's per-file cap is an error that names its
-    // largest articles.
-    let fits = |bytes: Vec<u8>, page: &[usize]| -> Result<Vec<u8>, CliError> {
-        if bytes.len() > MAX_BUNDLE_BYTES {
-            return Err(CliError::Invalid(too_large(
-                encoded,
-                bundle,
-                page,
-                bytes.len(),
-                &opts.dir,
-            )));
-        }
-        Ok(bytes)
-    };
     let write_chain = |members: &[usize]| -> Result<Chain, CliError> {
         let mut names: Vec<String> = Vec::new();
         let mut prev: Option<String> = None;
@@ -727,34 +700,42 @@ fn write_chains(
             let Some(page) = members.get(range) else {
                 continue;
             };
-            if let Some((memo, digests)) = writer.memo {
-                let key = page_key(digests, encoded, page, prev.as_deref());
-                if let Some(named) = memo.names.get(&key)
-                    && let Some(path) = writer.recall(named)
-                {
-                    keys.push((key, *named));
-                    names.push(path.clone());
-                    prev = Some(path);
-                    continue;
+            // With the memo, a page whose pieces are unchanged is named
+            // without being assembled.
+            let key = writer
+                .memo
+                .map(|(memo, digests)| (memo, page_key(digests, encoded, page, prev.as_deref())));
+            let recalled = key.as_ref().and_then(|(memo, key)| {
+                let named = memo.names.get(key)?;
+                Some((writer.recall(named)?, *named))
+            });
+            let (path, named) = match recalled {
+                Some(found) => found,
+                None => {
+                    let bytes = if opts.pretty {
+                        pretty_page(encoded, bundle, page, prev.as_deref())?
+                    } else {
+                        assemble_page(encoded, page, prev.as_deref())?
+                    };
+                    // Over the widget's per-file cap: an error that names
+                    // the page's largest articles.
+                    if bytes.len() > MAX_BUNDLE_BYTES {
+                        return Err(CliError::Invalid(too_large(
+                            encoded,
+                            bundle,
+                            page,
+                            bytes.len(),
+                            &opts.dir,
+                        )));
+                    }
+                    writer.put(&bytes)?
                 }
-                let bytes = fits(assemble_page(encoded, page, prev.as_deref())?, page)?;
-                let (path, named) = writer.put_named(&bytes)?;
+            };
+            if let Some((_, key)) = key {
                 keys.push((key, named));
-                names.push(path.clone());
-                prev = Some(path);
-                continue;
             }
-            let bytes = fits(
-                if opts.pretty {
-                    pretty_page(encoded, bundle, page, prev.as_deref())?
-                } else {
-                    assemble_page(encoded, page, prev.as_deref())?
-                },
-                page,
-            )?;
-            let name = writer.put(&bytes)?;
-            names.push(name.clone());
-            prev = Some(name);
+            names.push(path.clone());
+            prev = Some(path);
         }
         if !keys.is_empty() {
             writer
@@ -1004,11 +985,7 @@ struct NamedPage {
 impl NamedPage {
     /// `<24 hex digits>.json`.
     fn file_name(&self) -> String {
-        use std::fmt::Write as _;
-        let mut name = String::with_capacity(v2::SHARD_HASH_HEX + 5);
-        for b in self.hash {
-            let _ = write!(name, "{b:02x}");
-        }
+        let mut name = crate::hex(&self.hash);
         name.push_str(".json");
         name
     }
