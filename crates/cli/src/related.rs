@@ -349,8 +349,8 @@ impl Index {
                 }
             }
             let docs = (seen + 1) as f32;
-            // (term, tf weight, idf) by term id.
-            let mut weighed: Vec<(u32, f32, f32)> = counts
+            // (term, tf weight, idf) by term id, as `counts` is.
+            let weighed: Vec<(u32, f32, f32)> = counts
                 .iter()
                 .map(|&(id, tf)| {
                     let d = df.get_mut(id as usize).map_or(1, |d| {
@@ -361,7 +361,6 @@ impl Index {
                     (id, 1.0 + tf.ln(), idf)
                 })
                 .collect();
-            weighed.sort_unstable_by_key(|&(id, _, _)| id);
             let norm = weighed
                 .iter()
                 .map(|(_, tf, idf)| (tf * idf) * (tf * idf))
