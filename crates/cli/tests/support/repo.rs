@@ -24,25 +24,28 @@ pub fn enter_root() {
 
 /// Runs the built `article-cards` with `args` from the repository root.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_article-cards"))
-        .current_dir(ROOT)
-        .args(args)
-        .output()
-        .expect("the built command runs")
+    output(command(args))
 }
 
 /// [`run`] with the build time fixed (`SOURCE_DATE_EPOCH`, 2026-03-01), so
 /// a manifest's `generatedAt` is the same on every run.
 pub fn run_dated(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_article-cards"))
-        .current_dir(ROOT)
-        .env("SOURCE_DATE_EPOCH", "1772323200")
-        .args(args)
-        .output()
-        .expect("the built command runs")
+    let mut cmd = command(args);
+    cmd.env("SOURCE_DATE_EPOCH", "1772323200");
+    output(cmd)
 }
 
 /// The command's standard error, which must be UTF-8.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).expect("standard error is UTF-8")
+}
+
+fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_article-cards"));
+    cmd.current_dir(ROOT).args(args);
+    cmd
+}
+
+fn output(mut cmd: Command) -> Output {
+    cmd.output().expect("the built command runs")
 }
