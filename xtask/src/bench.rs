@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use crate::corpus::{Images, Rng, SHARED_IMAGES, TOPICS, generate, sentence, write_images};
+use crate::util::count;
 use crate::util::{cargo, ensure_npm_deps, root, run};
 use crate::{dist, tools};
 
@@ -96,13 +97,6 @@ fn measure(cmd: &mut Command) -> Result<Cost, String> {
         rss_kib: usage.ru_maxrss,
         code: libc::WEXITSTATUS(status),
     })
-}
-
-/// `1,000`, `10_000` or `100000` as a number.
-fn count(arg: &str) -> Result<usize, String> {
-    arg.replace([',', '_'], "")
-        .parse()
-        .map_err(|_| format!("not a count: {arg}"))
 }
 
 /// Builds the release bundler; returns its path (in `CARGO_TARGET_DIR`
@@ -519,7 +513,7 @@ fn shards(args: &[String]) -> Result<(), String> {
     let data = root().join("target/bench-shards");
     let mut names = Vec::new();
     for &n in &sizes {
-        v2_archive(&exe, &data, n)?;
+        v2_archive(&exe, &data, n, "off")?;
         names.push(n.to_string());
     }
 
@@ -545,10 +539,11 @@ fn shards(args: &[String]) -> Result<(), String> {
 
 /// A version 2 archive of `n` generated articles in `work/n/` (the corpus in
 /// `work/articles-n/`, generated once: it is deterministic), bundled with
-/// `--out-dir --related off` only when the bundler or the corpus is newer
-/// than its manifest (the largest take minutes), with the shared images
-/// its articles name. `bench shards` and `shards.test.js` read these.
-pub fn v2_archive(exe: &Path, work: &Path, n: usize) -> Result<PathBuf, String> {
+/// `--out-dir --related <related>` into a fresh folder only when the
+/// bundler or the corpus is newer than its manifest (the largest take
+/// minutes), with the shared images its articles name. `bench shards` and
+/// `shards.test.js` read these (`off`), and `demo --archive` (`auto`).
+pub fn v2_archive(exe: &Path, work: &Path, n: usize, related: &str) -> Result<PathBuf, String> {
     let articles = work.join(format!("articles-{n}"));
     generate(&articles, n, Images::Shared(SHARED_IMAGES), 40)?;
     let out = work.join(n.to_string());
@@ -570,7 +565,7 @@ pub fn v2_archive(exe: &Path, work: &Path, n: usize) -> Result<PathBuf, String> 
             .arg(&articles)
             .arg("--out-dir")
             .arg(&out)
-            .args(["--related", "off", "--quiet"]),
+            .args(["--related", related, "--quiet"]),
     )?;
     if cost.code != 0 {
         // Not half an archive that a later run would take as up to date.

@@ -7,8 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::corpus::{self, Images, SHARED_IMAGES};
-use crate::util::{cargo, root, run, up_to_date};
+use crate::util::{cargo, count, root, run};
 
 const USAGE: &str =
     "usage: cargo xtask demo [--port N] [--bundle FILE|DIR] [--archive N] [--max-seconds N]
@@ -61,7 +60,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
 /// `--archive`'s value: a whole number of articles in `1..=MAX_ARCHIVE`,
 /// written `100000`, `100,000` or `100_000`.
 fn archive_count(text: &str) -> Result<usize, String> {
-    let n: usize = text.replace([',', '_'], "").parse().map_err(|_| {
+    let n = count(text).map_err(|_| {
         format!("--archive takes a number of articles (1 to 1,000,000), not `{text}`\n{USAGE}")
     })?;
     if (1..=MAX_ARCHIVE).contains(&n) {
@@ -224,34 +223,8 @@ fn archive_dir() -> PathBuf {
 /// articles name, and returns `www/archive.json`: where the manifest is and
 /// how large the archive is, so the page need not fetch every shard to say.
 fn archive(n: usize) -> Result<String, String> {
-    let work = archive_dir();
-    let articles = work.join(format!("articles-{n}"));
-    corpus::generate(&articles, n, Images::Shared(SHARED_IMAGES), 40)?;
-    let out = work.join(n.to_string());
-    let manifest = out.join("index.json");
-    let exe = crate::dist::target_dir()
-        .join("release")
-        .join(format!("article-cards{}", std::env::consts::EXE_SUFFIX));
-    if up_to_date(&[&manifest], &[&articles.join(".complete"), &exe]) {
-        eprintln!(
-            "\n==> the archive of {n} articles in {} is up to date",
-            out.display()
-        );
-    } else {
-        // A fresh folder: every file in it is then this build's, which is
-        // what the sizes below count (no shard kept for an older manifest).
-        if out.exists() {
-            std::fs::remove_dir_all(&out)
-                .map_err(|e| format!("cannot remove {}: {e}", out.display()))?;
-        }
-        let mut cmd = article_cards("bundle");
-        cmd.arg("--quiet").arg(&articles).arg("--out-dir").arg(&out);
-        run(
-            &format!("bundle {n} generated articles as version 2"),
-            &mut cmd,
-        )?;
-        corpus::write_images(&out)?;
-    }
+    let exe = crate::bench::build_bundler()?;
+    let out = crate::bench::v2_archive(&exe, &archive_dir(), n, "auto")?;
     let sizes = ArchiveSizes::of(&out)?;
     eprintln!(
         "    the archive: {n} articles, the manifest and {} shards, {} bytes",
@@ -261,20 +234,18 @@ fn archive(n: usize) -> Result<String, String> {
     Ok(format!(
         "{{\"manifest\": \"target/demo-archive/{n}/index.json\", \"articles\": {n}, \
          \"manifestBytes\": {}, \"shards\": {}, \"shardBytes\": {}, \
-         \"images\": {}, \"imageBytes\": {}, \"command\": \"cargo xtask demo --archive {n}\"}}\n",
-        sizes.manifest_bytes, sizes.shards, sizes.shard_bytes, sizes.images, sizes.image_bytes
+         \"command\": \"cargo xtask demo --archive {n}\"}}\n",
+        sizes.manifest_bytes, sizes.shards, sizes.shard_bytes
     ))
 }
 
-/// What a reader could fetch of an archive folder: the manifest, the
-/// shards, and the image files its articles name (the bundler's own
-/// `.article-cards/` is never fetched, so not counted).
+/// What a reader could fetch of an archive's articles: the manifest and the
+/// shards (the page counts no images, and the bundler's own
+/// `.article-cards/` is never fetched).
 struct ArchiveSizes {
     manifest_bytes: u64,
     shards: u64,
     shard_bytes: u64,
-    images: u64,
-    image_bytes: u64,
 }
 
 impl ArchiveSizes {
@@ -284,14 +255,10 @@ impl ArchiveSizes {
             .map_err(|e| format!("{}: {e}", manifest.display()))?
             .len();
         let (shards, shard_bytes) = files_in(&dir.join("shards"))?;
-        let (images, image_bytes) = files_in(&dir.join("images"))?;
-        let (logos, logo_bytes) = files_in(&dir.join("logos"))?;
         Ok(ArchiveSizes {
             manifest_bytes,
             shards,
             shard_bytes,
-            images: images + logos,
-            image_bytes: image_bytes + logo_bytes,
         })
     }
 }

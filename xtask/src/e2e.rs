@@ -61,7 +61,7 @@ fn shard_archives() -> Result<PathBuf, String> {
     let exe = crate::bench::build_bundler()?;
     let work = root().join("target/e2e-shards");
     for n in SHARD_ARCHIVES {
-        crate::bench::v2_archive(&exe, &work, n)?;
+        crate::bench::v2_archive(&exe, &work, n, "off")?;
     }
     Ok(work)
 }

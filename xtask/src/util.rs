@@ -95,3 +95,10 @@ pub fn ensure_npm_deps(dir: &Path, what: &str) -> Result<(), String> {
         npm(dir).args(["ci", "--no-audit", "--no-fund", "--prefer-offline"]),
     )
 }
+
+/// `1,000`, `10_000` or `100000` as a number.
+pub fn count(arg: &str) -> Result<usize, String> {
+    arg.replace([',', '_'], "")
+        .parse()
+        .map_err(|_| format!("not a count: {arg}"))
+}
